@@ -1,0 +1,60 @@
+/** `gongkai ingest`: submit files, run or find workers, wait, and print what came out. */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { createTable } from './table';
+import { summarizeDocuments, type DocumentSummary } from '../shared/db/reports';
+import { submitFile } from '../shared/submissions';
+import { collectFiles } from './files';
+import type { Runtime } from './runtime';
+import { waitForDocuments } from './wait';
+
+export interface IngestOptions {
+  wait: boolean;
+  /** 'auto': run workers here when the database is embedded or no worker is listening. */
+  localWorkers: 'auto' | 'always' | 'never';
+  timeoutSeconds: number;
+}
+
+/** Workers must run in this process when Postgres is embedded or nobody else serves the queues. */
+export async function needsLocalWorkers(runtime: Runtime, mode: IngestOptions['localWorkers']): Promise<boolean> {
+  if (mode !== 'auto') return mode === 'always';
+  if (runtime.database.kind === 'embedded') return true;
+  return (await runtime.queues.stages.ingest.getWorkersCount()) === 0;
+}
+
+export function printSummary(rows: DocumentSummary[]): void {
+  const table = createTable(['file', 'agency', 'year', 'template', 'findings', 'status'], { colWidths: [null, 30, null, null, null, 40] });
+  for (const row of rows) {
+    const findings = [row.critical ? `${row.critical} critical` : '', row.errors ? `${row.errors} error` : '', row.warnings ? `${row.warnings} warning` : '']
+      .filter(Boolean)
+      .join(', ');
+    const status = row.status === 'dead_lettered' ? `dead-lettered at ${row.stage}: ${row.error ?? ''}` : row.status;
+    table.push([path.basename(row.fileName), row.agency ?? '', row.year ?? '', row.template ?? '', findings || 'none', status]);
+  }
+  console.log(table.toString());
+}
+
+export async function runIngest(runtime: Runtime, inputs: string[], options: IngestOptions): Promise<number> {
+  const files = await collectFiles(inputs);
+  if (files.length === 0) {
+    console.error('no files found');
+    return 1;
+  }
+  const ids: string[] = [];
+  for (const file of files) {
+    const submission = await submitFile(runtime, { bytes: await fs.readFile(file), fileName: path.relative(process.cwd(), file) });
+    ids.push(submission.documentId);
+    if (!submission.created) console.error(`${submission.fileName}: already submitted (${submission.status})`);
+  }
+  console.error(`submitted ${files.length} file(s)`);
+  if (!options.wait) return 0;
+
+  if (await needsLocalWorkers(runtime, options.localWorkers)) {
+    if (runtime.database.kind !== 'embedded') console.error('no workers are listening on the queues; running them in this process');
+    runtime.startWorkers();
+  }
+  const outcome = await waitForDocuments(runtime.db, ids, { timeoutMs: options.timeoutSeconds * 1000, quiet: !process.stderr.isTTY });
+  printSummary(await summarizeDocuments(runtime.db, ids));
+  console.error(`${outcome.published} published, ${outcome.deadLettered} dead-lettered, ${outcome.unfinished} unfinished`);
+  return outcome.deadLettered === 0 && outcome.unfinished === 0 ? 0 : 1;
+}

@@ -1,0 +1,139 @@
+/** The `gongkai` command line. */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { loadConfig } from '../shared/config';
+import { describeError } from '../shared/errors';
+import { STAGES, isStage, type Stage } from '../shared/pipeline';
+import { redriveDeadLetters } from '../shared/submissions';
+import { runCoresInProcess } from '../workers/in-process';
+import { printDeadLetters, printStatus } from './status';
+import { runIngest, needsLocalWorkers } from './ingest';
+import { renderReport } from './render-report';
+import { openRuntime } from './runtime';
+import { waitForDocuments } from './wait';
+
+function parseStages(value: string): Stage[] {
+  const stages = value.split(',').map((stage) => stage.trim());
+  const unknown = stages.filter((stage) => !isStage(stage));
+  if (unknown.length > 0) throw new InvalidArgumentError(`unknown stage(s) ${unknown.join(', ')}; stages are ${STAGES.join(', ')}`);
+  return stages as Stage[];
+}
+
+function parseStage(value: string): Stage {
+  return parseStages(value)[0];
+}
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  return parsed;
+}
+
+/** Stops on SIGINT/SIGTERM by closing workers (active jobs finish) and connections. */
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}
+
+const program = new Command();
+program.name('gongkai').description('Turns government information-disclosure annual reports into validated data').showHelpAfterError();
+
+program
+  .command('ingest')
+  .description('submit report files (or directories, recursively) and wait until each is published or dead-lettered')
+  .argument('<paths...>', 'files or directories')
+  .option('--no-wait', 'only enqueue; do not wait for the results')
+  .addOption(new Option('--local-workers <mode>', 'run workers in this process').choices(['auto', 'always', 'never']).default('auto'))
+  .option('--timeout <seconds>', 'give up waiting after this long', positiveInteger, 3600)
+  .action(async (paths: string[], options: { wait: boolean; localWorkers: 'auto' | 'always' | 'never'; timeout: number }) => {
+    const runtime = await openRuntime();
+    try {
+      process.exitCode = await runIngest(runtime, paths, { wait: options.wait, localWorkers: options.localWorkers, timeoutSeconds: options.timeout });
+    } finally {
+      await runtime.close();
+    }
+  });
+
+program
+  .command('parse')
+  .description('read one file with the stage cores in this process (no Redis or Postgres) and print the record')
+  .argument('<file>')
+  .option('--json', 'print the canonical record as JSON (a stable contract)')
+  .action(async (file: string, options: { json?: boolean }) => {
+    const bytes = await fs.readFile(file);
+    const result = await runCoresInProcess(bytes, path.basename(file), { maxPages: loadConfig().maxPages });
+    console.log(options.json ? JSON.stringify(result.record, null, 2) : renderReport(result.record));
+  });
+
+program
+  .command('workers')
+  .description('run stage workers until SIGINT/SIGTERM')
+  .option('--stages <list>', `comma-separated subset of ${STAGES.join(',')}`, parseStages, [...STAGES])
+  .action(async (options: { stages: Stage[] }) => {
+    const runtime = await openRuntime();
+    const workers = runtime.startWorkers(options.stages);
+    console.error(`workers running for ${options.stages.join(', ')} (prefix ${runtime.config.queuePrefix}); stop with Ctrl-C`);
+    const signal = await untilSignal();
+    console.error(`${signal}: finishing active jobs`);
+    await workers.close();
+    await runtime.close();
+  });
+
+program
+  .command('status')
+  .description('documents per status and stage, and jobs per queue and state')
+  .action(async () => {
+    const runtime = await openRuntime();
+    try {
+      await printStatus(runtime);
+    } finally {
+      await runtime.close();
+    }
+  });
+
+const dlq = program.command('dlq').description('the dead-letter queue');
+dlq
+  .command('list')
+  .description('documents that failed, with stage, error and attempts')
+  .action(async () => {
+    const runtime = await openRuntime();
+    try {
+      await printDeadLetters(runtime);
+    } finally {
+      await runtime.close();
+    }
+  });
+dlq
+  .command('retry')
+  .description('re-drive dead letters from the stage that failed')
+  .option('--document <id>', 'only this document')
+  .option('--stage <stage>', 'only letters that failed at this stage', parseStage)
+  .option('--error-code <code>', 'only letters with this error code (e.g. TRANSIENT, CORRUPT_FILE)')
+  .option('--from <stage>', 'restart from this stage instead of the one that failed', parseStage)
+  .option('--all', 'every dead letter')
+  .option('--no-wait', 'only enqueue; do not wait for the results')
+  .action(async (options: { document?: string; stage?: Stage; errorCode?: string; from?: Stage; all?: boolean; wait: boolean }) => {
+    if (!options.all && !options.document && !options.stage && !options.errorCode) {
+      throw new InvalidArgumentError('say which letters to retry: --document, --stage, --error-code or --all');
+    }
+    const runtime = await openRuntime();
+    try {
+      const ids = await redriveDeadLetters(runtime, { documentId: options.document, stage: options.stage, errorCode: options.errorCode }, options.from);
+      console.error(`re-driven ${ids.length} document(s)`);
+      if (!options.wait || ids.length === 0) return;
+      if (await needsLocalWorkers(runtime, 'auto')) runtime.startWorkers();
+      const outcome = await waitForDocuments(runtime.db, ids, { timeoutMs: 3600_000, quiet: !process.stderr.isTTY });
+      console.error(`${outcome.published} published, ${outcome.deadLettered} dead-lettered again, ${outcome.unfinished} unfinished`);
+      if (outcome.deadLettered + outcome.unfinished > 0) process.exitCode = 1;
+    } finally {
+      await runtime.close();
+    }
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(`gongkai: ${describeError(error)}`);
+  process.exitCode = process.exitCode || 1;
+});

@@ -1,0 +1,50 @@
+/** Runtime configuration, read from the environment in one place. */
+import path from 'node:path';
+import type { RetryOverrides } from './pipeline';
+
+export interface Config {
+  /** Blobs, embedded Postgres and the private Redis live here. */
+  dataDir: string;
+  blobDir: string;
+  /** Null: embedded Postgres (PGlite) in the data directory. */
+  databaseUrl: string | null;
+  /** Postgres schema holding gongkai's tables (tests use one per run). */
+  dbSchema: string;
+  /** Null: a private redis-server started from PATH in the data directory. */
+  redisUrl: string | null;
+  /** BullMQ key prefix (tests use one per run). */
+  queuePrefix: string;
+  /** Files above this size are refused at ingest. */
+  maxFileBytes: number;
+  maxPages: number;
+  /** How long a worker's job lock lasts; a crashed worker's jobs are picked up again after it. */
+  lockDurationMs: number;
+  /** GONGKAI_ATTEMPTS and GONGKAI_BACKOFF_MS replace every stage's retry policy when set. */
+  retryOverrides: RetryOverrides;
+}
+
+function positiveNumber(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`${name} must be a positive number, got '${value}'`);
+  return parsed;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = path.resolve(env.GONGKAI_DATA_DIR || '.gongkai');
+  return {
+    dataDir,
+    blobDir: path.resolve(env.GONGKAI_BLOB_DIR || path.join(dataDir, 'blobs')),
+    databaseUrl: env.DATABASE_URL || null,
+    dbSchema: env.GONGKAI_DB_SCHEMA || 'public',
+    redisUrl: env.REDIS_URL || null,
+    queuePrefix: env.GONGKAI_QUEUE_PREFIX || 'gongkai',
+    maxFileBytes: positiveNumber(env.GONGKAI_MAX_FILE_MB, 100, 'GONGKAI_MAX_FILE_MB') * 1024 * 1024,
+    maxPages: positiveNumber(env.GONGKAI_MAX_PAGES, 500, 'GONGKAI_MAX_PAGES'),
+    lockDurationMs: positiveNumber(env.GONGKAI_LOCK_MS, 30_000, 'GONGKAI_LOCK_MS'),
+    retryOverrides: {
+      ...(env.GONGKAI_ATTEMPTS ? { attempts: positiveNumber(env.GONGKAI_ATTEMPTS, 1, 'GONGKAI_ATTEMPTS') } : {}),
+      ...(env.GONGKAI_BACKOFF_MS ? { backoffMs: positiveNumber(env.GONGKAI_BACKOFF_MS, 1, 'GONGKAI_BACKOFF_MS') } : {}),
+    },
+  };
+}

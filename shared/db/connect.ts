@@ -1,0 +1,89 @@
+/** Opens Postgres (a server, or embedded PGlite when no DATABASE_URL is set) and migrates it. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Pool, types } from 'pg';
+import type { Config } from '../config';
+import { PgliteDialect } from './pglite-dialect';
+import type { Database } from './schema';
+import * as initial from './migrations/001_initial';
+
+// bigint ids and sizes fit in a JS number for any realistic count; numeric stays a string (exact).
+types.setTypeParser(types.builtins.INT8, (value) => Number(value));
+
+const migrations: Record<string, Migration> = { '001_initial': initial };
+
+const staticMigrations: MigrationProvider = { getMigrations: async () => migrations };
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  kind: 'postgres' | 'embedded';
+  close(): Promise<void>;
+}
+
+function quoteIdentifier(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`invalid schema name '${name}'`);
+  return `"${name}"`;
+}
+
+async function openServer(url: string, schema: string): Promise<Kysely<Database>> {
+  if (schema !== 'public') {
+    const setup = new Pool({ connectionString: url, max: 1 });
+    try {
+      await setup.query(`create schema if not exists ${quoteIdentifier(schema)}`);
+    } finally {
+      await setup.end();
+    }
+  }
+  const pool = new Pool({
+    connectionString: url,
+    max: Number(process.env.GONGKAI_DB_POOL || 8),
+    options: `-c search_path=${quoteIdentifier(schema)}`,
+  });
+  // A dropped connection must not crash the worker; the next query reconnects and the job retries.
+  pool.on('error', () => undefined);
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+async function openEmbedded(dataDir: string): Promise<Kysely<Database>> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const dir = path.join(dataDir, 'pglite');
+  fs.mkdirSync(dir, { recursive: true });
+  const pglite = await PGlite.create(dir);
+  return new Kysely<Database>({ dialect: new PgliteDialect(pglite) });
+}
+
+export async function migrate(db: Kysely<Database>, schema: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: staticMigrations, migrationTableSchema: schema });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error');
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${describe(error)}`);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export async function openDatabase(config: Config): Promise<DatabaseHandle> {
+  const kind = config.databaseUrl ? 'postgres' : 'embedded';
+  const db = config.databaseUrl ? await openServer(config.databaseUrl, config.dbSchema) : await openEmbedded(config.dataDir);
+  try {
+    await migrate(db, kind === 'embedded' ? 'public' : config.dbSchema);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return { db, kind, close: () => db.destroy() };
+}
+
+/** Drops a schema made for one test run. */
+export async function dropSchema(url: string, schema: string): Promise<void> {
+  const pool = new Pool({ connectionString: url, max: 1 });
+  try {
+    await pool.query(`drop schema if exists ${quoteIdentifier(schema)} cascade`);
+  } finally {
+    await pool.end();
+  }
+}

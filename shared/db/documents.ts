@@ -1,0 +1,205 @@
+/** Queries on documents, their pages, stage runs and the hand-off between stages. */
+import type { Kysely, Transaction } from 'kysely';
+import type { ExtractedPage } from '../record';
+import type { Database, DocumentRow, DocumentStatus } from './schema';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface SubmittedDocument {
+  document: DocumentRow;
+  created: boolean;
+}
+
+/** Registers a file by content; the same bytes submitted again return the existing document. */
+export async function submitDocument(
+  db: Db,
+  file: { sha256: string; fileName: string; sizeBytes: number },
+): Promise<SubmittedDocument> {
+  const inserted = await db
+    .insertInto('documents')
+    .values({
+      sha256: file.sha256,
+      file_name: file.fileName,
+      size_bytes: file.sizeBytes,
+      status: 'queued',
+      current_stage: 'ingest',
+      media_type: null,
+      error: null,
+    })
+    .onConflict((conflict) => conflict.column('sha256').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) return { document: inserted, created: true };
+  const existing = await db.selectFrom('documents').selectAll().where('sha256', '=', file.sha256).executeTakeFirstOrThrow();
+  return { document: existing, created: false };
+}
+
+export async function getDocument(db: Db, id: string): Promise<DocumentRow | undefined> {
+  return db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function setDocumentState(
+  db: Db,
+  id: string,
+  state: { status: DocumentStatus; stage: string; error?: string | null; round?: number },
+): Promise<void> {
+  await db
+    .updateTable('documents')
+    .set({
+      status: state.status,
+      current_stage: state.stage,
+      updated_at: new Date(),
+      ...(state.error !== undefined ? { error: state.error } : {}),
+      ...(state.round !== undefined ? { round: state.round } : {}),
+      ...(state.status === 'published' ? { published_at: new Date() } : {}),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * Moves a document on only from the stage named, so a late duplicate of an earlier stage (a stalled
+ * job re-run after a crash) can never move a document backwards.
+ */
+export async function advanceDocument(
+  db: Db,
+  id: string,
+  from: { stage: string; round: number },
+  to: { status: DocumentStatus; stage: string; error?: string | null },
+): Promise<void> {
+  await db
+    .updateTable('documents')
+    .set({ status: to.status, current_stage: to.stage, updated_at: new Date(), ...(to.error !== undefined ? { error: to.error } : {}) })
+    .where('id', '=', id)
+    .where('current_stage', '=', from.stage)
+    .where('round', '=', from.round)
+    .where('status', 'in', ['queued', 'processing'])
+    .execute();
+}
+
+export async function setMediaType(db: Db, id: string, mediaType: string): Promise<void> {
+  await db.updateTable('documents').set({ media_type: mediaType }).where('id', '=', id).execute();
+}
+
+export async function startStageRun(
+  db: Db,
+  run: { documentId: string; stage: string; round: number; attempt: number; jobId: string; worker: string },
+): Promise<string> {
+  const row = await db
+    .insertInto('stage_runs')
+    .values({
+      document_id: run.documentId,
+      stage: run.stage,
+      round: run.round,
+      attempt: run.attempt,
+      job_id: run.jobId,
+      worker: run.worker,
+      started_at: new Date(),
+      outcome: 'running',
+      error: null,
+      duration_ms: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return String(row.id);
+}
+
+export async function finishStageRun(db: Db, runId: string, outcome: 'completed' | 'failed', startedAt: number, error: string | null): Promise<void> {
+  await db
+    .updateTable('stage_runs')
+    .set({ outcome, error, finished_at: new Date(), duration_ms: Date.now() - startedAt })
+    .where('id', '=', runId)
+    .execute();
+}
+
+export async function hasCompletedRun(db: Db, documentId: string, stage: string, round: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('stage_runs')
+    .select('id')
+    .where('document_id', '=', documentId)
+    .where('stage', '=', stage)
+    .where('round', '=', round)
+    .where('outcome', '=', 'completed')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function stageRunHistory(db: Db, documentId: string, stage: string, round: number) {
+  return db
+    .selectFrom('stage_runs')
+    .select(['attempt', 'error', 'started_at', 'outcome'])
+    .where('document_id', '=', documentId)
+    .where('stage', '=', stage)
+    .where('round', '=', round)
+    .orderBy('started_at')
+    .execute();
+}
+
+export async function savePages(db: Kysely<Database>, documentId: string, pages: ExtractedPage[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('pages').where('document_id', '=', documentId).execute();
+    if (pages.length === 0) return;
+    await trx
+      .insertInto('pages')
+      .values(
+        pages.map((page) => ({
+          document_id: documentId,
+          page_number: page.number,
+          text: page.text,
+          text_source: page.source,
+          needs_ocr: page.needsOcr,
+          ocr_reason: page.ocrReason,
+          line_origins: page.lineOrigins ? JSON.stringify(page.lineOrigins) : null,
+        })),
+      )
+      .execute();
+  });
+}
+
+export async function loadPages(db: Db, documentId: string): Promise<ExtractedPage[]> {
+  const rows = await db.selectFrom('pages').selectAll().where('document_id', '=', documentId).orderBy('page_number').execute();
+  return rows.map((row) => ({
+    number: row.page_number,
+    text: row.text,
+    source: row.text_source as ExtractedPage['source'],
+    needsOcr: row.needs_ocr,
+    ocrReason: row.ocr_reason,
+    ...(row.line_origins ? { lineOrigins: row.line_origins as unknown as string[] } : {}),
+  }));
+}
+
+export async function saveStageOutput(db: Db, documentId: string, stage: string, output: unknown): Promise<void> {
+  const json = JSON.stringify(output);
+  await db
+    .insertInto('stage_outputs')
+    .values({ document_id: documentId, stage, output: json })
+    .onConflict((conflict) => conflict.columns(['document_id', 'stage']).doUpdateSet({ output: json, updated_at: new Date() }))
+    .execute();
+}
+
+export async function loadStageOutput<T>(db: Db, documentId: string, stage: string): Promise<T> {
+  const row = await db
+    .selectFrom('stage_outputs')
+    .select('output')
+    .where('document_id', '=', documentId)
+    .where('stage', '=', stage)
+    .executeTakeFirst();
+  if (!row) throw new Error(`no ${stage} output stored for document ${documentId}`);
+  return row.output as T;
+}
+
+export async function documentStatuses(db: Db, ids: string[]): Promise<Map<string, DocumentStatus>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('documents').select(['id', 'status']).where('id', 'in', ids).execute();
+  return new Map(rows.map((row) => [row.id, row.status]));
+}
+
+export async function countDocumentsByState(db: Db) {
+  return db
+    .selectFrom('documents')
+    .select((eb) => ['status', 'current_stage', eb.fn.countAll<number>().as('count')])
+    .groupBy(['status', 'current_stage'])
+    .orderBy('status')
+    .orderBy('current_stage')
+    .execute();
+}

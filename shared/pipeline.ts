@@ -1,0 +1,82 @@
+/**
+ * The pipeline's shape in one place: stage order, queue names, job payloads and per-stage retry
+ * and concurrency policy. Workers, the CLI and tests all read it from here.
+ */
+import { z } from 'zod';
+
+export const STAGES = ['ingest', 'ocr', 'normalize', 'parse', 'validate', 'publish'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const DEAD_LETTER_QUEUE = 'dead-letter';
+
+export function isStage(value: string): value is Stage {
+  return (STAGES as readonly string[]).includes(value);
+}
+
+export function nextStage(stage: Stage): Stage | null {
+  const index = STAGES.indexOf(stage);
+  return index < STAGES.length - 1 ? STAGES[index + 1] : null;
+}
+
+export function queueName(stage: Stage): string {
+  return stage;
+}
+
+export interface StagePolicy {
+  /** Total tries, the first included. */
+  attempts: number;
+  /** Exponential backoff: delay before retry n is backoffMs · 2^(n-1). */
+  backoffMs: number;
+  /** Jobs one worker process runs at once for this stage. */
+  concurrency: number;
+}
+
+/** CPU-bound stages run one job per core; I/O-bound stages overlap more. */
+export const STAGE_POLICIES: Record<Stage, StagePolicy> = {
+  ingest: { attempts: 4, backoffMs: 1000, concurrency: 4 },
+  ocr: { attempts: 3, backoffMs: 2000, concurrency: 1 },
+  normalize: { attempts: 4, backoffMs: 500, concurrency: 2 },
+  parse: { attempts: 4, backoffMs: 500, concurrency: 2 },
+  validate: { attempts: 4, backoffMs: 500, concurrency: 4 },
+  publish: { attempts: 6, backoffMs: 1000, concurrency: 4 },
+};
+
+/** Operators and tests may override attempts and backoff for every stage (see shared/config.ts). */
+export type RetryOverrides = Partial<Pick<StagePolicy, 'attempts' | 'backoffMs'>>;
+
+export function stagePolicy(stage: Stage, overrides: RetryOverrides = {}): StagePolicy {
+  return { ...STAGE_POLICIES[stage], ...overrides };
+}
+
+/** Every stage job names a document and the re-drive round it belongs to; the body lives in the blob store and Postgres. */
+export const StageJobSchema = z.object({
+  documentId: z.uuid(),
+  /** Incremented by each re-drive so the re-driven jobs get fresh ids. */
+  round: z.number().int().nonnegative(),
+});
+export type StageJob = z.infer<typeof StageJobSchema>;
+
+export const AttemptRecordSchema = z.object({
+  attempt: z.number().int().positive(),
+  error: z.string(),
+  at: z.string(),
+});
+
+export const DeadLetterJobSchema = z.object({
+  documentId: z.uuid(),
+  round: z.number().int().nonnegative(),
+  stage: z.enum(STAGES),
+  errorCode: z.string(),
+  error: z.string(),
+  attempts: z.array(AttemptRecordSchema),
+});
+export type DeadLetterJob = z.infer<typeof DeadLetterJobSchema>;
+
+/** Deterministic ids make a stage that runs twice (stalled job, crash after commit) enqueue its successor once. */
+export function stageJobId(stage: Stage, job: StageJob): string {
+  return `${job.documentId}.${stage}.${job.round}`;
+}
+
+export function deadLetterJobId(job: { documentId: string; stage: Stage; round: number }): string {
+  return `${job.documentId}.${job.stage}.${job.round}`;
+}

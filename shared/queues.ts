@@ -1,0 +1,67 @@
+/** The stage queues and the dead-letter queue, opened on one Redis with one prefix. */
+import { Queue } from 'bullmq';
+import { redisOptions } from './redis';
+import {
+  DEAD_LETTER_QUEUE,
+  STAGES,
+  deadLetterJobId,
+  queueName,
+  stageJobId,
+  stagePolicy,
+  type DeadLetterJob,
+  type RetryOverrides,
+  type Stage,
+  type StageJob,
+} from './pipeline';
+
+/** Completed jobs are kept for a while so dashboards show recent history without Redis growing. */
+export const KEEP_COMPLETED = { age: 24 * 3600, count: 1000 };
+export const KEEP_FAILED = { age: 7 * 24 * 3600, count: 10_000 };
+
+export class PipelineQueues {
+  readonly stages: Record<Stage, Queue>;
+  readonly deadLetter: Queue;
+
+  constructor(
+    redisUrl: string,
+    prefix: string,
+    private readonly retryOverrides: RetryOverrides = {},
+  ) {
+    const options = { connection: redisOptions(redisUrl), prefix };
+    this.stages = Object.fromEntries(STAGES.map((stage) => [stage, new Queue(queueName(stage), options)])) as Record<Stage, Queue>;
+    this.deadLetter = new Queue(DEAD_LETTER_QUEUE, options);
+  }
+
+  async enqueue(stage: Stage, job: StageJob): Promise<void> {
+    const policy = stagePolicy(stage, this.retryOverrides);
+    await this.stages[stage].add(stage, job, {
+      jobId: stageJobId(stage, job),
+      attempts: policy.attempts,
+      backoff: { type: 'exponential', delay: policy.backoffMs },
+      removeOnComplete: KEEP_COMPLETED,
+      removeOnFail: KEEP_FAILED,
+    });
+  }
+
+  async deadLetterDocument(letter: DeadLetterJob): Promise<void> {
+    await this.deadLetter.add(letter.stage, letter, { jobId: deadLetterJobId(letter), removeOnComplete: true, removeOnFail: false });
+  }
+
+  /** Dead letters wait in the queue until someone re-drives them; nothing consumes them. */
+  async deadLetters(): Promise<{ id: string; letter: DeadLetterJob; at: number }[]> {
+    const jobs = await this.deadLetter.getJobs(['waiting', 'delayed'], 0, -1, true);
+    return jobs.map((job) => ({ id: job.id as string, letter: job.data as DeadLetterJob, at: job.timestamp }));
+  }
+
+  async removeDeadLetter(id: string): Promise<void> {
+    await this.deadLetter.remove(id);
+  }
+
+  all(): Queue[] {
+    return [...Object.values(this.stages), this.deadLetter];
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all().map((queue) => queue.close()));
+  }
+}

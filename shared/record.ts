@@ -1,0 +1,172 @@
+/**
+ * The canonical record of spec §3: what `parse` produces for one document, and the types the stages
+ * hand each other. The JSON shape is a contract (`gongkai parse --json`), so change it only with
+ * SCHEMA_VERSION.
+ */
+export const SCHEMA_VERSION = 1;
+
+export type TemplateId = '2021' | '2019' | 'pre2019';
+export type Script = 'simplified' | 'traditional';
+export type Severity = 'critical' | 'error' | 'warning';
+
+export const RULES = {
+  APPLICATIONS_BALANCE: 'error',
+  APPLICATIONS_OUTCOMES_SUM: 'error',
+  APPLICATIONS_ROW_TOTAL: 'error',
+  REVIEW_LITIGATION_TOTAL: 'error',
+  VALUE_DOMAIN: 'error',
+  TABLE_MISSING: 'error',
+  SECTION_MISSING: 'warning',
+  NARRATIVE_MISMATCH: 'warning',
+  YEAR_MISMATCH: 'warning',
+  CARRY_OVER_MISMATCH: 'warning',
+  STOCK_FLOW_MISMATCH: 'warning',
+  LEGACY_SUBTOTAL: 'warning',
+  CONTENT_TAMPERING: 'critical',
+  LOW_CONFIDENCE_CELL: 'warning',
+  TABLE_AMBIGUOUS: 'warning',
+} as const satisfies Record<string, Severity>;
+export type RuleId = keyof typeof RULES;
+
+/** A table cell: a number, null for blank or placeholder cells, or a unit string beside an amount. */
+export type TableNode = { [key: string]: number | string | null | TableNode };
+
+export interface LegacyIndicator {
+  label: string;
+  unit: string | null;
+  value: number | null;
+  /** The cell as printed ('' for blank, '/' or '-' for placeholders). */
+  raw: string;
+}
+
+export interface ReportTables {
+  active?: TableNode;
+  applications?: TableNode;
+  reviewLitigation?: TableNode;
+  legacy?: LegacyIndicator[];
+}
+
+export type NarrativeKey = 'proactiveItems' | 'applicationsReceived' | 'reviewCases' | 'litigationCases';
+
+export interface Finding {
+  rule: RuleId;
+  severity: Severity;
+  message: string;
+  /** Dotted cell keys, e.g. `applications.denied.stateSecret.total`. */
+  cells: string[];
+}
+
+export interface ReportMeta {
+  agency: string | null;
+  year: number | null;
+  template: TemplateId | null;
+  script: Script;
+  publishedOn: string | null;
+  /** Statistical period as ISO dates, when the report states one. */
+  period: { from: string; to: string } | null;
+  title: string | null;
+}
+
+export interface SourceInfo {
+  sha256: string;
+  fileName: string;
+  mediaType: string;
+  pages: number;
+  ocrPages: number[];
+}
+
+export interface CanonicalRecord {
+  schemaVersion: typeof SCHEMA_VERSION;
+  source: SourceInfo;
+  meta: ReportMeta;
+  sections: { number: number; title: string; present: boolean }[];
+  tables: ReportTables;
+  narrative: Partial<Record<NarrativeKey, number | null>>;
+  /** The sentence each narrative figure came from. */
+  narrativeSources: Partial<Record<NarrativeKey, string>>;
+  findings: Finding[];
+}
+
+/** Where a value was read in the source, so a finding can point at it. */
+export interface Provenance {
+  page: number;
+  /** 0-based line within the page's extracted text. */
+  line?: number;
+  /** Character offsets within the page's extracted (pre-normalization) text. */
+  start?: number;
+  end?: number;
+  /** DOM position for HTML and DOCX sources. */
+  domPath?: string;
+  /** OCR sources: [x0, y0, x1, y1] in page pixels and the recogniser's confidence (0–100). */
+  bbox?: [number, number, number, number];
+  confidence?: number;
+}
+
+/** One extracted number, as stored in the `cells` table. */
+export interface ExtractedCell {
+  table: 'active' | 'applications' | 'reviewLitigation' | 'legacy';
+  /** Row key within the table (dotted for nested rows: `denied.stateSecret`); the legacy list uses the label. */
+  rowKey: string;
+  columnKey: string;
+  value: number | null;
+  /** The text as printed, placeholders included. */
+  raw: string;
+  unit: string | null;
+  provenance: Provenance;
+}
+
+/** Ingest's output: the document's text, page by page, before any normalization. */
+export type TextSource = 'pdf-text' | 'html' | 'docx' | 'plain' | 'ocr';
+
+export interface ExtractedPage {
+  number: number;
+  text: string;
+  source: TextSource;
+  needsOcr: boolean;
+  /** Why the page needs (or needed) OCR: 'no text layer', 'too little text', … */
+  ocrReason: string | null;
+  /** For HTML and DOCX: the DOM path of each text line, index = line number. */
+  lineOrigins?: string[];
+}
+
+export interface ExtractedDocument {
+  mediaType: string;
+  pages: ExtractedPage[];
+  /** Detected text encoding for plain text ('utf-8', 'gb18030'). */
+  encoding?: string;
+}
+
+/** Parse's output: the record without findings, plus every cell with its provenance. */
+export interface ParsedReport {
+  record: CanonicalRecord;
+  cells: ExtractedCell[];
+}
+
+/** Normalize's output: Simplified, width-folded text per page, with a way back to source offsets. */
+export interface NormalizedPage {
+  number: number;
+  text: string;
+  /**
+   * Ascending anchors [normalizedOffset, sourceOffset]: a normalized offset maps to the source
+   * offset of the nearest anchor at or before it, plus the distance from that anchor.
+   */
+  offsetMap: Array<[number, number]>;
+  /** The source page's line origins (HTML/DOCX DOM paths), indexed by source line. */
+  lineOrigins?: string[];
+  /** The page text as extracted, so provenance can quote and locate the original. */
+  sourceText: string;
+}
+
+export interface NormalizedDocument {
+  /** The script the source was written in; the text here is always Simplified. */
+  script: Script;
+  pages: NormalizedPage[];
+}
+
+export function describeSource(file: { sha256: string; fileName: string; mediaType: string }, pages: ExtractedPage[]): SourceInfo {
+  return {
+    ...file,
+    pages: pages.length,
+    ocrPages: pages.filter((page) => page.source === 'ocr').map((page) => page.number),
+  };
+}

@@ -1,0 +1,25 @@
+import path from 'node:path';
+import { loadConfig } from '../../shared/config';
+
+describe('configuration', () => {
+  test('defaults to embedded services in ./.gongkai', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ databaseUrl: null, redisUrl: null, dbSchema: 'public', queuePrefix: 'gongkai' });
+    expect(config.dataDir).toBe(path.resolve('.gongkai'));
+    expect(config.blobDir).toBe(path.join(config.dataDir, 'blobs'));
+  });
+
+  test('reads servers, prefix and limits from the environment', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://x@h/db', REDIS_URL: 'redis://h:1', GONGKAI_QUEUE_PREFIX: 'p', GONGKAI_MAX_FILE_MB: '2' });
+    expect(config).toMatchObject({ databaseUrl: 'postgres://x@h/db', redisUrl: 'redis://h:1', queuePrefix: 'p', maxFileBytes: 2 * 1024 * 1024 });
+  });
+
+  test('retry overrides apply only when set', () => {
+    expect(loadConfig({}).retryOverrides).toEqual({});
+    expect(loadConfig({ GONGKAI_ATTEMPTS: '2', GONGKAI_BACKOFF_MS: '50' }).retryOverrides).toEqual({ attempts: 2, backoffMs: 50 });
+  });
+
+  test('rejects nonsense limits with the variable name', () => {
+    expect(() => loadConfig({ GONGKAI_MAX_PAGES: '-3' })).toThrow('GONGKAI_MAX_PAGES');
+  });
+});

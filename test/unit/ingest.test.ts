@@ -1,0 +1,324 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { Document, Packer, Paragraph, Table, TableCell, TableRow } from 'docx';
+import iconv from 'iconv-lite';
+import PDFDocument from 'pdfkit';
+import { PermanentError, type PermanentErrorCode } from '../../shared/errors';
+import { closePdfReader, detectMediaType, extractDocument, MEDIA_TYPE } from '../../workers/ingest/core';
+
+const SAMPLES = path.join(__dirname, '../../samples');
+const SEED_FILES = fs.readdirSync(SAMPLES).filter((name) => name.endsWith('.txt')).sort();
+const SAMPLE_PDF = fs.readFileSync(path.join(SAMPLES, '001_8775b43b601402e9.pdf'));
+
+afterAll(closePdfReader);
+
+// ---------------------------------------------------------------------------------------------
+// Fixture builders
+
+/** An 8-bit greyscale PNG with a diagonal pattern, so it is not a flat colour. */
+function greyscalePng(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const typeAndData = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(typeAndData));
+    return Buffer.concat([length, typeAndData, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth; colour type 0 (greyscale) and the rest stay 0
+  const scanlines = Buffer.alloc((width + 1) * height); // each row: filter byte 0, then pixels
+  for (let y = 0; y < height; y += 1) {
+    for (let x = 0; x < width; x += 1) scanlines[y * (width + 1) + 1 + x] = (x + y) % 2 === 0 ? 0 : 255;
+  }
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(scanlines)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+function pdfkitPdf(options: PDFKit.PDFDocumentOptions, draw: (doc: PDFKit.PDFDocument) => void): Promise<Buffer> {
+  const doc = new PDFDocument({ size: 'A4', ...options });
+  const chunks: Buffer[] = [];
+  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const finished = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
+  draw(doc);
+  doc.end();
+  return finished;
+}
+
+/** A one-page PDF in the non-embedded Adobe-GB1 font STSong-Light, as older generators wrote them. */
+function nonEmbeddedCjkFontPdf(text: string): Buffer {
+  const utf16be = Buffer.from(text, 'utf16le').swap16().toString('hex');
+  const content = `BT /F1 24 Tf 72 720 Td <${utf16be}> Tj ET`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    '<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [6 0 R] >>',
+    '<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> /FontDescriptor 7 0 R >>',
+    '<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>',
+  ];
+  let pdf = '%PDF-1.4\n';
+  const offsets = objects.map((body, index) => {
+    const offset = pdf.length;
+    pdf += `${index + 1} 0 obj\n${body}\nendobj\n`;
+    return offset;
+  });
+  const xrefOffset = pdf.length;
+  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  pdf += offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('');
+  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xrefOffset}\n%%EOF\n`;
+  return Buffer.from(pdf, 'latin1');
+}
+
+/** Reproducible noise: a SHA-256 hash chain. */
+function noise(length: number): Buffer {
+  const blocks: Buffer[] = [];
+  let block = createHash('sha256').update('ingest test').digest();
+  for (let size = 0; size < length; size += block.length) {
+    blocks.push(block);
+    block = createHash('sha256').update(block).digest();
+  }
+  return Buffer.concat(blocks).subarray(0, length);
+}
+
+async function permanentErrorOf(promise: Promise<unknown>): Promise<PermanentError> {
+  const error = await promise.then(
+    () => null,
+    (reason: unknown) => reason,
+  );
+  if (!(error instanceof PermanentError)) throw new Error(`expected a PermanentError, got ${String(error)}`);
+  return error;
+}
+
+async function expectPermanent(promise: Promise<unknown>, code: PermanentErrorCode): Promise<PermanentError> {
+  const error = await permanentErrorOf(promise);
+  expect(error.code).toBe(code);
+  return error;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('detectMediaType', () => {
+  it.each([
+    ['PDF magic beats the extension', Buffer.from('%PDF-1.7\n'), 'report.html', MEDIA_TYPE.pdf],
+    ['PNG magic', greyscalePng(2, 2), 'scan', MEDIA_TYPE.png],
+    ['JPEG magic', Buffer.from([0xff, 0xd8, 0xff, 0xe0]), 'scan.bin', MEDIA_TYPE.jpeg],
+    ['TIFF magic', Buffer.from([0x49, 0x49, 0x2a, 0x00]), 'scan', MEDIA_TYPE.tiff],
+    ['HTML by sniffing', Buffer.from('\n<!DOCTYPE html><html></html>'), 'report', MEDIA_TYPE.html],
+    ['HTML by extension', Buffer.from('报告'), 'report.htm', MEDIA_TYPE.html],
+    ['text by content', Buffer.from('二〇二一年度报告\n'), 'report', MEDIA_TYPE.plain],
+    ['noise', noise(4096), 'report.bin', MEDIA_TYPE.unknown],
+  ])('%s', (_, bytes, fileName, mediaType) => {
+    expect(detectMediaType(bytes, fileName)).toBe(mediaType);
+  });
+});
+
+describe('plain text', () => {
+  it.each(SEED_FILES)('reads seed %s as UTF-8, unchanged', async (name) => {
+    const bytes = fs.readFileSync(path.join(SAMPLES, name));
+    const document = await extractDocument({ bytes, fileName: name });
+    expect(document).toMatchObject({ mediaType: MEDIA_TYPE.plain, encoding: 'utf-8' });
+    expect(document.pages).toEqual([
+      { number: 1, text: bytes.toString('utf8'), source: 'plain', needsOcr: false, ocrReason: null },
+    ]);
+  });
+
+  it('decodes a GB18030 file to the same text', async () => {
+    const text = fs.readFileSync(path.join(SAMPLES, SEED_FILES[1]), 'utf8');
+    const document = await extractDocument({ bytes: iconv.encode(text, 'gb18030'), fileName: 'report.txt' });
+    expect(document.encoding).toBe('gb18030');
+    expect(document.pages[0].text).toBe(text);
+  });
+
+  it('honours a UTF-16LE byte-order mark and turns CRLF into LF', async () => {
+    const bytes = iconv.encode('第一行\r\n第二行\r\n', 'utf-16le', { addBOM: true });
+    const document = await extractDocument({ bytes, fileName: 'report.txt' });
+    expect(document.encoding).toBe('utf-16le');
+    expect(document.pages[0].text).toBe('第一行\n第二行\n');
+  });
+});
+
+describe('HTML', () => {
+  const page = `<!DOCTYPE html>
+<html><head><meta http-equiv="Content-Type" content="text/html; charset=gbk">
+<title>不应出现</title><style>td { color: red }</style></head>
+<body>
+<div class="title">湛河区城市管理局2021年政府信息公开工作年度报告</div>
+<p>一、总体情况</p>
+<p>区城管局&nbsp;按照要求，
+   结合本部门工作<br>完善公开制度。</p>
+<script>document.write('<p>不应出现</p>');</script>
+<div><table border="1">
+  <tbody>
+  <tr><td rowspan="2">信息内容</td><td colspan="2">本年处理决定数量</td></tr>
+  <tr><td>行政许可</td><td> 0 </td></tr>
+  <tr><td><p>行政</p><p>处罚</p></td><td>&nbsp;</td><td>3</td></tr>
+  </tbody>
+</table></div>
+</body></html>`;
+
+  it('decodes GBK and renders text like innerText, one line per table row', async () => {
+    const document = await extractDocument({ bytes: iconv.encode(page, 'gbk'), fileName: 'report.html' });
+    expect(document).toMatchObject({ mediaType: MEDIA_TYPE.html, encoding: 'gb18030' });
+    const [extracted] = document.pages;
+    expect(extracted).toMatchObject({ number: 1, source: 'html', needsOcr: false, ocrReason: null });
+    expect(extracted.text.split('\n')).toEqual([
+      '湛河区城市管理局2021年政府信息公开工作年度报告',
+      '',
+      '一、总体情况',
+      '',
+      '区城管局 按照要求， 结合本部门工作',
+      '完善公开制度。',
+      '',
+      '信息内容\t本年处理决定数量',
+      '行政许可\t0',
+      '行政 处罚\t \t3',
+    ]);
+    expect(extracted.lineOrigins).toEqual([
+      'body>div[1]',
+      '',
+      'body>p[1]',
+      '',
+      'body>p[2]',
+      'body>p[2]',
+      '',
+      'body>div[2]>table[1]>tr[1]',
+      'body>div[2]>table[1]>tr[2]',
+      'body>div[2]>table[1]>tr[3]',
+    ]);
+  });
+
+  it('falls back to GB18030 when there is no charset and the bytes are not UTF-8', async () => {
+    const bytes = iconv.encode('<html><body><p>政府信息公开</p></body></html>', 'gbk');
+    const document = await extractDocument({ bytes, fileName: 'report.htm' });
+    expect(document.encoding).toBe('gb18030');
+    expect(document.pages[0].text).toBe('政府信息公开');
+  });
+});
+
+describe('DOCX', () => {
+  it('comes out through the HTML path, table rows as tab-separated lines', async () => {
+    const cell = (text: string, columnSpan?: number) => new TableCell({ children: [new Paragraph(text)], columnSpan });
+    const word = new Document({
+      sections: [
+        {
+          children: [
+            new Paragraph('二、主动公开政府信息情况'),
+            new Table({
+              rows: [
+                new TableRow({ children: [cell('信息内容'), cell('本年新制作数量'), cell('本年新公开数量')] }),
+                new TableRow({ children: [cell('规章'), cell('0'), cell('0')] }),
+                new TableRow({ children: [cell('行政许可'), cell('12', 2)] }),
+              ],
+            }),
+          ],
+        },
+      ],
+    });
+    const bytes = await Packer.toBuffer(word);
+    expect(detectMediaType(bytes, 'report')).toBe(MEDIA_TYPE.docx);
+
+    const document = await extractDocument({ bytes, fileName: 'report.docx' });
+    expect(document.mediaType).toBe(MEDIA_TYPE.docx);
+    expect(document.pages[0]).toMatchObject({ number: 1, source: 'docx', needsOcr: false });
+    expect(document.pages[0].text.split('\n')).toEqual([
+      '二、主动公开政府信息情况',
+      '',
+      '信息内容\t本年新制作数量\t本年新公开数量',
+      '规章\t0\t0',
+      '行政许可\t12',
+    ]);
+    expect(document.pages[0].lineOrigins?.slice(2)).toEqual(['body>table[1]>tr[1]', 'body>table[1]>tr[2]', 'body>table[1]>tr[3]']);
+  });
+
+  it('reports a truncated DOCX as corrupt', async () => {
+    const word = new Document({ sections: [{ children: [new Paragraph('年度报告')] }] });
+    const bytes = await Packer.toBuffer(word);
+    await expectPermanent(extractDocument({ bytes: bytes.subarray(0, bytes.length / 2), fileName: 'report.docx' }), 'CORRUPT_FILE');
+  });
+});
+
+describe('PDF', () => {
+  it('reads the sample report page by page, with no page needing OCR', async () => {
+    const document = await extractDocument({ bytes: SAMPLE_PDF, fileName: '001_8775b43b601402e9.pdf' });
+    expect(document.mediaType).toBe(MEDIA_TYPE.pdf);
+    expect(document.pages.map((page) => page.number)).toEqual([1, 2, 3, 4]);
+    for (const page of document.pages) {
+      expect(page).toMatchObject({ source: 'pdf-text', needsOcr: false, ocrReason: null });
+    }
+    const text = document.pages.map((page) => page.text).join('\n');
+    expect(document.pages[0].text.split('\n')[0]).toBe('湛河区城市管理局2021年政府信息公开工作年度报告');
+    for (const label of ['本年新收政府信息公开申请数量', '1.属于国家秘密', '(七) 总计', '行政事业性收费', '未经复议直接起诉']) {
+      expect(text).toContain(label);
+    }
+    expect(text).toContain('四、结转下年度继续办理 0 0 0 0 0 0 0');
+  });
+
+  it('flags a page that only paints an image, and not a blank page', async () => {
+    const bytes = await pdfkitPdf({}, (doc) => {
+      doc.image(greyscalePng(300, 400), 50, 50, { width: 495 });
+      doc.addPage(); // blank
+      doc.addPage();
+      doc.image(greyscalePng(300, 400), 50, 50, { width: 495 });
+      doc.text('page 3', 50, 700);
+    });
+    const document = await extractDocument({ bytes, fileName: 'scan.pdf' });
+    expect(document.pages.map(({ number, needsOcr, ocrReason }) => ({ number, needsOcr, ocrReason }))).toEqual([
+      { number: 1, needsOcr: true, ocrReason: 'no text layer' },
+      { number: 2, needsOcr: false, ocrReason: null },
+      { number: 3, needsOcr: true, ocrReason: 'too little text' },
+    ]);
+  });
+
+  it('reads text in a non-embedded Chinese font through the packed CMaps', async () => {
+    const document = await extractDocument({ bytes: nonEmbeddedCjkFontPdf('湛河区城市管理局'), fileName: 'old.pdf' });
+    expect(document.pages[0].text).toBe('湛河区城市管理局');
+  });
+
+  it('refuses a truncated PDF as corrupt', async () => {
+    const truncated = SAMPLE_PDF.subarray(0, Math.floor(SAMPLE_PDF.length * 0.4));
+    const error = await expectPermanent(extractDocument({ bytes: truncated, fileName: 'report.pdf' }), 'CORRUPT_FILE');
+    expect(error.message).toMatch(/damaged or incomplete/);
+  });
+
+  it('refuses a password-protected PDF as encrypted', async () => {
+    const bytes = await pdfkitPdf({ userPassword: 'secret' }, (doc) => doc.text('annual report'));
+    await expectPermanent(extractDocument({ bytes, fileName: 'report.pdf' }), 'ENCRYPTED_FILE');
+  });
+
+  it('refuses a PDF with more pages than allowed', async () => {
+    const error = await expectPermanent(
+      extractDocument({ bytes: SAMPLE_PDF, fileName: 'report.pdf' }, { maxPages: 3 }),
+      'TOO_LARGE',
+    );
+    expect(error.message).toContain('4 pages');
+  });
+
+  it('gives up on a PDF that takes too long, and reads the next one in a fresh thread', async () => {
+    await expectPermanent(extractDocument({ bytes: SAMPLE_PDF, fileName: 'report.pdf' }, { timeoutMs: 1 }), 'TOO_LARGE');
+    const document = await extractDocument({ bytes: SAMPLE_PDF, fileName: 'report.pdf' });
+    expect(document.pages).toHaveLength(4);
+  });
+});
+
+describe('refused inputs', () => {
+  it('an empty file', async () => {
+    await expectPermanent(extractDocument({ bytes: Buffer.alloc(0), fileName: 'report.pdf' }), 'EMPTY_FILE');
+  });
+
+  it('bytes of no known type', async () => {
+    const error = await expectPermanent(extractDocument({ bytes: noise(4096), fileName: 'report.bin' }), 'UNSUPPORTED_MEDIA');
+    expect(error.message).toContain('application/octet-stream');
+    expect(error.message).toContain('application/pdf');
+  });
+
+  it('an image, naming its type', async () => {
+    const error = await expectPermanent(extractDocument({ bytes: greyscalePng(4, 4), fileName: 'scan.png' }), 'UNSUPPORTED_MEDIA');
+    expect(error.message).toContain('image/png');
+  });
+});

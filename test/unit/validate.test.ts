@@ -1,0 +1,596 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  SCHEMA_VERSION,
+  type CanonicalRecord,
+  type Finding,
+  type LegacyIndicator,
+  type RuleId,
+  type TableNode,
+  type TemplateId,
+} from '../../shared/record';
+import { validateReport } from '../../workers/validate/core';
+
+// Records are built by hand here, independent of the parser.
+
+const APPLICATION_COLUMNS = ['naturalPerson', 'commercial', 'research', 'social', 'legal', 'other', 'total'];
+
+function zeroRow(columns: readonly string[] = APPLICATION_COLUMNS): TableNode {
+  return Object.fromEntries(columns.map((column) => [column, 0]));
+}
+
+function zeroRows(rows: readonly string[]): TableNode {
+  return Object.fromEntries(rows.map((row) => [row, zeroRow()]));
+}
+
+function zeroApplications(template: '2021' | '2019'): TableNode {
+  return {
+    newReceived: zeroRow(),
+    carriedOver: zeroRow(),
+    granted: zeroRow(),
+    partiallyGranted: zeroRow(),
+    denied: zeroRows([
+      'stateSecret',
+      'prohibitedByLaw',
+      'securityStability',
+      'thirdPartyRights',
+      'internalAffairs',
+      'processInformation',
+      'enforcementFiles',
+      'administrativeQuery',
+    ]),
+    unableToProvide: zeroRows(['notHeld', 'needsCreation', 'unclear']),
+    notProcessed: zeroRows(['complaint', 'duplicate', 'publication', 'massRepeated', 'reconfirm']),
+    otherHandling: template === '2021' ? zeroRows(['noCorrection', 'unpaidFee', 'other']) : zeroRow(),
+    totalHandled: zeroRow(),
+    carriedForward: zeroRow(),
+  };
+}
+
+function zeroActive(template: '2021' | '2019'): TableNode {
+  if (template === '2021') {
+    const stock = () => zeroRow(['issued', 'repealed', 'inForce']);
+    const decisions = () => zeroRow(['decisions']);
+    return {
+      regulations: stock(),
+      normativeDocuments: stock(),
+      licensing: decisions(),
+      punishment: decisions(),
+      enforcement: decisions(),
+      fees: { amountWan: 0 },
+    };
+  }
+  const documents = () => zeroRow(['made', 'published', 'totalPublic']);
+  const decided = () => zeroRow(['previousCount', 'change', 'decisions']);
+  return {
+    regulations: documents(),
+    normativeDocuments: documents(),
+    licensing: decided(),
+    otherServices: decided(),
+    punishment: decided(),
+    enforcement: decided(),
+    fees: zeroRow(['previousCount', 'change']),
+    procurement: { projects: 0, amount: 0, amountUnit: '万元' },
+  };
+}
+
+function zeroReviewLitigation(): TableNode {
+  const group = () => zeroRow(['upheld', 'corrected', 'other', 'pending', 'total']);
+  return { review: group(), litigationDirect: group(), litigationAfterReview: group() };
+}
+
+function record(overrides: { template?: TemplateId | null; year?: number | null } = {}): CanonicalRecord {
+  const template = overrides.template === undefined ? '2021' : overrides.template;
+  const year = overrides.year === undefined ? 2021 : overrides.year;
+  const matrix = template === '2019' ? '2019' : '2021';
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    source: { sha256: 'a'.repeat(64), fileName: 'report.txt', mediaType: 'text/plain', pages: 1, ocrPages: [] },
+    meta: {
+      agency: '米易县人民政府',
+      year,
+      template,
+      script: 'simplified',
+      publishedOn: year === null ? null : `${year + 1}-02-08`,
+      period: year === null ? null : { from: `${year}-01-01`, to: `${year}-12-31` },
+      title: `米易县${year ?? ''}年政府信息公开工作年度报告`,
+    },
+    sections: [1, 2, 3, 4, 5, 6].map((number) => ({ number, title: `section ${number}`, present: true })),
+    tables:
+      template === 'pre2019'
+        ? { legacy: [{ label: '(一)主动公开政府信息数', unit: '条', value: 39, raw: '39' }] }
+        : { active: zeroActive(matrix), applications: zeroApplications(matrix), reviewLitigation: zeroReviewLitigation() },
+    narrative: {},
+    narrativeSources: {},
+    findings: [],
+  };
+}
+
+/** Sets a cell by the same dotted key findings use ('applications.granted.total'). */
+function set(target: CanonicalRecord, key: string, value: number | string | null): CanonicalRecord {
+  const [table, ...rest] = key.split('.');
+  const column = rest.pop() as string;
+  let node = (target.tables as Record<string, TableNode>)[table];
+  for (const part of rest) node = node[part] as TableNode;
+  node[column] = value;
+  return target;
+}
+
+const rulesOf = (findings: Finding[]): RuleId[] => findings.map((finding) => finding.rule);
+const only = (findings: Finding[], rule: RuleId): Finding[] => findings.filter((finding) => finding.rule === rule);
+const validate = (target: CanonicalRecord, previous: CanonicalRecord | null = null, bodyText?: string): Finding[] =>
+  validateReport(target, { previous, bodyText });
+
+function seed(prefix: string): string {
+  const directory = path.join(__dirname, '../../samples');
+  const file = fs.readdirSync(directory).find((name) => name.startsWith(prefix));
+  if (file === undefined) throw new Error(`no sample ${prefix}`);
+  return fs.readFileSync(path.join(directory, file), 'utf8');
+}
+
+describe('clean records', () => {
+  test('an all-zero 2021 record gives no finding at all, against an all-zero previous year too', () => {
+    expect(validate(record())).toEqual([]);
+    expect(validate(record(), record({ year: 2020 }))).toEqual([]);
+  });
+
+  test('an all-zero 2019 record (19 outcome rows, one otherHandling row) gives no finding', () => {
+    expect(validate(record({ template: '2019', year: 2020 }))).toEqual([]);
+  });
+
+  test('a consistent record with real figures gives no finding', () => {
+    const target = record();
+    for (const key of ['newReceived', 'granted', 'totalHandled']) {
+      set(target, `applications.${key}.naturalPerson`, 10);
+      set(target, `applications.${key}.total`, 10);
+    }
+    set(target, 'reviewLitigation.review.upheld', 1);
+    set(target, 'reviewLitigation.review.total', 1);
+    set(target, 'active.fees.amountWan', 3415.891);
+    target.narrative = { proactiveItems: 16996, applicationsReceived: 10, reviewCases: 1, litigationCases: 0 };
+    expect(validate(target)).toEqual([]);
+  });
+});
+
+describe('APPLICATIONS_BALANCE', () => {
+  test('一 + 二 ≠ （七） + 四 is an error per column, naming the four cells and the numbers', () => {
+    const target = record();
+    set(target, 'applications.newReceived.naturalPerson', 12);
+    set(target, 'applications.newReceived.total', 12);
+    for (const row of ['granted', 'totalHandled']) {
+      set(target, `applications.${row}.naturalPerson`, 11);
+      set(target, `applications.${row}.total`, 11);
+    }
+    const findings = validate(target);
+    expect(rulesOf(findings)).toEqual(['APPLICATIONS_BALANCE', 'APPLICATIONS_BALANCE']);
+    const total = findings[1];
+    expect(total).toMatchObject({ severity: 'error', message: expect.stringMatching(/= 12 but .*= 11 in column total/) });
+    expect(total.cells).toEqual([
+      'applications.newReceived.total',
+      'applications.carriedOver.total',
+      'applications.totalHandled.total',
+      'applications.carriedForward.total',
+    ]);
+  });
+});
+
+describe('APPLICATIONS_OUTCOMES_SUM', () => {
+  test('2021: （七）总计 ≠ the 21 outcome rows', () => {
+    const target = record();
+    set(target, 'applications.otherHandling.other.social', 2);
+    set(target, 'applications.otherHandling.other.total', 2);
+    const findings = validate(target);
+    expect(rulesOf(findings)).toEqual(['APPLICATIONS_OUTCOMES_SUM', 'APPLICATIONS_OUTCOMES_SUM']);
+    const [social] = findings;
+    expect(social.message).toBe('the 21 outcome rows sum to 2 but totalHandled = 0 in column social');
+    expect(social.cells).toHaveLength(22);
+    expect(social.cells[0]).toBe('applications.totalHandled.social');
+    expect(social.cells).toContain('applications.otherHandling.other.social');
+  });
+
+  test('2019: （六）其他处理 is one row among 19', () => {
+    const target = record({ template: '2019', year: 2020 });
+    set(target, 'applications.otherHandling.legal', 1);
+    set(target, 'applications.otherHandling.total', 1);
+    const findings = validate(target);
+    expect(rulesOf(findings)).toEqual(['APPLICATIONS_OUTCOMES_SUM', 'APPLICATIONS_OUTCOMES_SUM']);
+    expect(findings[0].message).toContain('the 19 outcome rows sum to 1');
+    expect(findings[0].cells).toHaveLength(20);
+    expect(findings[0].cells).toContain('applications.otherHandling.legal');
+  });
+});
+
+describe('APPLICATIONS_ROW_TOTAL', () => {
+  test('总计 ≠ the six applicant columns of a row', () => {
+    const target = record();
+    set(target, 'applications.denied.stateSecret.research', 1);
+    const rowTotal = only(validate(target), 'APPLICATIONS_ROW_TOTAL');
+    expect(rowTotal).toHaveLength(1);
+    expect(rowTotal[0].message).toBe('the six applicant columns of denied.stateSecret sum to 1 (0 + 0 + 1 + 0 + 0 + 0) but its total = 0');
+    expect(rowTotal[0].cells).toEqual([
+      'applications.denied.stateSecret.total',
+      ...['naturalPerson', 'commercial', 'research', 'social', 'legal', 'other'].map((column) => `applications.denied.stateSecret.${column}`),
+    ]);
+  });
+});
+
+describe('REVIEW_LITIGATION_TOTAL', () => {
+  test('维持 + 纠正 + 其他 + 尚未审结 ≠ 总计 in a group', () => {
+    const target = record();
+    set(target, 'reviewLitigation.litigationDirect.pending', 1);
+    const findings = validate(target);
+    expect(rulesOf(findings)).toEqual(['REVIEW_LITIGATION_TOTAL']);
+    expect(findings[0]).toMatchObject({
+      severity: 'error',
+      message: 'litigationDirect: upheld 0 + corrected 0 + other 0 + pending 1 = 1 but total = 0',
+    });
+    expect(findings[0].cells).toEqual([
+      'reviewLitigation.litigationDirect.total',
+      'reviewLitigation.litigationDirect.upheld',
+      'reviewLitigation.litigationDirect.corrected',
+      'reviewLitigation.litigationDirect.other',
+      'reviewLitigation.litigationDirect.pending',
+    ]);
+  });
+});
+
+describe('VALUE_DOMAIN', () => {
+  test('negative, fractional and non-numeric counts and negative amounts are errors', () => {
+    const target = record();
+    set(target, 'active.licensing.decisions', -1);
+    set(target, 'active.punishment.decisions', 1.5);
+    set(target, 'active.enforcement.decisions', 'abc');
+    set(target, 'active.fees.amountWan', -3);
+    const findings = validate(target);
+    expect(rulesOf(findings)).toEqual(['VALUE_DOMAIN', 'VALUE_DOMAIN', 'VALUE_DOMAIN', 'VALUE_DOMAIN']);
+    expect(findings.map((finding) => finding.cells)).toEqual([
+      ['active.licensing.decisions'],
+      ['active.punishment.decisions'],
+      ['active.enforcement.decisions'],
+      ['active.fees.amountWan'],
+    ]);
+    expect(findings[0].message).toBe('active.licensing.decisions = -1 is a negative count');
+  });
+
+  test('decimal amounts, the 2019 本年增/减 and unit strings are in domain', () => {
+    const target = record({ template: '2019', year: 2020 });
+    set(target, 'active.licensing.change', -4);
+    set(target, 'active.procurement.amount', 48.12);
+    expect(validate(target)).toEqual([]);
+  });
+
+  test('pre-2019 indicators: counts must be whole, other units are left alone', () => {
+    const target = record({ template: 'pre2019', year: 2017 });
+    target.tables.legacy = [
+      { label: '(一)收到申请数', unit: '件', value: 2.5, raw: '2.5' },
+      { label: '平均答复工作日数', unit: '天', value: 7.29, raw: '7.29' },
+      { label: '八、依申请公开信息收取的费用', unit: '万元', value: 0.35, raw: '0.35' },
+    ];
+    const findings = validate(target);
+    expect(rulesOf(findings)).toEqual(['VALUE_DOMAIN']);
+    expect(findings[0].cells).toEqual(['legacy.(一)收到申请数']);
+  });
+});
+
+describe('TABLE_MISSING', () => {
+  test('2021: each absent table is one error', () => {
+    const target = record();
+    target.tables = {};
+    const findings = validate(target);
+    expect(rulesOf(findings)).toEqual(['TABLE_MISSING', 'TABLE_MISSING', 'TABLE_MISSING']);
+    expect(findings.map((finding) => finding.cells)).toEqual([['active'], ['applications'], ['reviewLitigation']]);
+    expect(findings[0]).toMatchObject({ severity: 'error', message: 'table active, required by the 2021 template, is absent' });
+  });
+
+  test('a table with no value at all (empty, or every cell blank) counts as missing', () => {
+    const target = record();
+    target.tables.active = {};
+    target.tables.reviewLitigation = { review: { upheld: null, corrected: null, other: null, pending: null, total: null } };
+    const findings = validate(target);
+    expect(rulesOf(findings)).toEqual(['TABLE_MISSING', 'TABLE_MISSING']);
+    expect(findings[1].message).toContain('reviewLitigation, required by the 2021 template, has no values');
+  });
+
+  test('pre-2019: the indicator list is the required table', () => {
+    const target = record({ template: 'pre2019', year: 2017 });
+    delete target.tables.legacy;
+    const findings = validate(target);
+    expect(rulesOf(findings)).toEqual(['TABLE_MISSING']);
+    expect(findings[0].cells).toEqual(['legacy']);
+    target.tables.legacy = [{ label: '(一)收到申请数', unit: '件', value: null, raw: '' }];
+    expect(validate(target)).toEqual([expect.objectContaining({ rule: 'TABLE_MISSING', message: expect.stringContaining('has no values') })]);
+  });
+
+  test('without a detected template the year decides; without either nothing is required', () => {
+    const of2020 = record({ template: null, year: 2020 });
+    of2020.tables = {};
+    expect(validate(of2020).map((finding) => finding.message)).toContain('table applications, required by the 2019 template, is absent');
+    const undated = record({ template: null, year: null });
+    undated.tables = {};
+    expect(validate(undated)).toEqual([]);
+  });
+});
+
+describe('SECTION_MISSING', () => {
+  test('each absent section of the six is a warning; pre-2019 reports are free-form', () => {
+    const target = record();
+    target.sections = target.sections.filter((section) => section.number !== 3);
+    target.sections[3].present = false; // section 5
+    const findings = validate(target);
+    expect(rulesOf(findings)).toEqual(['SECTION_MISSING', 'SECTION_MISSING']);
+    expect(findings.map((finding) => finding.message)).toEqual([
+      'section 三、收到和处理政府信息公开申请情况 is absent',
+      'section 五、存在的主要问题及改进情况 is absent',
+    ]);
+    expect(findings[0].severity).toBe('warning');
+
+    const legacy = record({ template: 'pre2019', year: 2017 });
+    legacy.sections = [];
+    expect(validate(legacy)).toEqual([]);
+  });
+});
+
+describe('NARRATIVE_MISMATCH', () => {
+  test('text figures that differ from the tables are warnings naming both sides', () => {
+    const target = record();
+    set(target, 'reviewLitigation.litigationDirect.upheld', 1);
+    set(target, 'reviewLitigation.litigationDirect.total', 1);
+    target.narrative = { applicationsReceived: 70, reviewCases: 2, litigationCases: 1 };
+    target.narrativeSources = { applicationsReceived: '2021年共收到政府信息公开案件70件' };
+    const findings = validate(target);
+    expect(rulesOf(findings)).toEqual(['NARRATIVE_MISMATCH', 'NARRATIVE_MISMATCH']);
+    expect(findings[0].message).toBe(
+      'the text states applicationsReceived = 70 ("2021年共收到政府信息公开案件70件") but the table gives 0 (applications.newReceived.total 0)',
+    );
+    expect(findings[0].cells).toEqual(['narrative.applicationsReceived', 'applications.newReceived.total']);
+    expect(findings[1].cells).toEqual(['narrative.reviewCases', 'reviewLitigation.review.total']);
+  });
+
+  test('litigation compares with both litigation totals added', () => {
+    const target = record();
+    set(target, 'reviewLitigation.litigationAfterReview.other', 1);
+    set(target, 'reviewLitigation.litigationAfterReview.total', 1);
+    target.narrative = { litigationCases: 2 };
+    const findings = validate(target);
+    expect(rulesOf(findings)).toEqual(['NARRATIVE_MISMATCH']);
+    expect(findings[0].cells).toEqual([
+      'narrative.litigationCases',
+      'reviewLitigation.litigationDirect.total',
+      'reviewLitigation.litigationAfterReview.total',
+    ]);
+    expect(findings[0].message).toContain('gives 1');
+  });
+});
+
+describe('YEAR_MISMATCH', () => {
+  test('a statistical period outside the report year is a warning', () => {
+    const target = record();
+    target.meta.period = { from: '2020-01-01', to: '2020-12-31' };
+    const findings = validate(target);
+    expect(rulesOf(findings)).toEqual(['YEAR_MISMATCH']);
+    expect(findings[0]).toMatchObject({ severity: 'warning', cells: ['meta.year', 'meta.period'] });
+    expect(findings[0].message).toContain('2020-01-01');
+  });
+
+  test('publication outside [year, year + 1] is a warning; within it is not', () => {
+    const late = record();
+    late.meta.publishedOn = '2023-03-01';
+    expect(validate(late)).toEqual([expect.objectContaining({ rule: 'YEAR_MISMATCH', cells: ['meta.year', 'meta.publishedOn'] })]);
+    const early = record();
+    early.meta.publishedOn = '2020-12-30';
+    expect(rulesOf(validate(early))).toEqual(['YEAR_MISMATCH']);
+    for (const publishedOn of ['2021-12-31', '2022-01-25', '2022-12-31']) {
+      const onTime = record();
+      onTime.meta.publishedOn = publishedOn;
+      expect(validate(onTime)).toEqual([]);
+    }
+  });
+});
+
+describe('CARRY_OVER_MISMATCH', () => {
+  test("this year's 二 ≠ last year's 四 is a warning per column", () => {
+    const previous = record({ year: 2020 });
+    set(previous, 'applications.carriedForward.legal', 2);
+    set(previous, 'applications.carriedForward.total', 2);
+    const findings = validate(record(), previous);
+    expect(rulesOf(findings)).toEqual(['CARRY_OVER_MISMATCH', 'CARRY_OVER_MISMATCH']);
+    expect(findings[0]).toMatchObject({
+      severity: 'warning',
+      message: 'carriedOver = 0 in column legal but the 2020 report carried forward 2',
+      cells: ['applications.carriedOver.legal'],
+    });
+    expect(findings[1].cells).toEqual(['applications.carriedOver.total']);
+  });
+
+  test('no previous report, or one that is not the year before, is not compared', () => {
+    const older = record({ year: 2019 });
+    set(older, 'applications.carriedForward.total', 2);
+    expect(validate(record(), older)).toEqual([]);
+    expect(validate(record(), null)).toEqual([]);
+  });
+});
+
+describe('STOCK_FLOW_MISMATCH', () => {
+  function withStock(year: number, inForce: number, issued = 0, repealed = 0): CanonicalRecord {
+    const target = record({ year });
+    set(target, 'active.normativeDocuments.inForce', inForce);
+    set(target, 'active.normativeDocuments.issued', issued);
+    set(target, 'active.normativeDocuments.repealed', repealed);
+    return target;
+  }
+
+  test('现行有效 ≠ last year + 制发 − 废止 is a warning', () => {
+    expect(validate(withStock(2021, 75, 9, 1), withStock(2020, 67))).toEqual([]);
+    const findings = validate(withStock(2021, 75, 9, 1), withStock(2020, 66));
+    expect(rulesOf(findings)).toEqual(['STOCK_FLOW_MISMATCH']);
+    expect(findings[0].message).toBe('normativeDocuments: inForce = 75 but 2020 inForce 66 + issued 9 − repealed 1 = 74');
+    expect(findings[0].cells).toEqual(['active.normativeDocuments.inForce', 'active.normativeDocuments.issued', 'active.normativeDocuments.repealed']);
+  });
+
+  test('only for the 2021 template, and only when last year has a 现行有效 figure', () => {
+    const previous2019 = record({ template: '2019', year: 2020 });
+    expect(validate(withStock(2021, 75, 9), previous2019)).toEqual([]);
+    const this2019 = record({ template: '2019', year: 2020 });
+    expect(validate(this2019, withStock(2019, 66))).toEqual([]);
+  });
+});
+
+describe('blank cells are not assessable, never 0', () => {
+  test('checks whose inputs include null report nothing', () => {
+    const target = record();
+    set(target, 'applications.newReceived.naturalPerson', 3);
+    set(target, 'applications.newReceived.total', null);
+    for (const row of ['granted', 'totalHandled']) {
+      set(target, `applications.${row}.naturalPerson`, 3);
+      set(target, `applications.${row}.total`, 3);
+    }
+    set(target, 'reviewLitigation.review.upheld', 1);
+    set(target, 'reviewLitigation.review.pending', null);
+    target.narrative = { applicationsReceived: 5, reviewCases: null };
+    const previous = record({ year: 2020 });
+    set(previous, 'applications.carriedForward.naturalPerson', 4);
+    set(previous, 'applications.carriedForward.total', null);
+    for (const row of ['carriedOver', 'carriedForward']) {
+      set(target, `applications.${row}.naturalPerson`, 4);
+      set(target, `applications.${row}.total`, 4);
+    }
+    set(target, 'active.regulations.inForce', null);
+    set(previous, 'active.regulations.inForce', 5);
+    expect(validate(target, previous)).toEqual([]);
+  });
+});
+
+describe('LEGACY_SUBTOTAL', () => {
+  /** Seed 002's indicator list, split the simple way its `label | unit | value |` lines allow. */
+  function seed002List(): LegacyIndicator[] {
+    return seed('002')
+      .split('\n')
+      .filter((line) => / \| /.test(line) && !line.startsWith('统 计 指 标'))
+      .map((line) => {
+        const [label, unit = '', raw = ''] = line.split('|').map((part) => part.trim());
+        return { label, unit: unit || null, value: raw === '' ? null : Number(raw), raw };
+      });
+  }
+
+  function legacyRecord(values: Record<string, number>): CanonicalRecord {
+    const target = record({ template: 'pre2019', year: 2017 });
+    target.tables.legacy = seed002List().map((indicator) =>
+      indicator.label in values ? { ...indicator, value: values[indicator.label], raw: String(values[indicator.label]) } : indicator,
+    );
+    return target;
+  }
+
+  test('seed 002 as printed: blank parts make nothing assessable', () => {
+    const list = seed002List();
+    expect(list.find((indicator) => indicator.label === '其中:主动公开规范性文件数')).toMatchObject({ value: 1, unit: '条' });
+    expect(validate(legacyRecord({}))).toEqual([]);
+  });
+
+  test('numbered items under a （一） parent must sum to it', () => {
+    const findings = validate(legacyRecord({ '(一)收到申请数': 6, '1.当面申请数': 1, '2.传真申请数': 1, '3.网络申请数': 1, '4.信函申请数': 2 }));
+    expect(rulesOf(findings)).toEqual(['LEGACY_SUBTOTAL']);
+    expect(findings[0]).toMatchObject({ severity: 'warning' });
+    expect(findings[0].message).toContain('"(一)收到申请数" sum to 5');
+    expect(findings[0].cells).toEqual(['legacy.(一)收到申请数', 'legacy.1.当面申请数', 'legacy.2.传真申请数', 'legacy.3.网络申请数', 'legacy.4.信函申请数']);
+    expect(validate(legacyRecord({ '(一)收到申请数': 5, '1.当面申请数': 1, '2.传真申请数': 1, '3.网络申请数': 1, '4.信函申请数': 2 }))).toEqual([]);
+  });
+
+  test('one blank item leaves the sum unchecked', () => {
+    expect(validate(legacyRecord({ '(一)收到申请数': 6, '1.当面申请数': 1, '2.传真申请数': 1, '3.网络申请数': 1 }))).toEqual([]);
+  });
+
+  test('a 其中 line must not exceed the indicator above it', () => {
+    const findings = validate(legacyRecord({ '其中:主动公开规范性文件数': 45 }));
+    expect(rulesOf(findings)).toEqual(['LEGACY_SUBTOTAL']);
+    expect(findings[0].cells).toEqual(['legacy.其中:主动公开规范性文件数', expect.stringMatching(/^legacy\.\(一\)主动公开政府信息数/)]);
+    expect(findings[0].message).toContain('= 45 exceeds');
+  });
+
+  test('unmarked lines after a 其中 line are not taken as parts', () => {
+    expect(validate(legacyRecord({ '4.不同意公开答复数': 1, '其中:涉及国家秘密': 1, 涉及商业秘密: 5 }))).toEqual([]);
+  });
+});
+
+describe('CONTENT_TAMPERING', () => {
+  test('seed 004: the gambling brand in title, agency and body is critical and named', () => {
+    const body = seed('004');
+    const title = body.split('\n')[0].trim();
+    const target = record();
+    target.meta.title = title;
+    target.meta.agency = title.slice(0, title.indexOf('2021年'));
+    const findings = only(validate(target, null, body), 'CONTENT_TAMPERING');
+    expect(findings.map((finding) => finding.cells)).toEqual([['meta.title'], ['meta.agency'], ['body']]);
+    for (const finding of findings) {
+      expect(finding.severity).toBe('critical');
+      expect(finding.message).toContain('"bet365亚洲官网"');
+    }
+  });
+
+  test('seed 004 as a whole record: tampering and the three lost tables', () => {
+    const body = seed('004');
+    const target = record();
+    target.meta.title = body.split('\n')[0].trim();
+    target.meta.agency = 'bet365亚洲官网 办公室';
+    target.tables = {};
+    target.narrative = { proactiveItems: 255, applicationsReceived: 70, reviewCases: 2, litigationCases: 1 };
+    expect(rulesOf(validate(target, null, body))).toEqual([
+      'CONTENT_TAMPERING',
+      'CONTENT_TAMPERING',
+      'CONTENT_TAMPERING',
+      'TABLE_MISSING',
+      'TABLE_MISSING',
+      'TABLE_MISSING',
+    ]);
+  });
+
+  test('genuine reports, with their government links, are not tampered', () => {
+    for (const prefix of ['000', '001', '002', '003']) {
+      expect(only(validate(record(), null, seed(prefix)), 'CONTENT_TAMPERING')).toEqual([]);
+    }
+    expect(seed('000')).toContain('http://cgj.panzhihua.gov.cn/');
+  });
+
+  test('seed 000 as a whole record: lost tables and sections, nothing else', () => {
+    const target = record();
+    target.tables = {};
+    target.sections = target.sections.filter((section) => section.number !== 3 && section.number !== 4);
+    target.narrative = { proactiveItems: 3193, applicationsReceived: 0, reviewCases: 2 };
+    target.meta.publishedOn = '2022-01-25';
+    expect(rulesOf(validate(target, null, seed('000')))).toEqual([
+      'TABLE_MISSING',
+      'TABLE_MISSING',
+      'TABLE_MISSING',
+      'SECTION_MISSING',
+      'SECTION_MISSING',
+    ]);
+  });
+
+  test('links to non-government hosts are named; government, media and e-mail addresses are not', () => {
+    const body =
+      '网址 http://www.gov.cn/zhengce 与 www.panzhihua.gov.cn,政务微博 https://weibo.com/pzh ,邮箱 pzhcgj@163.com。' +
+      '最新优惠请访问 www.vip8888.com 或 https://casino-777.net/register 。';
+    const findings = validate(record(), null, body);
+    expect(rulesOf(findings)).toEqual(['CONTENT_TAMPERING']);
+    expect(findings[0].message).toBe(
+      'injected content in the body text: non-government link "www.vip8888.com", non-government link "https://casino-777.net"',
+    );
+  });
+
+  test('gambling words in legitimate contexts do not count in the body, but do in an agency name', () => {
+    const body = '依法打击赌博违法犯罪,查处赌场2处;福利彩票公益金使用情况已公开;企业银行开户许可取消。';
+    expect(validate(record(), null, body)).toEqual([]);
+    const target = record();
+    target.meta.agency = '澳门博彩 办公室';
+    const findings = validate(target);
+    expect(findings).toEqual([
+      { rule: 'CONTENT_TAMPERING', severity: 'critical', message: 'injected content in the agency name: gambling spam "博彩"', cells: ['meta.agency'] },
+    ]);
+  });
+
+  test('promotional phrasing is caught in the body, full-width or not', () => {
+    const findings = validate(record(), null, '点击澳门新葡京娱乐开户送彩金,ＢＥＴ３６５体育投注');
+    expect(rulesOf(findings)).toEqual(['CONTENT_TAMPERING']);
+    expect(findings[0].message).toContain('"澳门新葡京娱乐开户送"');
+    expect(findings[0].message).toContain('"BET365体育投注"');
+  });
+});

@@ -1,0 +1,43 @@
+/** One handler per stage, and starting any subset of them in this process. */
+import type { Worker } from 'bullmq';
+import { STAGES, type Stage } from '../shared/pipeline';
+import type { PipelineQueues } from '../shared/queues';
+import { handleIngest } from './ingest/worker';
+import { handleNormalize } from './normalize/worker';
+import { handleOcr } from './ocr/worker';
+import { handleParse } from './parse/worker';
+import { handlePublish } from './publish/worker';
+import { startStageWorker, type StageContext, type StageHandler } from './runtime';
+import { handleValidate } from './validate/worker';
+
+export const STAGE_HANDLERS: Record<Stage, StageHandler> = {
+  ingest: handleIngest,
+  ocr: handleOcr,
+  normalize: handleNormalize,
+  parse: handleParse,
+  validate: handleValidate,
+  publish: handlePublish,
+};
+
+export interface RunningWorkers {
+  workers: Worker[];
+  close(): Promise<void>;
+}
+
+export function startWorkers(options: {
+  stages?: readonly Stage[];
+  context: StageContext;
+  queues: PipelineQueues;
+  redisUrl: string;
+}): RunningWorkers {
+  const workers = (options.stages ?? STAGES).map((stage) =>
+    startStageWorker({ stage, handler: STAGE_HANDLERS[stage], context: options.context, queues: options.queues, redisUrl: options.redisUrl }),
+  );
+  return {
+    workers,
+    // Closing waits for active jobs to finish, so a stopped worker leaves no job half done.
+    close: async () => {
+      await Promise.all(workers.map((worker) => worker.close()));
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/** Media-type sniffing: magic bytes first, then the file name's extension, then "does it read as text". */
+import { looksLikeText } from './text-decoding';
+
+export const MEDIA_TYPE = {
+  pdf: 'application/pdf',
+  html: 'text/html',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  plain: 'text/plain',
+  png: 'image/png',
+  jpeg: 'image/jpeg',
+  tiff: 'image/tiff',
+  gif: 'image/gif',
+  legacyWord: 'application/msword',
+  unknown: 'application/octet-stream',
+} as const;
+
+export const SUPPORTED_MEDIA_TYPES: readonly string[] = [MEDIA_TYPE.pdf, MEDIA_TYPE.html, MEDIA_TYPE.docx, MEDIA_TYPE.plain];
+
+const startsWith = (bytes: Buffer, signature: number[]): boolean =>
+  bytes.length >= signature.length && signature.every((byte, index) => bytes[index] === byte);
+
+const ZIP_SIGNATURE = [0x50, 0x4b, 0x03, 0x04];
+/** Compound File Binary: Word 97–2003 .doc (also .xls/.ppt, told apart by extension). */
+const OLE_SIGNATURE = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+
+const IMAGE_SIGNATURES: Array<[string, number[]]> = [
+  [MEDIA_TYPE.png, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]],
+  [MEDIA_TYPE.jpeg, [0xff, 0xd8, 0xff]],
+  [MEDIA_TYPE.tiff, [0x49, 0x49, 0x2a, 0x00]],
+  [MEDIA_TYPE.tiff, [0x4d, 0x4d, 0x00, 0x2a]],
+  [MEDIA_TYPE.gif, [0x47, 0x49, 0x46, 0x38]],
+];
+
+const EXTENSION_MEDIA_TYPES: Record<string, string> = {
+  pdf: MEDIA_TYPE.pdf,
+  htm: MEDIA_TYPE.html,
+  html: MEDIA_TYPE.html,
+  shtml: MEDIA_TYPE.html,
+  xhtml: MEDIA_TYPE.html,
+  docx: MEDIA_TYPE.docx,
+  doc: MEDIA_TYPE.legacyWord,
+  png: MEDIA_TYPE.png,
+  jpg: MEDIA_TYPE.jpeg,
+  jpeg: MEDIA_TYPE.jpeg,
+  tif: MEDIA_TYPE.tiff,
+  tiff: MEDIA_TYPE.tiff,
+  gif: MEDIA_TYPE.gif,
+};
+
+/** HTML's markers, much as the WHATWG sniffing algorithm lists them, after whitespace or a UTF-8 BOM (read as latin1). */
+const HTML_START = /^(?:\xEF\xBB\xBF)?\s*<(?:!doctype\s+html|html|head|body|meta|title|script|style|div|p|table|h1|!--)[\s>]/i;
+
+function extensionOf(fileName: string): string {
+  const dot = fileName.lastIndexOf('.');
+  return dot < 0 ? '' : fileName.slice(dot + 1).toLowerCase();
+}
+
+export function detectMediaType(bytes: Buffer, fileName: string): string {
+  const extension = extensionOf(fileName);
+  // pdf.js, like Acrobat, accepts a header preceded by junk within the first kilobyte.
+  if (bytes.subarray(0, 1024).includes('%PDF-', 0, 'latin1')) return MEDIA_TYPE.pdf;
+  for (const [mediaType, signature] of IMAGE_SIGNATURES) {
+    if (startsWith(bytes, signature)) return mediaType;
+  }
+  if (startsWith(bytes, ZIP_SIGNATURE)) {
+    // A DOCX names its parts in plain text in the zip's local headers; a truncated one may not get that far.
+    if (bytes.includes('word/', 0, 'latin1') || extension === 'docx') return MEDIA_TYPE.docx;
+    return MEDIA_TYPE.unknown;
+  }
+  if (startsWith(bytes, OLE_SIGNATURE)) return extension === 'doc' ? MEDIA_TYPE.legacyWord : MEDIA_TYPE.unknown;
+  // Tags are ASCII in every encoding these sites use (UTF-8, GBK), so a latin1 view is enough to sniff.
+  if (HTML_START.test(bytes.subarray(0, 512).toString('latin1'))) return MEDIA_TYPE.html;
+
+  const byExtension = EXTENSION_MEDIA_TYPES[extension];
+  if (byExtension !== undefined) return byExtension;
+  return looksLikeText(bytes) ? MEDIA_TYPE.plain : MEDIA_TYPE.unknown;
+}

@@ -1,0 +1,83 @@
+/**
+ * PDF text extraction with pdf-parse 2.x (pdf.js): one ExtractedPage per page, flagging pages that
+ * need OCR. Runs inside the PDF reader thread (pdf-thread.ts), never in the caller's thread.
+ */
+import path from 'node:path';
+import { PDFParse } from 'pdf-parse';
+import { PermanentError } from '../../shared/errors';
+import type { ExtractedPage } from '../../shared/record';
+
+/** The pdfjs-dist that pdf-parse itself depends on, for its bundled data files. */
+const PDFJS_DIR = path.dirname(
+  require.resolve('pdfjs-dist/package.json', { paths: [path.dirname(require.resolve('pdf-parse'))] }),
+);
+
+/**
+ * pdf.js reads these from disk in Node (paths, with the trailing separator it requires). Without the
+ * CMaps, text in a non-embedded Chinese font (Adobe-GB1, common from older generators) comes out empty.
+ */
+const PDFJS_DATA = {
+  cMapUrl: path.join(PDFJS_DIR, 'cmaps') + path.sep,
+  cMapPacked: true,
+  standardFontDataUrl: path.join(PDFJS_DIR, 'standard_fonts') + path.sep,
+};
+
+/** A page with at most this many non-whitespace characters may be a scan. */
+const SCAN_TEXT_THRESHOLD = 20;
+
+async function paintsImage(parser: PDFParse, pageNumber: number): Promise<boolean> {
+  try {
+    // imageThreshold 0 counts every image: scanners sometimes tile a page into thin strips.
+    const result = await parser.getImage({ partial: [pageNumber], imageThreshold: 0, imageBuffer: false, imageDataUrl: false });
+    return result.pages.some((page) => page.images.length > 0);
+  } catch {
+    // getImage fails decoding an image it found or on a broken page; rendering and OCR is the next try either way.
+    return true;
+  }
+}
+
+async function classifyPage(parser: PDFParse, number: number, text: string): Promise<ExtractedPage> {
+  const page: ExtractedPage = { number, text, source: 'pdf-text', needsOcr: false, ocrReason: null };
+  const visibleCharacters = text.replace(/\s/g, '').length;
+  // Empty text alone does not prove a scan (blank pages exist), so require an image as well.
+  if (visibleCharacters > SCAN_TEXT_THRESHOLD || !(await paintsImage(parser, number))) return page;
+  return { ...page, needsOcr: true, ocrReason: visibleCharacters === 0 ? 'no text layer' : 'too little text' };
+}
+
+/**
+ * pdf.js's exceptions about the file, by name: pdf-parse re-wraps them into its own classes only while
+ * loading, and errors from later calls arrive as pdf.js's classes, so `instanceof` would miss those.
+ */
+const FILE_ERROR_NAMES = new Set(['InvalidPDFException', 'FormatError', 'UnknownErrorException']);
+
+/**
+ * Anything else (a missing data file, a bug) is not the document's fault and stays a plain error, so
+ * the job is retried rather than dead-lettered.
+ */
+function describeFileError(error: unknown): unknown {
+  if (error instanceof PermanentError || !(error instanceof Error)) return error;
+  if (error.name === 'PasswordException') {
+    return new PermanentError('ENCRYPTED_FILE', 'The PDF is password-protected, so its text cannot be read.');
+  }
+  if (!FILE_ERROR_NAMES.has(error.name)) return error;
+  return new PermanentError('CORRUPT_FILE', `The PDF is damaged or incomplete and cannot be read (${error.message}).`);
+}
+
+export async function readPdfPages(bytes: Buffer, maxPages: number): Promise<ExtractedPage[]> {
+  const parser = new PDFParse({ data: bytes, ...PDFJS_DATA });
+  try {
+    const { total } = await parser.getInfo();
+    if (total > maxPages) {
+      throw new PermanentError('TOO_LARGE', `The PDF has ${total} pages; at most ${maxPages} are accepted.`);
+    }
+    const { pages } = await parser.getText();
+    const extracted: ExtractedPage[] = [];
+    for (const page of pages) extracted.push(await classifyPage(parser, page.num, page.text));
+    return extracted;
+  } catch (error) {
+    throw describeFileError(error);
+  } finally {
+    // Failing to free pdf.js's resources must not hide the outcome above.
+    await parser.destroy().catch(() => undefined);
+  }
+}

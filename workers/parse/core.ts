@@ -1,0 +1,88 @@
+/**
+ * The parse stage's pure core: a normalized document in, the canonical record (spec §3) and every
+ * extracted cell with its provenance out. Parse does not validate; its only findings are places
+ * where a table could not be read unambiguously (TABLE_AMBIGUOUS).
+ */
+import { PermanentError } from '../../shared/errors';
+import {
+  SCHEMA_VERSION,
+  type ExtractedCell,
+  type Finding,
+  type NormalizedDocument,
+  type ParsedReport,
+  type ReportTables,
+  type SourceInfo,
+  type TemplateId,
+} from '../../shared/record';
+import { documentLines, type DocLine } from './document';
+import { readMetadata } from './metadata';
+import { readNarrative } from './narrative';
+import { tableRegion } from './regions';
+import { findSectionHeadings, sectionList, type SectionHeading } from './sections';
+import { readActiveTable } from './tables/active';
+import { readApplicationsTable } from './tables/applications';
+import { readLegacyList } from './tables/legacy';
+import { readReviewLitigationTable } from './tables/review-litigation';
+import { detectTemplate } from './template';
+
+/** Without a title, a report still shows itself by this many of the six section headings. */
+const MIN_HEADINGS_WITHOUT_TITLE = 3;
+
+export function parseReport(doc: NormalizedDocument, source: SourceInfo): ParsedReport {
+  const lines = documentLines(doc);
+  const meta = readMetadata(lines);
+  const headings = findSectionHeadings(lines);
+  const template = detectTemplate(lines.map((line) => line.text).join('\n'), meta.year);
+  const { tables, cells, findings } = readTables(lines, headings, template);
+
+  const hasTables = Object.keys(tables).length > 0;
+  if (meta.title === null && headings.length < MIN_HEADINGS_WITHOUT_TITLE && !hasTables) {
+    throw new PermanentError('NOT_A_REPORT', 'no report title, section headings or statistical tables found');
+  }
+
+  const narrative = readNarrative(lines);
+  return {
+    record: {
+      schemaVersion: SCHEMA_VERSION,
+      source,
+      meta: { ...meta, template, script: doc.script },
+      sections: sectionList(headings, template),
+      tables,
+      narrative: narrative.values,
+      narrativeSources: narrative.sources,
+      findings,
+    },
+    cells,
+  };
+}
+
+interface TablesRead {
+  tables: ReportTables;
+  cells: ExtractedCell[];
+  findings: Finding[];
+}
+
+function readTables(lines: DocLine[], headings: SectionHeading[], template: TemplateId | null): TablesRead {
+  const read: TablesRead = { tables: {}, cells: [], findings: [] };
+  if (template === 'pre2019') {
+    const legacy = readLegacyList(lines);
+    if (legacy) {
+      read.tables.legacy = legacy.indicators;
+      read.cells.push(...legacy.cells);
+    }
+    return read;
+  }
+  const layout = template ?? '2021';
+  const tableReads = {
+    active: readActiveTable(tableRegion(lines, headings, 'active'), layout),
+    applications: readApplicationsTable(tableRegion(lines, headings, 'applications'), layout),
+    reviewLitigation: readReviewLitigationTable(tableRegion(lines, headings, 'reviewLitigation')),
+  };
+  for (const [name, table] of Object.entries(tableReads)) {
+    if (!table) continue;
+    read.tables[name as keyof typeof tableReads] = table.node;
+    read.cells.push(...table.cells);
+    read.findings.push(...table.findings);
+  }
+  return read;
+}

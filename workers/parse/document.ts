@@ -1,0 +1,73 @@
+/**
+ * The normalized document as one sequence of lines across pages, and the way from a span of
+ * normalized text back to its provenance in the extracted text.
+ */
+import type { NormalizedDocument, NormalizedPage, Provenance } from '../../shared/record';
+import { sourceOffset } from '../normalize/core';
+
+export interface DocLine {
+  page: NormalizedPage;
+  /** 0-based line number within the page's normalized text. */
+  lineInPage: number;
+  /** Normalized offset of the line's first character within its page. */
+  start: number;
+  text: string;
+}
+
+/** A piece of normalized text: a cell, a label, a number. */
+export interface Span {
+  line: DocLine;
+  /** Offsets within the line's page (normalized). */
+  start: number;
+  end: number;
+  text: string;
+}
+
+export function documentLines(doc: NormalizedDocument): DocLine[] {
+  const lines: DocLine[] = [];
+  for (const page of doc.pages) {
+    let start = 0;
+    page.text.split('\n').forEach((text, lineInPage) => {
+      lines.push({ page, lineInPage, start, text });
+      start += text.length + 1;
+    });
+  }
+  return lines;
+}
+
+/** A span of a line, with surrounding whitespace trimmed off. */
+export function lineSpan(line: DocLine, from: number, to: number): Span {
+  let start = from;
+  let end = to;
+  while (start < end && /\s/.test(line.text[start])) start++;
+  while (end > start && /\s/.test(line.text[end - 1])) end--;
+  return { line, start: line.start + start, end: line.start + end, text: line.text.slice(start, end) };
+}
+
+/** Where a span sits in the extracted text: page, source line, character offsets, DOM path. */
+export function provenanceOf(span: Span): Provenance {
+  const page = span.line.page;
+  const start = sourceOffset(page, span.start);
+  const end = span.end > span.start ? sourceOffset(page, span.end - 1) + 1 : start;
+  const line = sourceLineAt(page, start);
+  const domPath = page.lineOrigins?.[line];
+  return { page: page.number, line, start, end, ...(domPath !== undefined ? { domPath } : {}) };
+}
+
+const sourceLineStarts = new WeakMap<NormalizedPage, number[]>();
+
+/** 0-based line of a source offset; \r\n, \r and \n each end a line, as normalize treats them. */
+function sourceLineAt(page: NormalizedPage, offset: number): number {
+  let starts = sourceLineStarts.get(page);
+  if (!starts) {
+    starts = [0];
+    const text = page.sourceText;
+    for (let i = 0; i < text.length; i++) {
+      if (text[i] === '\n' || (text[i] === '\r' && text[i + 1] !== '\n')) starts.push(i + 1);
+    }
+    sourceLineStarts.set(page, starts);
+  }
+  let line = 0;
+  while (line + 1 < starts.length && starts[line + 1] <= offset) line++;
+  return line;
+}

@@ -1,0 +1,115 @@
+/**
+ * Reads a table whose rows are known by their labels (table 二 and table 三): each row's numbers are
+ * assigned to its canonical row by label, and to columns by position. A row whose count of numbers
+ * does not fit its columns is not guessed at: its cells are recorded blank and TABLE_AMBIGUOUS raised.
+ */
+import type { Finding } from '../../shared/record';
+import type { Cell } from './cells';
+import type { RowSpec } from './canonical';
+import type { DocLine, Span } from './document';
+import { labelKey, labelScore, matchRow } from './labels';
+import { tableRows, type TableRow } from './rows';
+import { ambiguity, extractCell, setCell, type TableName, type TableRead } from './table-read';
+
+export interface ColumnSpec {
+  key: string;
+  /** Unit implied by the column when the cell prints none. */
+  unit?: string;
+  /** Record a unit the cell prints beside the value as `<key>Unit`, unless it is the implied unit. */
+  unitBeside?: boolean;
+}
+
+interface LocatedRow {
+  label: Span;
+  /** Empty for a row printed without numbers. */
+  values: Cell[];
+}
+
+/** A label standing alone, without numbers, is taken as a blank row only when it matches this well. */
+const BLANK_ROW_SCORE = 0.9;
+
+/** Cuts the digit runs of flattened rows (see flattened.ts); returns the rows it could cut. */
+export type Unflatten = (values: Map<string, Cell[]>) => Map<string, Cell[]>;
+
+export function readLabelledTable<R extends RowSpec>(
+  table: TableName,
+  lines: DocLine[],
+  specs: R[],
+  columnsOf: (spec: R) => ColumnSpec[],
+  unflatten: Unflatten,
+): TableRead | null {
+  const findings: Finding[] = [];
+  const located = locateRows(tableRows(lines), specs, table, findings);
+  if (located.size === 0) return null;
+  const valuesByKey = new Map([...located].map(([key, row]) => [key, row.values]));
+  for (const [key, values] of unflatten(valuesByKey)) located.get(key)!.values = values;
+
+  const read: TableRead = { node: {}, cells: [], findings };
+  for (const spec of specs) {
+    const columns = columnsOf(spec);
+    const row = located.get(spec.key);
+    if (!row) {
+      findings.push(ambiguity(`${table}: row ${spec.key} (${spec.labels[0]}) not found`, columns.map((c) => `${table}.${spec.key}.${c.key}`)));
+      continue;
+    }
+    const fits = row.values.length === columns.length;
+    if (row.values.length > 0 && !fits) {
+      findings.push(
+        ambiguity(
+          `${table}: row ${spec.key} has ${row.values.length} values for ${columns.length} columns (${row.values.map((v) => v.span.text || '□').join(' ')})`,
+          columns.map((c) => `${table}.${spec.key}.${c.key}`),
+        ),
+      );
+    }
+    columns.forEach((column, index) => {
+      const cell = fits ? row.values[index] : null;
+      const extracted = extractCell({ table, rowKey: spec.key, columnKey: column.key, cell, at: row.label, defaultUnit: column.unit });
+      read.cells.push(extracted);
+      setCell(read.node, spec.key, column.key, extracted.value);
+      const printedUnit = cell?.value?.kind === 'number' ? cell.value.unit : null;
+      if (column.unitBeside && printedUnit && printedUnit !== column.unit) setCell(read.node, spec.key, `${column.key}Unit`, printedUnit);
+    });
+  }
+  return read;
+}
+
+function locateRows<R extends RowSpec>(rows: TableRow[], specs: R[], table: TableName, findings: Finding[]): Map<string, LocatedRow> {
+  const located = new Map<string, LocatedRow>();
+  const unusedPieces: Span[] = [];
+  let previous: LocatedRow | null = null;
+  for (const row of rows) {
+    const match = row.values.length ? matchRow(row.pieces, specs) : null;
+    // Labels before the first row of numbers are headers, never blank rows.
+    if (located.size > 0) unusedPieces.push(...row.pieces.slice(0, row.pieces.length - (match?.pieces.length ?? 0)));
+    // Numbers right under a row, with no label of their own, are its numbers wrapping in a narrow cell
+    // ("8233" printed as "823" over "3"): they join that row, which then no longer fits and is reported.
+    if (!match && row.pieces.length === 0 && previous) {
+      previous.values = [...previous.values, ...row.values];
+      continue;
+    }
+    previous = null;
+    // Other numbers under no known label are prose or notes; a row they might have been is reported missing.
+    if (!match) continue;
+    if (located.has(match.row.key)) {
+      findings.push(ambiguity(`${table}: row ${match.row.key} appears twice; the first is kept`, [`${table}.${match.row.key}`]));
+      continue;
+    }
+    previous = { label: match.pieces[match.pieces.length - 1], values: row.values };
+    located.set(match.row.key, previous);
+  }
+  addBlankRows(located, unusedPieces, specs);
+  return located;
+}
+
+/** Rows printed with a label but no numbers: blank cells, recorded as null. */
+function addBlankRows<R extends RowSpec>(located: Map<string, LocatedRow>, pieces: Span[], specs: R[]): void {
+  for (const piece of pieces) {
+    const key = labelKey(piece.text);
+    for (const spec of specs) {
+      if (located.has(spec.key)) continue;
+      if (spec.labels.some((label) => labelScore(key, labelKey(label)) >= BLANK_ROW_SCORE)) {
+        located.set(spec.key, { label: piece, values: [] });
+      }
+    }
+  }
+}

@@ -1,0 +1,17 @@
+import { getDocument, loadPages, loadStageOutput, saveStageOutput } from '../../shared/db/documents';
+import { describeSource, type NormalizedDocument } from '../../shared/record';
+import type { StageHandler } from '../runtime';
+import { parseReport } from './core';
+
+export const handleParse: StageHandler = async (job, { db }) => {
+  const document = await getDocument(db, job.documentId);
+  if (!document) throw new Error(`document ${job.documentId} not found`);
+  const normalized = await loadStageOutput<NormalizedDocument>(db, job.documentId, 'normalize');
+  const pages = await loadPages(db, job.documentId);
+  const source = describeSource(
+    { sha256: document.sha256, fileName: document.file_name, mediaType: document.media_type ?? 'application/octet-stream' },
+    pages,
+  );
+  const parsed = parseReport(normalized, source);
+  await saveStageOutput(db, job.documentId, 'parse', parsed);
+};

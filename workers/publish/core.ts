@@ -1,0 +1,41 @@
+/** Turns the parsed record and its findings into the rows publish writes. */
+import { agencyKey } from '../../shared/agency';
+import type { Publication } from '../../shared/db/reports';
+import type { CanonicalRecord, Finding, ParsedReport } from '../../shared/record';
+
+export function buildPublication(documentId: string, parsed: ParsedReport, validationFindings: Finding[]): Publication {
+  const record: CanonicalRecord = { ...parsed.record, findings: [...parsed.record.findings, ...validationFindings] };
+  const { meta } = record;
+  return {
+    documentId,
+    record,
+    report: {
+      document_id: documentId,
+      schema_version: record.schemaVersion,
+      agency: meta.agency,
+      agency_key: meta.agency ? agencyKey(meta.agency) : null,
+      year: meta.year,
+      template: meta.template,
+      script: meta.script,
+      published_on: meta.publishedOn,
+      record: JSON.stringify(record),
+    },
+    cells: parsed.cells.map((cell) => ({
+      document_id: documentId,
+      table_name: cell.table,
+      row_key: cell.rowKey,
+      column_key: cell.columnKey,
+      value: cell.value,
+      raw: cell.raw,
+      unit: cell.unit,
+      provenance: JSON.stringify(cell.provenance),
+    })),
+    findings: record.findings.map((finding) => ({
+      document_id: documentId,
+      rule: finding.rule,
+      severity: finding.severity,
+      message: finding.message,
+      cells: JSON.stringify(finding.cells),
+    })),
+  };
+}

@@ -1,0 +1,11 @@
+import { loadStageOutput } from '../../shared/db/documents';
+import { writePublication } from '../../shared/db/reports';
+import type { Finding, ParsedReport } from '../../shared/record';
+import type { StageHandler } from '../runtime';
+import { buildPublication } from './core';
+
+export const handlePublish: StageHandler = async (job, { db }) => {
+  const parsed = await loadStageOutput<ParsedReport>(db, job.documentId, 'parse');
+  const findings = await loadStageOutput<Finding[]>(db, job.documentId, 'validate');
+  await writePublication(db, buildPublication(job.documentId, parsed, findings));
+};

@@ -1,0 +1,145 @@
+/**
+ * The one job layer every stage runs on (after Immich's job service): it validates the payload,
+ * records the stage run, calls the stage's handler, hands the document to the next stage, and on a
+ * permanent error or the last retry moves it to the dead-letter queue with its attempt history.
+ */
+import os from 'node:os';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Kysely } from 'kysely';
+import type { BlobStore } from '../shared/blob-store';
+import type { Config } from '../shared/config';
+import {
+  advanceDocument,
+  finishStageRun,
+  getDocument,
+  hasCompletedRun,
+  setDocumentState,
+  stageRunHistory,
+  startStageRun,
+} from '../shared/db/documents';
+import type { Database } from '../shared/db/schema';
+import { describeError, isPermanent } from '../shared/errors';
+import { StageJobSchema, nextStage, queueName, stagePolicy, type Stage, type StageJob } from '../shared/pipeline';
+import type { PipelineQueues } from '../shared/queues';
+import { redisOptions } from '../shared/redis';
+
+export interface StageContext {
+  db: Kysely<Database>;
+  blobs: BlobStore;
+  config: Config;
+}
+
+/** A stage's thin worker: load inputs by document id, run the pure core, store its output. */
+export type StageHandler = (job: StageJob, context: StageContext) => Promise<void>;
+
+export interface StageWorkerOptions {
+  stage: Stage;
+  handler: StageHandler;
+  context: StageContext;
+  queues: PipelineQueues;
+  redisUrl: string;
+  concurrency?: number;
+}
+
+const STALLED_TOO_OFTEN = /stalled more than allowable limit/;
+
+export const WORKER_NAME = `${os.hostname()}:${process.pid}`;
+
+function errorCode(error: unknown): string {
+  return isPermanent(error) ? error.code : 'TRANSIENT';
+}
+
+async function deadLetter(options: StageWorkerOptions, job: StageJob, error: unknown): Promise<void> {
+  const { stage, context, queues } = options;
+  const message = describeError(error);
+  const history = await stageRunHistory(context.db, job.documentId, stage, job.round).catch(() => []);
+  await queues.deadLetterDocument({
+    documentId: job.documentId,
+    round: job.round,
+    stage,
+    errorCode: errorCode(error),
+    error: message,
+    attempts: history.map((run) => ({
+      attempt: run.attempt,
+      error: run.error ?? '',
+      at: new Date(run.started_at).toISOString(),
+    })),
+  });
+  await setDocumentState(context.db, job.documentId, { status: 'dead_lettered', stage, error: message });
+}
+
+async function processStageJob(options: StageWorkerOptions, job: Job): Promise<void> {
+  const { stage, handler, context } = options;
+  const parsed = StageJobSchema.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`invalid ${stage} job ${job.id}: ${parsed.error.message}`);
+  const payload = parsed.data;
+
+  const document = await getDocument(context.db, payload.documentId);
+  // A job from before a re-drive, or for a deleted document, has nothing left to do.
+  if (!document || document.round !== payload.round) return;
+  // A re-run of finished work (the worker died between committing and acknowledging): only make
+  // sure the hand-off happened; the successor's job id makes that idempotent.
+  if (await hasCompletedRun(context.db, payload.documentId, stage, payload.round)) {
+    await handOff(options, payload);
+    return;
+  }
+
+  const attempt = job.attemptsMade + 1;
+  const startedAt = Date.now();
+  const at = { stage, round: payload.round };
+  await advanceDocument(context.db, payload.documentId, at, { status: 'processing', stage });
+  const runId = await startStageRun(context.db, {
+    documentId: payload.documentId,
+    stage,
+    round: payload.round,
+    attempt,
+    jobId: String(job.id),
+    worker: WORKER_NAME,
+  });
+
+  try {
+    await handler(payload, context);
+  } catch (error) {
+    await finishStageRun(context.db, runId, 'failed', startedAt, describeError(error)).catch(() => undefined);
+    const lastAttempt = attempt >= (job.opts.attempts ?? stagePolicy(stage, context.config.retryOverrides).attempts);
+    if (isPermanent(error) || lastAttempt) {
+      await deadLetter(options, payload, error);
+      throw new UnrecoverableError(describeError(error));
+    }
+    await advanceDocument(context.db, payload.documentId, at, { status: 'processing', stage, error: describeError(error) }).catch(() => undefined);
+    throw error;
+  }
+
+  await finishStageRun(context.db, runId, 'completed', startedAt, null);
+  await handOff(options, payload);
+}
+
+async function handOff(options: StageWorkerOptions, payload: StageJob): Promise<void> {
+  const next = nextStage(options.stage);
+  if (!next) return;
+  await options.queues.enqueue(next, payload);
+  await advanceDocument(options.context.db, payload.documentId, { stage: options.stage, round: payload.round }, { status: 'queued', stage: next, error: null });
+}
+
+export function startStageWorker(options: StageWorkerOptions): Worker {
+  const concurrency = options.concurrency ?? stagePolicy(options.stage).concurrency;
+  const worker = new Worker(queueName(options.stage), (job) => processStageJob(options, job), {
+    connection: redisOptions(options.redisUrl),
+    prefix: options.context.config.queuePrefix,
+    concurrency,
+    name: WORKER_NAME,
+    lockDuration: options.context.config.lockDurationMs,
+    stalledInterval: options.context.config.lockDurationMs,
+  });
+  // Errors are recorded per job; an 'error' event without a listener would crash the process.
+  worker.on('error', (error) => console.error(`[${options.stage}] worker error: ${describeError(error)}`));
+  // BullMQ fails a job that stalled too often without calling the processor, so dead-letter it here.
+  worker.on('failed', (job, error) => {
+    const payload = StageJobSchema.safeParse(job?.data);
+    if (!payload.success || !STALLED_TOO_OFTEN.test(error.message)) return;
+    deadLetter(options, payload.data, error).catch((failure: unknown) =>
+      console.error(`[${options.stage}] could not dead-letter ${payload.data.documentId}: ${describeError(failure)}`),
+    );
+  });
+  return worker;
+}

@@ -1,0 +1,38 @@
+/**
+ * The validate stage's pure core: every cross-check of spec §2 that validate owns, run on one
+ * parsed record. LOW_CONFIDENCE_CELL and TABLE_AMBIGUOUS are parse's findings and stay in
+ * `record.findings`; the findings returned here are validate's alone.
+ */
+import type { CanonicalRecord, Finding } from '../../shared/record';
+import { checkApplications } from './applications';
+import { checkSectionsPresent, checkTablesPresent } from './completeness';
+import { checkAgainstPreviousYear } from './cross-year';
+import { checkLegacySubtotals } from './legacy-subtotal';
+import { checkNarrative } from './narrative';
+import { checkReviewLitigation } from './review-litigation';
+import { checkTampering } from './tampering';
+import { checkValueDomain } from './value-domain';
+import { checkYears } from './year';
+
+export interface ValidationContext {
+  /** The same agency's record for the year before (looked up by agencyKey), or null when there is none. */
+  previous: CanonicalRecord | null;
+  /** The document's normalized text, searched for injected spam. */
+  bodyText?: string;
+}
+
+/** Findings, most severe first: tampering, then the record's own errors, then warnings. */
+export function validateReport(record: CanonicalRecord, context: ValidationContext): Finding[] {
+  return [
+    ...checkTampering(record, context.bodyText),
+    ...checkTablesPresent(record),
+    ...checkValueDomain(record),
+    ...checkApplications(record),
+    ...checkReviewLitigation(record),
+    ...checkSectionsPresent(record),
+    ...checkNarrative(record),
+    ...checkYears(record),
+    ...checkAgainstPreviousYear(record, context.previous),
+    ...checkLegacySubtotals(record),
+  ];
+}

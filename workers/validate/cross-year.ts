@@ -1,0 +1,56 @@
+/**
+ * Checks against the same agency's report for the year before: CARRY_OVER_MISMATCH and
+ * STOCK_FLOW_MISMATCH. Cells named in findings are this year's.
+ */
+import type { CanonicalRecord, Finding } from '../../shared/record';
+import { numberAt, numbersAt } from './cells';
+import { finding } from './finding';
+import { APPLICATION_COLUMNS, DOCUMENT_STOCK_ROWS, matrixTemplateOf } from './layout';
+
+export function checkAgainstPreviousYear(record: CanonicalRecord, previous: CanonicalRecord | null): Finding[] {
+  // A report from any other year would make both flows meaningless, so it is not compared at all.
+  if (previous === null || record.meta.year === null || previous.meta.year !== record.meta.year - 1) return [];
+  return [...checkCarryOver(record, previous), ...checkDocumentStock(record, previous)];
+}
+
+/** This year's 二、上年结转 = last year's 四、结转下年度继续办理, column by column. */
+function checkCarryOver(record: CanonicalRecord, previous: CanonicalRecord): Finding[] {
+  const findings: Finding[] = [];
+  for (const column of APPLICATION_COLUMNS) {
+    const carriedOverCell = `applications.carriedOver.${column}`;
+    const carriedOver = numberAt(record.tables, carriedOverCell);
+    const carriedForward = numberAt(previous.tables, `applications.carriedForward.${column}`);
+    if (carriedOver === null || carriedForward === null || carriedOver === carriedForward) continue;
+    findings.push(
+      finding(
+        'CARRY_OVER_MISMATCH',
+        `carriedOver = ${carriedOver} in column ${column} but the ${previous.meta.year} report carried forward ${carriedForward}`,
+        [carriedOverCell],
+      ),
+    );
+  }
+  return findings;
+}
+
+/** 现行有效 = last year's 现行有效 + 本年制发 − 本年废止; the 2019 template has no such stock. */
+function checkDocumentStock(record: CanonicalRecord, previous: CanonicalRecord): Finding[] {
+  if (matrixTemplateOf(record) !== '2021') return [];
+  const findings: Finding[] = [];
+  for (const row of DOCUMENT_STOCK_ROWS) {
+    const cells = ['inForce', 'issued', 'repealed'].map((column) => `active.${row}.${column}`);
+    const values = numbersAt(record.tables, cells);
+    const previousInForce = numberAt(previous.tables, `active.${row}.inForce`);
+    if (values === null || previousInForce === null) continue;
+    const [inForce, issued, repealed] = values;
+    const expected = previousInForce + issued - repealed;
+    if (inForce === expected) continue;
+    findings.push(
+      finding(
+        'STOCK_FLOW_MISMATCH',
+        `${row}: inForce = ${inForce} but ${previous.meta.year} inForce ${previousInForce} + issued ${issued} − repealed ${repealed} = ${expected}`,
+        cells,
+      ),
+    );
+  }
+  return findings;
+}

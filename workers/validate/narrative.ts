@@ -1,0 +1,32 @@
+/** NARRATIVE_MISMATCH: a figure the text states differs from the table it summarises. */
+import type { CanonicalRecord, Finding, NarrativeKey } from '../../shared/record';
+import { numbersAt, sum } from './cells';
+import { finding } from './finding';
+
+/** Each narrative figure and the table cells whose sum it should equal. */
+const NARRATIVE_TO_TABLE: readonly { key: NarrativeKey; cells: readonly string[] }[] = [
+  { key: 'applicationsReceived', cells: ['applications.newReceived.total'] },
+  { key: 'reviewCases', cells: ['reviewLitigation.review.total'] },
+  { key: 'litigationCases', cells: ['reviewLitigation.litigationDirect.total', 'reviewLitigation.litigationAfterReview.total'] },
+];
+
+export function checkNarrative(record: CanonicalRecord): Finding[] {
+  const findings: Finding[] = [];
+  for (const { key, cells } of NARRATIVE_TO_TABLE) {
+    const stated = record.narrative[key];
+    const values = numbersAt(record.tables, cells);
+    if (stated === undefined || stated === null || values === null) continue;
+    const tabled = sum(values);
+    if (stated === tabled) continue;
+    const source = record.narrativeSources[key];
+    const quote = source === undefined ? '' : ` ("${source}")`;
+    const table = cells.map((cell, index) => `${cell} ${values[index]}`).join(' + ');
+    findings.push(
+      finding('NARRATIVE_MISMATCH', `the text states ${key} = ${stated}${quote} but the table gives ${tabled} (${table})`, [
+        `narrative.${key}`,
+        ...cells,
+      ]),
+    );
+  }
+  return findings;
+}

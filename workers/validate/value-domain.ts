@@ -1,0 +1,58 @@
+/** VALUE_DOMAIN: counts are non-negative integers, amounts non-negative decimals (spec §2). */
+import type { CanonicalRecord, Finding, LegacyIndicator } from '../../shared/record';
+import { MATRIX_TABLES, leaves, legacyKey } from './cells';
+import { finding } from './finding';
+
+/** Decimal amounts: the 2021 fee column (万元) and the 2019 procurement total. */
+const AMOUNT_COLUMNS = new Set(['amountWan', 'amount']);
+/** The 2019 template's 本年增/减 is a change, so it may be negative. */
+const SIGNED_COUNT_COLUMNS = new Set(['change']);
+/** Units of the pre-2019 list that count things; other units (天, %) may hold decimals or changes. */
+const LEGACY_COUNT_UNITS = new Set(['条', '件', '次', '人次', '篇', '个', '人', '项', '期', '份', '场', '家', '户']);
+const LEGACY_MONEY_UNITS = new Set(['元', '万元', '亿元']);
+
+type ValueKind = 'count' | 'signedCount' | 'amount';
+
+export function checkValueDomain(record: CanonicalRecord): Finding[] {
+  const findings: Finding[] = [];
+  for (const tableName of MATRIX_TABLES) {
+    const table = record.tables[tableName];
+    if (table === undefined) continue;
+    for (const [key, value] of leaves(table, tableName)) {
+      const column = key.slice(key.lastIndexOf('.') + 1);
+      // A unit printed beside an amount ('amountUnit': '元') is text by design.
+      if (value === null || column.endsWith('Unit')) continue;
+      const problem = describeProblem(value, kindOfColumn(column));
+      if (problem !== null) findings.push(finding('VALUE_DOMAIN', `${key} = ${JSON.stringify(value)} ${problem}`, [key]));
+    }
+  }
+  for (const indicator of record.tables.legacy ?? []) {
+    const kind = kindOfLegacyUnit(indicator);
+    if (indicator.value === null || kind === null) continue;
+    const problem = describeProblem(indicator.value, kind);
+    if (problem !== null) {
+      findings.push(finding('VALUE_DOMAIN', `${indicator.label} = ${indicator.value} ${indicator.unit} ${problem}`, [legacyKey(indicator.label)]));
+    }
+  }
+  return findings;
+}
+
+function kindOfColumn(column: string): ValueKind {
+  if (AMOUNT_COLUMNS.has(column)) return 'amount';
+  return SIGNED_COUNT_COLUMNS.has(column) ? 'signedCount' : 'count';
+}
+
+/** Null for units the list does not pin down, so they are left unchecked. */
+function kindOfLegacyUnit(indicator: LegacyIndicator): ValueKind | null {
+  if (indicator.unit === null) return null;
+  if (LEGACY_COUNT_UNITS.has(indicator.unit)) return 'count';
+  return LEGACY_MONEY_UNITS.has(indicator.unit) ? 'amount' : null;
+}
+
+/** Why the value is outside its domain, or null when it is inside. */
+function describeProblem(value: number | string, kind: ValueKind): string | null {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return 'is not a number';
+  if (kind === 'amount') return value < 0 ? 'is a negative amount' : null;
+  if (!Number.isInteger(value)) return 'is not a whole count';
+  return kind === 'count' && value < 0 ? 'is a negative count' : null;
+}
