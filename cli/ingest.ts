@@ -6,7 +6,7 @@ import { summarizeDocuments, type DocumentSummary } from '../shared/db/reports';
 import { submitFile } from '../shared/submissions';
 import { collectFiles } from './files';
 import type { Runtime } from './runtime';
-import { waitForDocuments } from './wait';
+import { waitForDocuments, type WaitOutcome } from './wait';
 
 export interface IngestOptions {
   wait: boolean;
@@ -16,10 +16,19 @@ export interface IngestOptions {
 }
 
 /** Workers must run in this process when Postgres is embedded or nobody else serves the queues. */
-export async function needsLocalWorkers(runtime: Runtime, mode: IngestOptions['localWorkers']): Promise<boolean> {
+async function needsLocalWorkers(runtime: Runtime, mode: IngestOptions['localWorkers']): Promise<boolean> {
   if (mode !== 'auto') return mode === 'always';
   if (runtime.database.kind === 'embedded') return true;
   return (await runtime.queues.stages.ingest.getWorkersCount()) === 0;
+}
+
+/** Starts workers here if nobody else will process the documents, then waits for all of them. */
+export async function driveToCompletion(runtime: Runtime, ids: string[], mode: IngestOptions['localWorkers'], timeoutSeconds: number): Promise<WaitOutcome> {
+  if (await needsLocalWorkers(runtime, mode)) {
+    if (runtime.database.kind !== 'embedded') console.error('no workers are listening on the queues; running them in this process');
+    runtime.startWorkers();
+  }
+  return waitForDocuments(runtime.db, ids, { timeoutMs: timeoutSeconds * 1000, quiet: !process.stderr.isTTY });
 }
 
 export function printSummary(rows: DocumentSummary[]): void {
@@ -49,11 +58,7 @@ export async function runIngest(runtime: Runtime, inputs: string[], options: Ing
   console.error(`submitted ${files.length} file(s)`);
   if (!options.wait) return 0;
 
-  if (await needsLocalWorkers(runtime, options.localWorkers)) {
-    if (runtime.database.kind !== 'embedded') console.error('no workers are listening on the queues; running them in this process');
-    runtime.startWorkers();
-  }
-  const outcome = await waitForDocuments(runtime.db, ids, { timeoutMs: options.timeoutSeconds * 1000, quiet: !process.stderr.isTTY });
+  const outcome = await driveToCompletion(runtime, ids, options.localWorkers, options.timeoutSeconds);
   printSummary(await summarizeDocuments(runtime.db, ids));
   console.error(`${outcome.published} published, ${outcome.deadLettered} dead-lettered, ${outcome.unfinished} unfinished`);
   return outcome.deadLettered === 0 && outcome.unfinished === 0 ? 0 : 1;

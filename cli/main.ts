@@ -8,10 +8,9 @@ import { STAGES, isStage, type Stage } from '../shared/pipeline';
 import { redriveDeadLetters } from '../shared/submissions';
 import { runCoresInProcess } from '../workers/in-process';
 import { printDeadLetters, printStatus } from './status';
-import { runIngest, needsLocalWorkers } from './ingest';
+import { driveToCompletion, runIngest } from './ingest';
 import { renderReport } from './render-report';
-import { openRuntime } from './runtime';
-import { waitForDocuments } from './wait';
+import { openRuntime, type Runtime } from './runtime';
 
 function parseStages(value: string): Stage[] {
   const stages = value.split(',').map((stage) => stage.trim());
@@ -38,6 +37,16 @@ function untilSignal(): Promise<string> {
   });
 }
 
+/** Runs a command with the runtime open, and always closes it (and a private Redis) afterwards. */
+async function withRuntime(action: (runtime: Runtime) => Promise<void>): Promise<void> {
+  const runtime = await openRuntime();
+  try {
+    await action(runtime);
+  } finally {
+    await runtime.close();
+  }
+}
+
 const program = new Command();
 program.name('gongkai').description('Turns government information-disclosure annual reports into validated data').showHelpAfterError();
 
@@ -48,14 +57,11 @@ program
   .option('--no-wait', 'only enqueue; do not wait for the results')
   .addOption(new Option('--local-workers <mode>', 'run workers in this process').choices(['auto', 'always', 'never']).default('auto'))
   .option('--timeout <seconds>', 'give up waiting after this long', positiveInteger, 3600)
-  .action(async (paths: string[], options: { wait: boolean; localWorkers: 'auto' | 'always' | 'never'; timeout: number }) => {
-    const runtime = await openRuntime();
-    try {
+  .action((paths: string[], options: { wait: boolean; localWorkers: 'auto' | 'always' | 'never'; timeout: number }) =>
+    withRuntime(async (runtime) => {
       process.exitCode = await runIngest(runtime, paths, { wait: options.wait, localWorkers: options.localWorkers, timeoutSeconds: options.timeout });
-    } finally {
-      await runtime.close();
-    }
-  });
+    }),
+  );
 
 program
   .command('parse')
@@ -85,27 +91,13 @@ program
 program
   .command('status')
   .description('documents per status and stage, and jobs per queue and state')
-  .action(async () => {
-    const runtime = await openRuntime();
-    try {
-      await printStatus(runtime);
-    } finally {
-      await runtime.close();
-    }
-  });
+  .action(() => withRuntime(printStatus));
 
 const dlq = program.command('dlq').description('the dead-letter queue');
 dlq
   .command('list')
   .description('documents that failed, with stage, error and attempts')
-  .action(async () => {
-    const runtime = await openRuntime();
-    try {
-      await printDeadLetters(runtime);
-    } finally {
-      await runtime.close();
-    }
-  });
+  .action(() => withRuntime(printDeadLetters));
 dlq
   .command('retry')
   .description('re-drive dead letters from the stage that failed')
@@ -119,18 +111,14 @@ dlq
     if (!options.all && !options.document && !options.stage && !options.errorCode) {
       throw new InvalidArgumentError('say which letters to retry: --document, --stage, --error-code or --all');
     }
-    const runtime = await openRuntime();
-    try {
+    await withRuntime(async (runtime) => {
       const ids = await redriveDeadLetters(runtime, { documentId: options.document, stage: options.stage, errorCode: options.errorCode }, options.from);
       console.error(`re-driven ${ids.length} document(s)`);
       if (!options.wait || ids.length === 0) return;
-      if (await needsLocalWorkers(runtime, 'auto')) runtime.startWorkers();
-      const outcome = await waitForDocuments(runtime.db, ids, { timeoutMs: 3600_000, quiet: !process.stderr.isTTY });
+      const outcome = await driveToCompletion(runtime, ids, 'auto', 3600);
       console.error(`${outcome.published} published, ${outcome.deadLettered} dead-lettered again, ${outcome.unfinished} unfinished`);
       if (outcome.deadLettered + outcome.unfinished > 0) process.exitCode = 1;
-    } finally {
-      await runtime.close();
-    }
+    });
   });
 
 program.parseAsync().catch((error: unknown) => {
