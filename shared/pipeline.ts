@@ -9,6 +9,12 @@ export type Stage = (typeof STAGES)[number];
 
 export const DEAD_LETTER_QUEUE = 'dead-letter';
 
+/**
+ * The ocr stage fans out one job per scanned page on this queue, so the pages of one long scan spread
+ * over every OCR worker on every machine; the document's ocr job waits for them as their parent.
+ */
+export const OCR_PAGE_QUEUE = 'ocr-page';
+
 export function isStage(value: string): value is Stage {
   return (STAGES as readonly string[]).includes(value);
 }
@@ -55,6 +61,13 @@ export const StageJobSchema = z.object({
   round: z.number().int().nonnegative(),
 });
 export type StageJob = z.infer<typeof StageJobSchema>;
+
+export const OcrPageJobSchema = StageJobSchema.extend({ page: z.number().int().positive() });
+export type OcrPageJob = z.infer<typeof OcrPageJobSchema>;
+
+export function ocrPageJobId(job: OcrPageJob): string {
+  return `${job.documentId}.${OCR_PAGE_QUEUE}.${job.page}.${job.round}`;
+}
 
 export const AttemptRecordSchema = z.object({
   attempt: z.number().int().positive(),

@@ -1,10 +1,12 @@
 /** The stage queues and the dead-letter queue, opened on one Redis with one prefix. */
-import { Queue } from 'bullmq';
+import { Queue, type Job } from 'bullmq';
 import { redisOptions } from './redis';
 import {
   DEAD_LETTER_QUEUE,
+  OCR_PAGE_QUEUE,
   STAGES,
   deadLetterJobId,
+  ocrPageJobId,
   queueName,
   stageJobId,
   stagePolicy,
@@ -20,6 +22,7 @@ export const KEEP_FAILED = { age: 7 * 24 * 3600, count: 10_000 };
 
 export class PipelineQueues {
   readonly stages: Record<Stage, Queue>;
+  readonly ocrPages: Queue;
   readonly deadLetter: Queue;
 
   constructor(
@@ -29,6 +32,7 @@ export class PipelineQueues {
   ) {
     const options = { connection: redisOptions(redisUrl), prefix };
     this.stages = Object.fromEntries(STAGES.map((stage) => [stage, new Queue(queueName(stage), options)])) as Record<Stage, Queue>;
+    this.ocrPages = new Queue(OCR_PAGE_QUEUE, options);
     this.deadLetter = new Queue(DEAD_LETTER_QUEUE, options);
   }
 
@@ -41,6 +45,29 @@ export class PipelineQueues {
       removeOnComplete: KEEP_COMPLETED,
       removeOnFail: KEEP_FAILED,
     });
+  }
+
+  /**
+   * Adds one OCR job per page as children of the document's ocr job. A page that fails for good does
+   * not fail the parent by itself: the parent runs again and dead-letters the document naming the page.
+   */
+  async enqueueOcrPages(job: StageJob, pages: number[], parent: Job): Promise<void> {
+    const policy = stagePolicy('ocr', this.retryOverrides);
+    await this.ocrPages.addBulk(
+      pages.map((page) => ({
+        name: OCR_PAGE_QUEUE,
+        data: { ...job, page },
+        opts: {
+          jobId: ocrPageJobId({ ...job, page }),
+          parent: { id: parent.id as string, queue: parent.queueQualifiedName },
+          ignoreDependencyOnFailure: true,
+          attempts: policy.attempts,
+          backoff: { type: 'exponential', delay: policy.backoffMs },
+          removeOnComplete: KEEP_COMPLETED,
+          removeOnFail: KEEP_FAILED,
+        },
+      })),
+    );
   }
 
   async deadLetterDocument(letter: DeadLetterJob): Promise<void> {
@@ -58,7 +85,7 @@ export class PipelineQueues {
   }
 
   all(): Queue[] {
-    return [...Object.values(this.stages), this.deadLetter];
+    return [...Object.values(this.stages), this.ocrPages, this.deadLetter];
   }
 
   async close(): Promise<void> {

@@ -32,7 +32,17 @@ export type RuleId = keyof typeof RULES;
 export type TableNode = { [key: string]: number | string | null | TableNode };
 
 export interface LegacyIndicator {
+  /**
+   * The indicator's key in cells and findings (`legacy.<key>`): the label, with '#2', '#3'… on
+   * repeats, since lists repeat labels under different parents (被依法纠错数 under 复议 and 诉讼).
+   */
+  key: string;
   label: string;
+  /**
+   * The outline marker printed before the label ('一、', '(一)', '1.', '其中'), or null: it says
+   * which indicators are parts of which, for LEGACY_SUBTOTAL.
+   */
+  marker: string | null;
   unit: string | null;
   value: number | null;
   /** The cell as printed ('' for blank, '/' or '-' for placeholders). */
@@ -118,15 +128,44 @@ export interface ExtractedCell {
 /** Ingest's output: the document's text, page by page, before any normalization. */
 export type TextSource = 'pdf-text' | 'html' | 'docx' | 'plain' | 'ocr';
 
+/** Where OCR read one tab-separated cell of one text line, and how sure it was. */
+export interface OcrCellBox {
+  /** 0-based line of the page text, and 0-based tab-separated cell within it. */
+  line: number;
+  cell: number;
+  /** [x0, y0, x1, y1] in pixels of the page image as read (after rotation and deskew). */
+  bbox: [number, number, number, number];
+  /** 0–100. */
+  confidence: number;
+}
+
+/** What OCR did to a page, kept as provenance. */
+export interface OcrPageInfo {
+  /** Clockwise rotation applied before reading (0, 90, 180, 270). */
+  rotation: number;
+  skewDegrees: number;
+  width: number;
+  height: number;
+  dpi: number | null;
+  meanConfidence: number;
+  boxes: OcrCellBox[];
+}
+
 export interface ExtractedPage {
   number: number;
+  /**
+   * The page text. OCR writes table rows as tab-separated cells, so parse reads a scan exactly like
+   * a text layout.
+   */
   text: string;
   source: TextSource;
   needsOcr: boolean;
-  /** Why the page needs (or needed) OCR: 'no text layer', 'too little text', … */
+  /** Why the page needs (or needed) OCR: 'no text layer', 'too little text', 'garbled text', … */
   ocrReason: string | null;
   /** For HTML and DOCX: the DOM path of each text line, index = line number. */
   lineOrigins?: string[];
+  /** For OCR pages: the geometry and confidence behind the text. */
+  ocr?: OcrPageInfo;
 }
 
 export interface ExtractedDocument {
@@ -153,6 +192,8 @@ export interface NormalizedPage {
   offsetMap: Array<[number, number]>;
   /** The source page's line origins (HTML/DOCX DOM paths), indexed by source line. */
   lineOrigins?: string[];
+  /** OCR pages: geometry and confidence per cell, for provenance and LOW_CONFIDENCE_CELL. */
+  ocr?: OcrPageInfo;
   /** The page text as extracted, so provenance can quote and locate the original. */
   sourceText: string;
 }

@@ -4,7 +4,7 @@
  * permanent error or the last retry moves it to the dead-letter queue with its attempt history.
  */
 import os from 'node:os';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingChildrenError, Worker, type Job } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { BlobStore } from '../shared/blob-store';
 import type { Config } from '../shared/config';
@@ -29,8 +29,13 @@ export interface StageContext {
   config: Config;
 }
 
+/** What a handler returns when it fanned work out: the job waits for these pages, then runs again. */
+export interface StageFanOut {
+  waitForPages: number[];
+}
+
 /** A stage's thin worker: load inputs by document id, run the pure core, store its output. */
-export type StageHandler = (job: StageJob, context: StageContext) => Promise<void>;
+export type StageHandler = (job: StageJob, context: StageContext) => Promise<StageFanOut | void>;
 
 export interface StageWorkerOptions {
   stage: Stage;
@@ -68,8 +73,8 @@ async function deadLetter(options: StageWorkerOptions, job: StageJob, error: unk
   await setDocumentState(context.db, job.documentId, { status: 'dead_lettered', stage, error: message });
 }
 
-async function processStageJob(options: StageWorkerOptions, job: Job): Promise<void> {
-  const { stage, handler, context } = options;
+async function processStageJob(options: StageWorkerOptions, job: Job, token: string | undefined): Promise<void> {
+  const { stage, context } = options;
   const parsed = StageJobSchema.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`invalid ${stage} job ${job.id}: ${parsed.error.message}`);
   const payload = parsed.data;
@@ -98,8 +103,9 @@ async function processStageJob(options: StageWorkerOptions, job: Job): Promise<v
   });
 
   try {
-    await handler(payload, context);
+    await runHandler(options, payload, job, token, () => finishStageRun(context.db, runId, 'waiting', startedAt, null));
   } catch (error) {
+    if (error instanceof WaitingChildrenError) throw error;
     await finishStageRun(context.db, runId, 'failed', startedAt, describeError(error)).catch(() => undefined);
     const lastAttempt = attempt >= (job.opts.attempts ?? stagePolicy(stage, context.config.retryOverrides).attempts);
     if (isPermanent(error) || lastAttempt) {
@@ -114,6 +120,23 @@ async function processStageJob(options: StageWorkerOptions, job: Job): Promise<v
   await handOff(options, payload);
 }
 
+/**
+ * Runs the handler; when it fans pages out, adds them as children and parks the job until they are
+ * done (BullMQ then runs it again). If the children had already finished, the handler runs again now.
+ */
+async function runHandler(options: StageWorkerOptions, payload: StageJob, job: Job, token: string | undefined, onWait: () => Promise<void>): Promise<void> {
+  let fanOut = await options.handler(payload, options.context);
+  for (let round = 0; fanOut && fanOut.waitForPages.length > 0; round++) {
+    if (round > 1) throw new Error(`pages ${fanOut.waitForPages.join(', ')} finished without a result`);
+    await options.queues.enqueueOcrPages(payload, fanOut.waitForPages, job);
+    if (token && (await job.moveToWaitingChildren(token))) {
+      await onWait();
+      throw new WaitingChildrenError();
+    }
+    fanOut = await options.handler(payload, options.context);
+  }
+}
+
 async function handOff(options: StageWorkerOptions, payload: StageJob): Promise<void> {
   const next = nextStage(options.stage);
   if (!next) return;
@@ -123,7 +146,7 @@ async function handOff(options: StageWorkerOptions, payload: StageJob): Promise<
 
 export function startStageWorker(options: StageWorkerOptions): Worker {
   const concurrency = options.concurrency ?? stagePolicy(options.stage).concurrency;
-  const worker = new Worker(queueName(options.stage), (job) => processStageJob(options, job), {
+  const worker = new Worker(queueName(options.stage), (job, token) => processStageJob(options, job, token), {
     connection: redisOptions(options.redisUrl),
     prefix: options.context.config.queuePrefix,
     concurrency,

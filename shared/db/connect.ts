@@ -7,11 +7,12 @@ import type { Config } from '../config';
 import { PgliteDialect } from './pglite-dialect';
 import type { Database } from './schema';
 import * as initial from './migrations/001_initial';
+import * as pageOcr from './migrations/002_page_ocr';
 
 // bigint ids and sizes fit in a JS number for any realistic count; numeric stays a string (exact).
 types.setTypeParser(types.builtins.INT8, (value) => Number(value));
 
-const migrations: Record<string, Migration> = { '001_initial': initial };
+const migrations: Record<string, Migration> = { '001_initial': initial, '002_page_ocr': pageOcr };
 
 const staticMigrations: MigrationProvider = { getMigrations: async () => migrations };
 

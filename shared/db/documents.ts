@@ -1,6 +1,6 @@
 /** Queries on documents, their pages, stage runs and the hand-off between stages. */
 import type { Kysely, Transaction } from 'kysely';
-import type { ExtractedPage } from '../record';
+import type { ExtractedPage, OcrPageInfo } from '../record';
 import type { Database, DocumentRow, DocumentStatus } from './schema';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -104,7 +104,7 @@ export async function startStageRun(
   return String(row.id);
 }
 
-export async function finishStageRun(db: Db, runId: string, outcome: 'completed' | 'failed', startedAt: number, error: string | null): Promise<void> {
+export async function finishStageRun(db: Db, runId: string, outcome: 'completed' | 'failed' | 'waiting', startedAt: number, error: string | null): Promise<void> {
   await db
     .updateTable('stage_runs')
     .set({ outcome, error, finished_at: new Date(), duration_ms: Date.now() - startedAt })
@@ -150,6 +150,7 @@ export async function savePages(db: Kysely<Database>, documentId: string, pages:
           needs_ocr: page.needsOcr,
           ocr_reason: page.ocrReason,
           line_origins: page.lineOrigins ? JSON.stringify(page.lineOrigins) : null,
+          ocr: page.ocr ? JSON.stringify(page.ocr) : null,
         })),
       )
       .execute();
@@ -165,6 +166,7 @@ export async function loadPages(db: Db, documentId: string): Promise<ExtractedPa
     needsOcr: row.needs_ocr,
     ocrReason: row.ocr_reason,
     ...(row.line_origins ? { lineOrigins: row.line_origins as unknown as string[] } : {}),
+    ...(row.ocr ? { ocr: row.ocr as unknown as OcrPageInfo } : {}),
   }));
 }
 

@@ -1,5 +1,6 @@
 /** Table types for kysely. The DDL that creates them is in ./migrations. */
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { OcrPageInfo } from '../record';
 
 /** A timestamp with a database default: optional on insert. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -34,7 +35,8 @@ export interface StageRunsTable {
   started_at: Timestamp;
   finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   duration_ms: number | null;
-  outcome: 'running' | 'completed' | 'failed';
+  /** 'waiting': the stage fanned out work (OCR pages) and runs again when it is done. */
+  outcome: 'running' | 'completed' | 'failed' | 'waiting';
   error: string | null;
 }
 
@@ -46,6 +48,7 @@ export interface PagesTable {
   needs_ocr: boolean;
   ocr_reason: string | null;
   line_origins: Json<string[] | null> | null;
+  ocr: Json<OcrPageInfo | null> | null;
 }
 
 /** What one stage hands the next (normalized text, the parsed record, findings), keyed by document. */

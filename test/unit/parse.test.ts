@@ -131,24 +131,50 @@ describe('seed 002: pre-2019 indicator list', () => {
   test('the three printed values, everything else blank (null), never 0', () => {
     const printed = legacy.filter((indicator) => indicator.value !== null);
     expect(printed).toEqual([
-      { label: '主动公开政府信息数', unit: '条', value: 39, raw: '39' },
-      { label: '其中主动公开规范性文件数', unit: '条', value: 1, raw: '1' },
-      { label: '政务微信公开政府信息数', unit: '条', value: 59, raw: '59' },
+      { key: '主动公开政府信息数', label: '主动公开政府信息数', marker: '(一)', unit: '条', value: 39, raw: '39' },
+      { key: '主动公开规范性文件数', label: '主动公开规范性文件数', marker: '其中', unit: '条', value: 1, raw: '1' },
+      { key: '政务微信公开政府信息数', label: '政务微信公开政府信息数', marker: '4.', unit: '条', value: 59, raw: '59' },
     ]);
     const blank = legacy.filter((indicator) => indicator.value === null);
     expect(blank.length).toBeGreaterThan(50);
     expect(blank.every((indicator) => indicator.raw === '')).toBe(true);
-    expect(legacy).toContainEqual({ label: '制发规范性文件总数', unit: '件', value: null, raw: '' });
-    expect(legacy).toContainEqual({ label: '依申请公开信息收取的费用', unit: '万元', value: null, raw: '' });
+    expect(legacy).toContainEqual({ key: '制发规范性文件总数', label: '制发规范性文件总数', marker: null, unit: '件', value: null, raw: '' });
+    expect(legacy).toContainEqual({ key: '依申请公开信息收取的费用', label: '依申请公开信息收取的费用', marker: '八、', unit: '万元', value: null, raw: '' });
   });
 
-  test('category rows are not indicators', () => {
-    expect(legacy.map((indicator) => indicator.label)).not.toContain('主动公开情况');
-    expect(legacy.every((indicator) => indicator.unit !== null)).toBe(true);
+  test('repeated labels get distinct keys, so their cells and findings do not collide', () => {
+    const keys = legacy.map((indicator) => indicator.key);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(legacy.filter((indicator) => indicator.label === '被依法纠错数').map((indicator) => indicator.key)).toEqual(['被依法纠错数', '被依法纠错数#2']);
+  });
+
+  test('the outline marker is kept apart from the label, in one form', () => {
+    const markerOf = (label: string) => legacy.find((indicator) => indicator.label === label)?.marker;
+    expect(markerOf('收到申请数')).toBe('(一)');
+    expect(markerOf('当面申请数')).toBe('1.');
+    expect(markerOf('行政复议数量')).toBe('四、');
+    expect(markerOf('涉及国家秘密')).toBe('其中');
+    expect(markerOf('涉及商业秘密')).toBeNull();
+    expect(legacy.every((indicator) => !/^(?:其中|\(|\d|[一二三四五六七八九十]+、)/.test(indicator.label))).toBe(true);
+  });
+
+  test('headings are kept, without unit, value or cell, so they close the outline level above them', () => {
+    const headings = legacy.filter((indicator) => indicator.unit === null);
+    expect(headings.map((indicator) => `${indicator.marker}${indicator.label}`)).toEqual([
+      '一、主动公开情况',
+      '(二)通过不同渠道和方式公开政府信息的情况',
+      '二、回应解读情况',
+      '(二)通过不同渠道和方式回应解读的情况',
+      '三、依申请公开情况',
+      '九、机构建设和保障经费情况',
+      '十、政府信息公开会议和培训情况',
+    ]);
+    expect(headings.every((indicator) => indicator.value === null && indicator.raw === '')).toBe(true);
+    expect(cells.map((cell) => cell.rowKey)).not.toContain('主动公开情况');
   });
 
   test('legacy cells carry the unit and point at the value', () => {
-    expect(cells).toHaveLength(legacy.length);
+    expect(cells).toHaveLength(legacy.length - 7);
     const wechat = cells.find((cell) => cell.rowKey === '政务微信公开政府信息数')!;
     expect(wechat).toMatchObject({ table: 'legacy', columnKey: 'value', value: 59, unit: '条' });
     expect(seedText('002').slice(wechat.provenance.start, wechat.provenance.end)).toBe('59');
@@ -396,9 +422,10 @@ describe('pre-2019 indicator list as PDF text (space-separated)', () => {
     const { record } = parseText(text);
     expect(record.meta.template).toBe('pre2019');
     expect(record.tables.legacy).toEqual([
-      { label: '主动公开政府信息数', unit: '条', value: 39, raw: '39' },
-      { label: '其中主动公开规范性文件数', unit: '条', value: 1, raw: '1' },
-      { label: '依申请公开信息收取的费用', unit: '万元', value: 0.5, raw: '0.5' },
+      { key: '主动公开情况', label: '主动公开情况', marker: '一、', unit: null, value: null, raw: '' },
+      { key: '主动公开政府信息数', label: '主动公开政府信息数', marker: '(一)', unit: '条', value: 39, raw: '39' },
+      { key: '主动公开规范性文件数', label: '主动公开规范性文件数', marker: '其中', unit: '条', value: 1, raw: '1' },
+      { key: '依申请公开信息收取的费用', label: '依申请公开信息收取的费用', marker: '八、', unit: '万元', value: 0.5, raw: '0.5' },
     ]);
   });
 });

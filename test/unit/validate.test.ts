@@ -98,7 +98,7 @@ function record(overrides: { template?: TemplateId | null; year?: number | null 
     sections: [1, 2, 3, 4, 5, 6].map((number) => ({ number, title: `section ${number}`, present: true })),
     tables:
       template === 'pre2019'
-        ? { legacy: [{ label: '(一)主动公开政府信息数', unit: '条', value: 39, raw: '39' }] }
+        ? { legacy: [{ key: '主动公开政府信息数', label: '主动公开政府信息数', marker: '(一)', unit: '条', value: 39, raw: '39' }] }
         : { active: zeroActive(matrix), applications: zeroApplications(matrix), reviewLitigation: zeroReviewLitigation() },
     narrative: {},
     narrativeSources: {},
@@ -262,13 +262,13 @@ describe('VALUE_DOMAIN', () => {
   test('pre-2019 indicators: counts must be whole, other units are left alone', () => {
     const target = record({ template: 'pre2019', year: 2017 });
     target.tables.legacy = [
-      { label: '(一)收到申请数', unit: '件', value: 2.5, raw: '2.5' },
-      { label: '平均答复工作日数', unit: '天', value: 7.29, raw: '7.29' },
-      { label: '八、依申请公开信息收取的费用', unit: '万元', value: 0.35, raw: '0.35' },
+      { key: '收到申请数', label: '收到申请数', marker: '(一)', unit: '件', value: 2.5, raw: '2.5' },
+      { key: '平均答复工作日数', label: '平均答复工作日数', marker: null, unit: '天', value: 7.29, raw: '7.29' },
+      { key: '依申请公开信息收取的费用', label: '依申请公开信息收取的费用', marker: '八、', unit: '万元', value: 0.35, raw: '0.35' },
     ];
     const findings = validate(target);
     expect(rulesOf(findings)).toEqual(['VALUE_DOMAIN']);
-    expect(findings[0].cells).toEqual(['legacy.(一)收到申请数']);
+    expect(findings[0].cells).toEqual(['legacy.收到申请数']);
   });
 });
 
@@ -297,7 +297,7 @@ describe('TABLE_MISSING', () => {
     const findings = validate(target);
     expect(rulesOf(findings)).toEqual(['TABLE_MISSING']);
     expect(findings[0].cells).toEqual(['legacy']);
-    target.tables.legacy = [{ label: '(一)收到申请数', unit: '件', value: null, raw: '' }];
+    target.tables.legacy = [{ key: '收到申请数', label: '收到申请数', marker: '(一)', unit: '件', value: null, raw: '' }];
     expect(validate(target)).toEqual([expect.objectContaining({ rule: 'TABLE_MISSING', message: expect.stringContaining('has no values') })]);
   });
 
@@ -461,53 +461,113 @@ describe('blank cells are not assessable, never 0', () => {
 });
 
 describe('LEGACY_SUBTOTAL', () => {
-  /** Seed 002's indicator list, split the simple way its `label | unit | value |` lines allow. */
+  const MARKER = /^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+\.|其中:)/;
+
+  /** Seed 002's indicator list, split the simple way its `marker label | unit | value |` lines allow. */
   function seed002List(): LegacyIndicator[] {
     return seed('002')
       .split('\n')
       .filter((line) => / \| /.test(line) && !line.startsWith('统 计 指 标'))
       .map((line) => {
-        const [label, unit = '', raw = ''] = line.split('|').map((part) => part.trim());
-        return { label, unit: unit || null, value: raw === '' ? null : Number(raw), raw };
+        const [printed, unit = '', raw = ''] = line.split('|').map((part) => part.trim());
+        const marker = MARKER.exec(printed)?.[0] ?? null;
+        const label = printed.slice(marker?.length ?? 0).replace(/\(.*$/, '');
+        return { key: label, label, marker: marker?.replace(':', '') ?? null, unit: unit || null, value: raw === '' ? null : Number(raw), raw };
       });
   }
 
-  function legacyRecord(values: Record<string, number>): CanonicalRecord {
+  /** Seed 002's list with values filled in, by label as printed without its marker. */
+  function legacyRecord(values: Record<string, number>, list = seed002List()): CanonicalRecord {
     const target = record({ template: 'pre2019', year: 2017 });
-    target.tables.legacy = seed002List().map((indicator) =>
+    target.tables.legacy = list.map((indicator) =>
       indicator.label in values ? { ...indicator, value: values[indicator.label], raw: String(values[indicator.label]) } : indicator,
     );
     return target;
   }
 
+  const indicator = (marker: string | null, label: string, value: number | null, unit: string | null = '件'): LegacyIndicator => ({
+    key: label,
+    label,
+    marker,
+    unit,
+    value,
+    raw: value === null ? '' : String(value),
+  });
+
   test('seed 002 as printed: blank parts make nothing assessable', () => {
     const list = seed002List();
-    expect(list.find((indicator) => indicator.label === '其中:主动公开规范性文件数')).toMatchObject({ value: 1, unit: '条' });
+    expect(list.find((item) => item.label === '主动公开规范性文件数')).toMatchObject({ marker: '其中', value: 1, unit: '条' });
     expect(validate(legacyRecord({}))).toEqual([]);
   });
 
-  test('numbered items under a （一） parent must sum to it', () => {
-    const findings = validate(legacyRecord({ '(一)收到申请数': 6, '1.当面申请数': 1, '2.传真申请数': 1, '3.网络申请数': 1, '4.信函申请数': 2 }));
+  test('numbered items under a （一） indicator must sum to it', () => {
+    const findings = validate(legacyRecord({ 收到申请数: 6, 当面申请数: 1, 传真申请数: 1, 网络申请数: 1, 信函申请数: 2 }));
     expect(rulesOf(findings)).toEqual(['LEGACY_SUBTOTAL']);
     expect(findings[0]).toMatchObject({ severity: 'warning' });
-    expect(findings[0].message).toContain('"(一)收到申请数" sum to 5');
-    expect(findings[0].cells).toEqual(['legacy.(一)收到申请数', 'legacy.1.当面申请数', 'legacy.2.传真申请数', 'legacy.3.网络申请数', 'legacy.4.信函申请数']);
-    expect(validate(legacyRecord({ '(一)收到申请数': 5, '1.当面申请数': 1, '2.传真申请数': 1, '3.网络申请数': 1, '4.信函申请数': 2 }))).toEqual([]);
+    expect(findings[0].message).toBe(
+      'the items under "(一)收到申请数" sum to 5 (1.当面申请数 1 + 2.传真申请数 1 + 3.网络申请数 1 + 4.信函申请数 2) but it states 6',
+    );
+    expect(findings[0].cells).toEqual(['legacy.收到申请数', 'legacy.当面申请数', 'legacy.传真申请数', 'legacy.网络申请数', 'legacy.信函申请数']);
+    expect(validate(legacyRecord({ 收到申请数: 5, 当面申请数: 1, 传真申请数: 1, 网络申请数: 1, 信函申请数: 2 }))).toEqual([]);
   });
 
-  test('one blank item leaves the sum unchecked', () => {
-    expect(validate(legacyRecord({ '(一)收到申请数': 6, '1.当面申请数': 1, '2.传真申请数': 1, '3.网络申请数': 1 }))).toEqual([]);
+  test('（一）（二）… under a 一、 indicator with a value must sum to it', () => {
+    const findings = validate(legacyRecord({ 行政复议数量: 4, 维持具体行政行为数: 2, 被依法纠错数: 1, 其他情形数: 0 }));
+    expect(rulesOf(findings)).toEqual(['LEGACY_SUBTOTAL']);
+    expect(findings[0].cells[0]).toBe('legacy.行政复议数量');
+    expect(findings[0].message).toContain('sum to 3');
+    expect(validate(legacyRecord({ 行政复议数量: 3, 维持具体行政行为数: 2, 被依法纠错数: 1, 其他情形数: 0 }))).toEqual([]);
+  });
+
+  test('items under a heading without a value belong to no indicator', () => {
+    // Seed 002: "(二)通过不同渠道和方式公开政府信息的情况 | ||" heads items 1–5; they are not parts of (一) = 39.
+    const values = { 政府公报公开政府信息数: 1, 政府网站公开政府信息数: 2, 政务微博公开政府信息数: 3, 政务微信公开政府信息数: 59, 其他方式公开政府信息数: 4 };
+    expect(validate(legacyRecord(values))).toEqual([]);
+    // Without the heading line the same items would be read as a breakdown of (一).
+    const withoutHeading = seed002List().filter((item) => item.label !== '通过不同渠道和方式公开政府信息的情况');
+    expect(rulesOf(validate(legacyRecord(values, withoutHeading)))).toEqual(['LEGACY_SUBTOTAL']);
+  });
+
+  test('a 一、 heading ends the items of the （一） before it', () => {
+    const list = [indicator('(一)', '甲', 10), indicator('1.', '乙', 4), indicator('2.', '丙', 6), indicator('二、', '丁', null, null), indicator('1.', '戊', 3)];
+    expect(validate(legacyRecord({}, list))).toEqual([]);
+    const findings = validate(legacyRecord({}, list.filter((item) => item.label !== '丁')));
+    expect(findings.map((item) => item.message)).toEqual(['the items under "(一)甲" sum to 13 (1.乙 4 + 2.丙 6 + 1.戊 3) but it states 10']);
+  });
+
+  test('one blank item, or a unit that differs, leaves the sum unchecked', () => {
+    expect(validate(legacyRecord({ 收到申请数: 6, 当面申请数: 1, 传真申请数: 1, 网络申请数: 1 }))).toEqual([]);
+    const list = [indicator('(一)', '收到申请数', 6), indicator('1.', '当面申请数', 1), indicator('2.', '网络申请数', 2, '次')];
+    expect(validate(legacyRecord({}, list))).toEqual([]);
+  });
+
+  test('numbered items directly under a 一、 indicator, and a lone item, are not sums', () => {
+    const list = [indicator('一、', '甲', 10), indicator('1.', '乙', 1), indicator('2.', '丙', 2), indicator('(一)', '丁', 5), indicator('1.', '戊', 1)];
+    expect(validate(legacyRecord({}, list))).toEqual([]);
   });
 
   test('a 其中 line must not exceed the indicator above it', () => {
-    const findings = validate(legacyRecord({ '其中:主动公开规范性文件数': 45 }));
+    const findings = validate(legacyRecord({ 主动公开规范性文件数: 45 }));
     expect(rulesOf(findings)).toEqual(['LEGACY_SUBTOTAL']);
-    expect(findings[0].cells).toEqual(['legacy.其中:主动公开规范性文件数', expect.stringMatching(/^legacy\.\(一\)主动公开政府信息数/)]);
-    expect(findings[0].message).toContain('= 45 exceeds');
+    expect(findings[0].cells).toEqual(['legacy.主动公开规范性文件数', 'legacy.主动公开政府信息数']);
+    expect(findings[0].message).toBe('"其中主动公开规范性文件数" = 45 exceeds the indicator it is part of, "(一)主动公开政府信息数" = 39');
+    expect(validate(legacyRecord({ 主动公开规范性文件数: 39 }))).toEqual([]);
+  });
+
+  test('consecutive 其中 lines share the indicator above the first, each within it', () => {
+    const list = [indicator('1.', '参加或举办新闻发布会总次数', 3, '次'), indicator('其中', '主要负责同志参加', 2, '次'), indicator('其中', '分管同志参加', 4, '次')];
+    const findings = validate(legacyRecord({}, list));
+    expect(findings.map((item) => item.cells)).toEqual([['legacy.分管同志参加', 'legacy.参加或举办新闻发布会总次数']]);
   });
 
   test('unmarked lines after a 其中 line are not taken as parts', () => {
-    expect(validate(legacyRecord({ '4.不同意公开答复数': 1, '其中:涉及国家秘密': 1, 涉及商业秘密: 5 }))).toEqual([]);
+    expect(validate(legacyRecord({ 不同意公开答复数: 1, 涉及国家秘密: 1, 涉及商业秘密: 5 }))).toEqual([]);
+  });
+
+  test('a label that only reads like a marker is not one', () => {
+    // The marker decides, not the label: "其中…" in the label of an unmarked line is no part.
+    const list = [indicator(null, '收到申请数', 1), indicator(null, '其中当面申请数', 5)];
+    expect(validate(legacyRecord({}, list))).toEqual([]);
   });
 });
 

@@ -1,50 +1,85 @@
 /**
- * The fixed rows and columns of the 2019 and 2021 templates (spec §1), with the labels each row is
- * printed under. Labels are compared after labelKey(), so brackets, numbering and spaces do not matter.
+ * The fixed rows and columns of the 2019 and 2021 templates (spec §1), with the labels each row and
+ * column is printed under. The parser compares labels after labelKey(), so brackets, numbering and
+ * spaces do not matter to it; the first label of a row is the official one, printed as the form
+ * prints it, and with `marker` and `groups` it is what the human view shows.
  */
 
 export interface RowSpec {
   /** Dotted row key within its table, e.g. `denied.stateSecret`. */
   key: string;
   labels: string[];
+  /** The numbering the form prints before the label ('一、', '(三)', '1.'). */
+  marker?: string;
+  /** The merged label cells the row sits under in the form, outermost first ('三、本年度办理结果', '(三)不予公开'). */
+  groups?: string[];
+}
+
+/** The label as the form prints it: marker and official label. */
+export function printedLabel(row: RowSpec): string {
+  return `${row.marker ?? ''}${row.labels[0]}`;
 }
 
 export const APPLICANT_COLUMNS = ['naturalPerson', 'commercial', 'research', 'social', 'legal', 'other', 'total'] as const;
+export type ApplicantColumn = (typeof APPLICANT_COLUMNS)[number];
 
-const DENIED: RowSpec[] = [
-  { key: 'denied.stateSecret', labels: ['属于国家秘密'] },
-  { key: 'denied.prohibitedByLaw', labels: ['其他法律行政法规禁止公开'] },
-  { key: 'denied.securityStability', labels: ['危及三安全一稳定'] },
-  { key: 'denied.thirdPartyRights', labels: ['保护第三方合法权益'] },
-  { key: 'denied.internalAffairs', labels: ['属于三类内部事务信息'] },
-  { key: 'denied.processInformation', labels: ['属于四类过程性信息'] },
-  { key: 'denied.enforcementFiles', labels: ['属于行政执法案卷'] },
-  { key: 'denied.administrativeQuery', labels: ['属于行政查询事项'] },
-];
+export const APPLICANT_COLUMN_LABELS: Record<ApplicantColumn, string> = {
+  naturalPerson: '自然人',
+  commercial: '商业企业',
+  research: '科研机构',
+  social: '社会公益组织',
+  legal: '法律服务机构',
+  other: '其他',
+  total: '总计',
+};
+/** Headers over the applicant columns: 申请人情况 over all, 法人或其他组织 over the five organisations (no column of its own). */
+export const APPLICANTS_HEADER = '申请人情况';
+export const ORGANISATIONS_HEADER = '法人或其他组织';
+export const ORGANISATION_COLUMNS: readonly ApplicantColumn[] = ['commercial', 'research', 'social', 'legal', 'other'];
 
-const UNABLE_TO_PROVIDE: RowSpec[] = [
-  { key: 'unableToProvide.notHeld', labels: ['本机关不掌握相关政府信息'] },
-  { key: 'unableToProvide.needsCreation', labels: ['没有现成信息需要另行制作'] },
-  { key: 'unableToProvide.unclear', labels: ['补正后申请内容仍不明确'] },
-];
+const RESULTS_GROUP = '三、本年度办理结果';
 
-const NOT_PROCESSED: RowSpec[] = [
-  { key: 'notProcessed.complaint', labels: ['信访举报投诉类申请'] },
-  { key: 'notProcessed.duplicate', labels: ['重复申请'] },
-  { key: 'notProcessed.publication', labels: ['要求提供公开出版物'] },
-  { key: 'notProcessed.massRepeated', labels: ['无正当理由大量反复申请'] },
-  { key: 'notProcessed.reconfirm', labels: ['要求行政机关确认或重新出具已获取信息'] },
-];
+/** A numbered group of outcome rows under 三、本年度办理结果, e.g. (三)不予公开 1.… 8.… */
+function outcomeGroup(group: string, rows: Array<[key: string, label: string]>): RowSpec[] {
+  return rows.map(([key, label], index) => ({ key, labels: [label], marker: `${index + 1}.`, groups: [RESULTS_GROUP, group] }));
+}
 
-const OTHER_HANDLING_2021: RowSpec[] = [
-  { key: 'otherHandling.noCorrection', labels: ['申请人无正当理由逾期不补正行政机关不再处理其政府信息公开申请'] },
-  { key: 'otherHandling.unpaidFee', labels: ['申请人逾期未按收费通知要求缴纳费用行政机关不再处理其政府信息公开申请'] },
-  { key: 'otherHandling.other', labels: ['其他'] },
-];
+const DENIED = outcomeGroup('(三)不予公开', [
+  ['denied.stateSecret', '属于国家秘密'],
+  ['denied.prohibitedByLaw', '其他法律行政法规禁止公开'],
+  ['denied.securityStability', '危及“三安全一稳定”'],
+  ['denied.thirdPartyRights', '保护第三方合法权益'],
+  ['denied.internalAffairs', '属于三类内部事务信息'],
+  ['denied.processInformation', '属于四类过程性信息'],
+  ['denied.enforcementFiles', '属于行政执法案卷'],
+  ['denied.administrativeQuery', '属于行政查询事项'],
+]);
+
+const UNABLE_TO_PROVIDE = outcomeGroup('(四)无法提供', [
+  ['unableToProvide.notHeld', '本机关不掌握相关政府信息'],
+  ['unableToProvide.needsCreation', '没有现成信息需要另行制作'],
+  ['unableToProvide.unclear', '补正后申请内容仍不明确'],
+]);
+
+const NOT_PROCESSED = outcomeGroup('(五)不予处理', [
+  ['notProcessed.complaint', '信访举报投诉类申请'],
+  ['notProcessed.duplicate', '重复申请'],
+  ['notProcessed.publication', '要求提供公开出版物'],
+  ['notProcessed.massRepeated', '无正当理由大量反复申请'],
+  ['notProcessed.reconfirm', '要求行政机关确认或重新出具已获取信息'],
+]);
+
+const OTHER_HANDLING_2021 = outcomeGroup('(六)其他处理', [
+  ['otherHandling.noCorrection', '申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请'],
+  ['otherHandling.unpaidFee', '申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请'],
+  ['otherHandling.other', '其他'],
+]);
+
+const OTHER_HANDLING_2019: RowSpec[] = [{ key: 'otherHandling', labels: ['其他处理'], marker: '(六)', groups: [RESULTS_GROUP] }];
 
 const GRANTED: RowSpec[] = [
-  { key: 'granted', labels: ['予以公开'] },
-  { key: 'partiallyGranted', labels: ['部分公开区分处理的只计这一情形不计其他情形', '部分公开'] },
+  { key: 'granted', labels: ['予以公开'], marker: '(一)', groups: [RESULTS_GROUP] },
+  { key: 'partiallyGranted', labels: ['部分公开(区分处理的,只计这一情形,不计其他情形)', '部分公开'], marker: '(二)', groups: [RESULTS_GROUP] },
 ];
 
 export interface ApplicationsLayout {
@@ -58,24 +93,40 @@ function applicationsLayout(otherHandling: RowSpec[]): ApplicationsLayout {
   const outcomes = [...GRANTED, ...DENIED, ...UNABLE_TO_PROVIDE, ...NOT_PROCESSED, ...otherHandling];
   return {
     rows: [
-      { key: 'newReceived', labels: ['本年新收政府信息公开申请数量'] },
-      { key: 'carriedOver', labels: ['上年结转政府信息公开申请数量'] },
+      { key: 'newReceived', labels: ['本年新收政府信息公开申请数量'], marker: '一、' },
+      { key: 'carriedOver', labels: ['上年结转政府信息公开申请数量'], marker: '二、' },
       ...outcomes,
-      { key: 'totalHandled', labels: ['总计'] },
-      { key: 'carriedForward', labels: ['结转下年度继续办理'] },
+      { key: 'totalHandled', labels: ['总计'], marker: '(七)', groups: [RESULTS_GROUP] },
+      { key: 'carriedForward', labels: ['结转下年度继续办理'], marker: '四、' },
     ],
     outcomeKeys: outcomes.map((row) => row.key),
   };
 }
 
 export const APPLICATIONS_2021 = applicationsLayout(OTHER_HANDLING_2021);
-export const APPLICATIONS_2019 = applicationsLayout([{ key: 'otherHandling', labels: ['其他处理'] }]);
+export const APPLICATIONS_2019 = applicationsLayout(OTHER_HANDLING_2019);
 
 export const REVIEW_GROUPS = ['review', 'litigationDirect', 'litigationAfterReview'] as const;
 export const REVIEW_COLUMNS = ['upheld', 'corrected', 'other', 'pending', 'total'] as const;
 
+export const REVIEW_GROUP_LABELS: Record<(typeof REVIEW_GROUPS)[number], string> = {
+  review: '行政复议',
+  litigationDirect: '未经复议直接起诉',
+  litigationAfterReview: '复议后起诉',
+};
+/** The header over both litigation groups. */
+export const LITIGATION_HEADER = '行政诉讼';
+export const REVIEW_COLUMN_LABELS: Record<(typeof REVIEW_COLUMNS)[number], string> = {
+  upheld: '结果维持',
+  corrected: '结果纠正',
+  other: '其他结果',
+  pending: '尚未审结',
+  total: '总计',
+};
+
 export interface ActiveColumn {
   key: string;
+  label: string;
   /** Amount columns are decimals and may carry a unit. */
   amount?: boolean;
   /** Where the column's unit is fixed by the template (2021 fees: 万元). */
@@ -83,30 +134,59 @@ export interface ActiveColumn {
 }
 
 export interface ActiveRowSpec extends RowSpec {
+  /** The block of the form the row is printed in ('第二十条第(一)项'). */
+  item: string;
   columns: ActiveColumn[];
 }
 
-const ISSUED_2021: ActiveColumn[] = [{ key: 'issued' }, { key: 'repealed' }, { key: 'inForce' }];
-const MADE_2019: ActiveColumn[] = [{ key: 'made' }, { key: 'published' }, { key: 'totalPublic' }];
-const DECISIONS_2021: ActiveColumn[] = [{ key: 'decisions' }];
-const ITEMS_2019: ActiveColumn[] = [{ key: 'previousCount' }, { key: 'change' }, { key: 'decisions' }];
+const ISSUED_2021: ActiveColumn[] = [
+  { key: 'issued', label: '本年制发件数' },
+  { key: 'repealed', label: '本年废止件数' },
+  { key: 'inForce', label: '现行有效件数' },
+];
+const MADE_2019: ActiveColumn[] = [
+  { key: 'made', label: '本年新制作数量' },
+  { key: 'published', label: '本年新公开数量' },
+  { key: 'totalPublic', label: '对外公开总数量' },
+];
+const DECISIONS_2021: ActiveColumn[] = [{ key: 'decisions', label: '本年处理决定数量' }];
+const PREVIOUS_AND_CHANGE_2019: ActiveColumn[] = [
+  { key: 'previousCount', label: '上一年项目数量' },
+  { key: 'change', label: '本年增/减' },
+];
+const ITEMS_2019: ActiveColumn[] = [...PREVIOUS_AND_CHANGE_2019, { key: 'decisions', label: '处理决定数量' }];
+
+const item = (number: string): string => `第二十条第(${number})项`;
 
 export const ACTIVE_2021: ActiveRowSpec[] = [
-  { key: 'regulations', labels: ['规章'], columns: ISSUED_2021 },
-  { key: 'normativeDocuments', labels: ['行政规范性文件', '规范性文件'], columns: ISSUED_2021 },
-  { key: 'licensing', labels: ['行政许可'], columns: DECISIONS_2021 },
-  { key: 'punishment', labels: ['行政处罚'], columns: DECISIONS_2021 },
-  { key: 'enforcement', labels: ['行政强制'], columns: DECISIONS_2021 },
-  { key: 'fees', labels: ['行政事业性收费'], columns: [{ key: 'amountWan', amount: true, fixedUnit: '万元' }] },
+  { key: 'regulations', labels: ['规章'], item: item('一'), columns: ISSUED_2021 },
+  { key: 'normativeDocuments', labels: ['行政规范性文件', '规范性文件'], item: item('一'), columns: ISSUED_2021 },
+  { key: 'licensing', labels: ['行政许可'], item: item('五'), columns: DECISIONS_2021 },
+  { key: 'punishment', labels: ['行政处罚'], item: item('六'), columns: DECISIONS_2021 },
+  { key: 'enforcement', labels: ['行政强制'], item: item('六'), columns: DECISIONS_2021 },
+  {
+    key: 'fees',
+    labels: ['行政事业性收费'],
+    item: item('八'),
+    columns: [{ key: 'amountWan', label: '本年收费金额(单位:万元)', amount: true, fixedUnit: '万元' }],
+  },
 ];
 
 export const ACTIVE_2019: ActiveRowSpec[] = [
-  { key: 'regulations', labels: ['规章'], columns: MADE_2019 },
-  { key: 'normativeDocuments', labels: ['规范性文件', '行政规范性文件'], columns: MADE_2019 },
-  { key: 'licensing', labels: ['行政许可'], columns: ITEMS_2019 },
-  { key: 'otherServices', labels: ['其他对外管理服务事项'], columns: ITEMS_2019 },
-  { key: 'punishment', labels: ['行政处罚'], columns: ITEMS_2019 },
-  { key: 'enforcement', labels: ['行政强制'], columns: ITEMS_2019 },
-  { key: 'fees', labels: ['行政事业性收费'], columns: [{ key: 'previousCount' }, { key: 'change' }] },
-  { key: 'procurement', labels: ['政府集中采购'], columns: [{ key: 'projects' }, { key: 'amount', amount: true }] },
+  { key: 'regulations', labels: ['规章'], item: item('一'), columns: MADE_2019 },
+  { key: 'normativeDocuments', labels: ['规范性文件', '行政规范性文件'], item: item('一'), columns: MADE_2019 },
+  { key: 'licensing', labels: ['行政许可'], item: item('五'), columns: ITEMS_2019 },
+  { key: 'otherServices', labels: ['其他对外管理服务事项'], item: item('五'), columns: ITEMS_2019 },
+  { key: 'punishment', labels: ['行政处罚'], item: item('六'), columns: ITEMS_2019 },
+  { key: 'enforcement', labels: ['行政强制'], item: item('六'), columns: ITEMS_2019 },
+  { key: 'fees', labels: ['行政事业性收费'], item: item('八'), columns: PREVIOUS_AND_CHANGE_2019 },
+  {
+    key: 'procurement',
+    labels: ['政府集中采购'],
+    item: item('九'),
+    columns: [
+      { key: 'projects', label: '采购项目数量' },
+      { key: 'amount', label: '采购总金额', amount: true },
+    ],
+  },
 ];

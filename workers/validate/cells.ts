@@ -52,6 +52,6 @@ export function* leaves(node: TableNode, prefix: string): Generator<[string, Lea
 }
 
 /** Legacy indicators have no fixed keys; the printed label names the cell, as in the cells table. */
-export function legacyKey(label: string): string {
-  return `legacy.${label}`;
+export function legacyKey(key: string): string {
+  return `legacy.${key}`;
 }

@@ -1,92 +1,104 @@
 /**
  * LEGACY_SUBTOTAL: the pre-2019 indicator list's own part–whole relations, and only those the list
- * marks by its outline:
- * - numbered items (1. 2. …) under a （一）-level indicator sum to it ("各子栏目数总数要等于总栏目数量");
- * - a "其中" line is part of the indicator above it, so it cannot exceed it.
- * Unmarked lines are never treated as parts, and a relation is checked only when every value in it
- * is present and the units agree: the list is free-form, so doubt means no finding.
+ * marks by its outline markers (LegacyIndicator.marker, never the label text):
+ * - numbered items (1. 2. …) sum to the nearest （一）-level indicator above them, and （一）（二）… sum
+ *   to the 一、-level indicator above them ("各子栏目数总数要等于总栏目数量");
+ * - a 其中 line is part of the nearest indicator above it that is not itself a 其中 line, so it
+ *   cannot exceed it.
+ * Unmarked lines are never parts, and a relation is checked only when the whole and every part have a
+ * value and the same unit: the list is free-form, so doubt means no finding.
  */
 import type { CanonicalRecord, Finding, LegacyIndicator } from '../../shared/record';
 import { legacyKey, sum } from './cells';
 import { finding } from './finding';
 
-type Outline = 'chapter' | 'section' | 'item' | 'part' | 'unmarked';
-
-const OUTLINE_MARKERS: readonly [Outline, RegExp][] = [
-  ['chapter', /^[一二三四五六七八九十]+、/],
-  ['section', /^[(（][一二三四五六七八九十]+[)）]/],
-  ['item', /^\d+[.．、]/],
-  ['part', /^其中/],
+/** Outline depth of the markers that build sums: 一、 above （一） above 1. */
+const SUMMING_DEPTHS: readonly [number, RegExp][] = [
+  [0, /^[一二三四五六七八九十]+、$/],
+  [1, /^\([一二三四五六七八九十]+\)$/],
+  [2, /^\d+\.$/],
 ];
+const PART_MARKER = '其中';
 
-function outlineOf(indicator: LegacyIndicator): Outline {
-  const label = indicator.label.replace(/\s+/g, '');
-  return OUTLINE_MARKERS.find(([, marker]) => marker.test(label))?.[0] ?? 'unmarked';
+/** Depth in the 一、/（一）/1. outline, or null for 其中 and unmarked lines, which build no sums. */
+function depthOf(indicator: LegacyIndicator): number | null {
+  const marker = indicator.marker;
+  if (marker === null) return null;
+  return SUMMING_DEPTHS.find(([, pattern]) => pattern.test(marker))?.[0] ?? null;
 }
 
 export function checkLegacySubtotals(record: CanonicalRecord): Finding[] {
   const list = record.tables.legacy ?? [];
-  const outline = list.map(outlineOf);
-  return [...checkItemSums(list, outline), ...checkParts(list, outline)];
+  return [...checkOutlineSums(list), ...checkPartLines(list)];
 }
 
-function checkItemSums(list: readonly LegacyIndicator[], outline: readonly Outline[]): Finding[] {
+/** Each 一、 and （一） indicator against the indicators one level below it, up to the next at its level or above. */
+function checkOutlineSums(list: readonly LegacyIndicator[]): Finding[] {
+  const depths = list.map(depthOf);
   const findings: Finding[] = [];
-  list.forEach((parent, index) => {
-    if (outline[index] !== 'section') return;
-    const items: LegacyIndicator[] = [];
-    for (let next = index + 1; next < list.length && outline[next] !== 'section' && outline[next] !== 'chapter'; next++) {
-      if (outline[next] === 'item') items.push(list[next]);
+  list.forEach((whole, index) => {
+    const depth = depths[index];
+    if (depth === null) return;
+    const parts: LegacyIndicator[] = [];
+    for (let next = index + 1; next < list.length; next++) {
+      const nextDepth = depths[next];
+      if (nextDepth !== null && nextDepth <= depth) break;
+      if (nextDepth === depth + 1) parts.push(list[next]);
     }
-    // A lone numbered line is a list, not a breakdown.
-    const values = items.length < 2 ? null : comparableValues(parent, items);
+    // A lone sub-item is a list, not a breakdown.
+    const values = parts.length < 2 ? null : comparableValues(whole, parts);
     if (values === null) return;
-    const itemsTotal = roundAmount(sum(values.parts));
-    if (itemsTotal === values.parent) return;
-    const terms = items.map((item) => `${item.label} ${item.value}`).join(' + ');
+    const partsTotal = roundAmount(sum(values.parts));
+    if (partsTotal === values.whole) return;
+    const terms = parts.map((part) => `${printed(part)} ${part.value}`).join(' + ');
     findings.push(
-      finding('LEGACY_SUBTOTAL', `the numbered items under "${parent.label}" sum to ${itemsTotal} (${terms}) but it states ${parent.value}`, [
-        legacyKey(parent.label),
-        ...items.map((item) => legacyKey(item.label)),
+      finding('LEGACY_SUBTOTAL', `the items under "${printed(whole)}" sum to ${partsTotal} (${terms}) but it states ${whole.value}`, [
+        legacyKey(whole.key),
+        ...parts.map((part) => legacyKey(part.key)),
       ]),
     );
   });
   return findings;
 }
 
-function checkParts(list: readonly LegacyIndicator[], outline: readonly Outline[]): Finding[] {
+function checkPartLines(list: readonly LegacyIndicator[]): Finding[] {
   const findings: Finding[] = [];
   list.forEach((part, index) => {
-    if (outline[index] !== 'part') return;
+    if (part.marker !== PART_MARKER) return;
     // Consecutive 其中 lines share the indicator above the first of them.
-    let parentIndex = index - 1;
-    while (parentIndex >= 0 && outline[parentIndex] === 'part') parentIndex--;
-    if (parentIndex < 0) return;
-    const parent = list[parentIndex];
-    const values = comparableValues(parent, [part]);
-    if (values === null || values.parts[0] <= values.parent) return;
+    let wholeIndex = index - 1;
+    while (wholeIndex >= 0 && list[wholeIndex].marker === PART_MARKER) wholeIndex--;
+    if (wholeIndex < 0) return;
+    const whole = list[wholeIndex];
+    const values = comparableValues(whole, [part]);
+    if (values === null || values.parts[0] <= values.whole) return;
     findings.push(
-      finding('LEGACY_SUBTOTAL', `"${part.label}" = ${part.value} exceeds the indicator it is part of, "${parent.label}" = ${parent.value}`, [
-        legacyKey(part.label),
-        legacyKey(parent.label),
+      finding('LEGACY_SUBTOTAL', `"${printed(part)}" = ${part.value} exceeds the indicator it is part of, "${printed(whole)}" = ${whole.value}`, [
+        legacyKey(part.key),
+        legacyKey(whole.key),
       ]),
     );
   });
   return findings;
+}
+
+/** The indicator as the list prints it, marker included, so a message can be found in the report. */
+function printed(indicator: LegacyIndicator): string {
+  return `${indicator.marker ?? ''}${indicator.label}`;
 }
 
 /**
  * The values of a part–whole relation, or null when it is not assessable: a blank value (blank is
- * not 0) or a part whose unit contradicts the parent's.
+ * not 0) or a unit that differs from the whole's (a missing unit included).
  */
-function comparableValues(parent: LegacyIndicator, parts: readonly LegacyIndicator[]): { parent: number; parts: number[] } | null {
-  if (parent.value === null) return null;
+function comparableValues(whole: LegacyIndicator, parts: readonly LegacyIndicator[]): { whole: number; parts: number[] } | null {
+  if (whole.value === null) return null;
   const values: number[] = [];
   for (const part of parts) {
-    if (part.value === null || (part.unit !== null && parent.unit !== null && part.unit !== parent.unit)) return null;
+    if (part.value === null || part.unit !== whole.unit) return null;
     values.push(part.value);
   }
-  return { parent: parent.value, parts: values };
+  return { whole: whole.value, parts: values };
 }
 
 /** Money indicators carry decimals; summing them must not invent a mismatch from binary rounding. */

@@ -31,7 +31,7 @@ export function checkValueDomain(record: CanonicalRecord): Finding[] {
     if (indicator.value === null || kind === null) continue;
     const problem = describeProblem(indicator.value, kind);
     if (problem !== null) {
-      findings.push(finding('VALUE_DOMAIN', `${indicator.label} = ${indicator.value} ${indicator.unit} ${problem}`, [legacyKey(indicator.label)]));
+      findings.push(finding('VALUE_DOMAIN', `${indicator.label} = ${indicator.value} ${indicator.unit} ${problem}`, [legacyKey(indicator.key)]));
     }
   }
   return findings;

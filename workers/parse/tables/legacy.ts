@@ -12,37 +12,79 @@ export interface LegacyRead {
   cells: ExtractedCell[];
 }
 
-const LEADING_NUMBERING = /^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d{1,2}[.、](?!\d))+/;
+/**
+ * Outline markers before a label, as NFKC leaves them: 一、 (一) 1. 1、 其中: — the last one printed
+ * is the line's own level (a "三、(一)" line sits at the (一) level).
+ */
+const OUTLINE_MARKER = /^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)|\d{1,2}[.、](?!\d)|其中:?)/;
 
-/** "(一)主动公开政府信息数(不同渠道…计1条)" → "主动公开政府信息数"; "其中:…" → "其中…". */
-function legacyLabel(printed: string): string {
-  return printed
-    .replace(/\s+/g, '')
-    .replace(LEADING_NUMBERING, '')
-    .replace(/\([^()]*\)/g, '')
-    .replace(/[:：]/g, '');
+interface PrintedLabel {
+  label: string;
+  marker: string | null;
 }
+
+/**
+ * "(一)主动公开政府信息数(不同渠道…计1条)" → marker "(一)", label "主动公开政府信息数"; "其中:…" →
+ * marker "其中". Markers are kept in one form ('一、', '(一)', '1.', '其中') so validate can compare levels.
+ */
+function splitLegacyLabel(printed: string): PrintedLabel {
+  let rest = printed.replace(/\s+/g, '');
+  let marker: string | null = null;
+  for (let found = OUTLINE_MARKER.exec(rest); found; found = OUTLINE_MARKER.exec(rest)) {
+    marker = normalizeMarker(found[0]);
+    rest = rest.slice(found[0].length);
+  }
+  return { marker, label: rest.replace(/\([^()]*\)/g, '').replace(/:/g, '') };
+}
+
+function normalizeMarker(printed: string): string {
+  if (printed.startsWith('其中')) return '其中';
+  if (printed.startsWith('(')) return printed;
+  const numeral = printed.slice(0, -1);
+  return /\d/.test(numeral) ? `${numeral}.` : `${numeral}、`;
+}
+
+/** The list's column headers as the form prints them. */
+export const LEGACY_COLUMN_LABELS = ['统计指标', '单位', '统计数'] as const;
 
 function isLegacyHeader(line: DocLine): boolean {
   const compact = line.text.replace(/\s+/g, '');
-  return compact.includes('统计指标') && compact.includes('单位');
+  return compact.includes(LEGACY_COLUMN_LABELS[0]) && compact.includes(LEGACY_COLUMN_LABELS[1]);
 }
 
+/**
+ * Headings inside the list ("一、主动公开情况 | ||": a marker, no unit, no value) are kept as
+ * indicators without unit and value, and without a cell: they hold no number, but they close the
+ * outline level above them, so validate does not take the items under a heading for parts of the
+ * indicator before it.
+ */
 export function readLegacyList(lines: DocLine[]): LegacyRead | null {
   const headerIndex = lines.findIndex(isLegacyHeader);
   if (headerIndex < 0) return null;
   const read: LegacyRead = { indicators: [], cells: [] };
+  const seen = new Map<string, number>();
+  const keyFor = (label: string): string => {
+    const count = (seen.get(label) ?? 0) + 1;
+    seen.set(label, count);
+    return count === 1 ? label : `${label}#${count}`;
+  };
   for (const line of lines.slice(headerIndex + 1)) {
     if (line.text.trim() === '') continue;
     const row = indicatorRow(line);
-    if (row === 'category') continue;
     if (row === null) break;
-    const label = legacyLabel(row.label.text);
-    const cell = extractCell({ table: 'legacy', rowKey: label, columnKey: 'value', cell: row.value, at: row.label, defaultUnit: row.unit });
-    read.indicators.push({ label, unit: row.unit, value: cell.value, raw: cell.raw });
+    const { label, marker } = splitLegacyLabel(row.label.text);
+    const isHeading = row.unit === null && row.value === null;
+    if (isHeading && marker === null) break;
+    const key = keyFor(label);
+    if (isHeading) {
+      read.indicators.push({ key, label, marker, unit: null, value: null, raw: '' });
+      continue;
+    }
+    const cell = extractCell({ table: 'legacy', rowKey: key, columnKey: 'value', cell: row.value, at: row.label, defaultUnit: row.unit });
+    read.indicators.push({ key, label, marker, unit: row.unit, value: cell.value, raw: cell.raw });
     read.cells.push(cell);
   }
-  return read.indicators.length ? read : null;
+  return read.cells.length ? read : null;
 }
 
 interface IndicatorRow {
@@ -51,14 +93,11 @@ interface IndicatorRow {
   value: Cell | null;
 }
 
-/** An indicator, 'category' for a heading row without unit or value, or null where the list ends. */
-function indicatorRow(line: DocLine): IndicatorRow | 'category' | null {
+/** The row's label, unit and value cell, or null where the line is no row of the list. */
+function indicatorRow(line: DocLine): IndicatorRow | null {
   const cells = lineCells(line);
   if (cells.length === 0 || cells[0].value !== null) return null;
-  const separated = /[\t|]/.test(line.text);
-  const row = separated ? positionalRow(cells) : wordRow(line, cells);
-  if (row.unit || row.value) return row;
-  return LEADING_NUMBERING.test(row.label.text) ? 'category' : null;
+  return /[\t|]/.test(line.text) ? positionalRow(cells) : wordRow(line, cells);
 }
 
 /** `label | unit | value |` */

@@ -1,0 +1,172 @@
+/**
+ * Greyscale page images as raw pixels, and the small pixel operations OCR needs (crop, quarter turns,
+ * binarization, PGM wrapping for tesseract). Raw pixels travel between stages: PNG encoding dominated
+ * rendering cost in measurements, so nothing here encodes or compresses.
+ */
+
+/** One byte per pixel, 0 = black, 255 = white, rows top to bottom without padding. */
+export interface GreyImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+  /** Resolution of the image as scanned or rendered, when known. */
+  dpi: number | null;
+}
+
+export type Rect = [x0: number, y0: number, x1: number, y1: number];
+
+export function blankImage(width: number, height: number, dpi: number | null = null): GreyImage {
+  return { width, height, data: new Uint8Array(width * height).fill(255), dpi };
+}
+
+/**
+ * Wraps pixels as binary PGM (P5): tesseract's Leptonica reads it directly, and building it is a header
+ * plus one copy, unlike PNG.
+ */
+export function toPgm(image: GreyImage): Buffer {
+  const header = Buffer.from(`P5\n${image.width} ${image.height}\n255\n`, 'latin1');
+  const out = Buffer.allocUnsafe(header.length + image.data.length);
+  header.copy(out, 0);
+  out.set(image.data, header.length);
+  return out;
+}
+
+export function clampRect(rect: Rect, width: number, height: number): Rect {
+  const x0 = Math.max(0, Math.min(width, Math.round(rect[0])));
+  const y0 = Math.max(0, Math.min(height, Math.round(rect[1])));
+  const x1 = Math.max(x0, Math.min(width, Math.round(rect[2])));
+  const y1 = Math.max(y0, Math.min(height, Math.round(rect[3])));
+  return [x0, y0, x1, y1];
+}
+
+/** Copies a rectangle out of the image, with `pad` white pixels around it (tesseract reads better with a margin). */
+export function cropImage(image: GreyImage, rect: Rect, pad = 0): GreyImage {
+  const [x0, y0, x1, y1] = clampRect(rect, image.width, image.height);
+  const w = x1 - x0;
+  const h = y1 - y0;
+  const out = blankImage(w + 2 * pad, h + 2 * pad, image.dpi);
+  for (let y = 0; y < h; y++) {
+    const from = (y0 + y) * image.width + x0;
+    out.data.set(image.data.subarray(from, from + w), (y + pad) * out.width + pad);
+  }
+  return out;
+}
+
+/** Paints rectangles white (to hide tables from a whole-page read). */
+export function whiteOut(image: GreyImage, rects: Rect[]): GreyImage {
+  const data = new Uint8Array(image.data);
+  for (const rect of rects) {
+    const [x0, y0, x1, y1] = clampRect(rect, image.width, image.height);
+    for (let y = y0; y < y1; y++) data.fill(255, y * image.width + x0, y * image.width + x1);
+  }
+  return { ...image, data };
+}
+
+/** Rotates by a multiple of 90° clockwise. */
+export function rotateQuarter(image: GreyImage, degrees: number): GreyImage {
+  const turns = (((Math.round(degrees / 90) % 4) + 4) % 4) as 0 | 1 | 2 | 3;
+  if (turns === 0) return image;
+  const { width: w, height: h, data } = image;
+  if (turns === 2) {
+    const out = new Uint8Array(w * h);
+    for (let i = 0, n = w * h; i < n; i++) out[n - 1 - i] = data[i];
+    return { ...image, data: out };
+  }
+  const out = new Uint8Array(w * h);
+  // New image is h wide and w high.
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      // 90° clockwise: (x, y) → (h-1-y, x); 270°: (x, y) → (y, w-1-x).
+      const index = turns === 1 ? x * h + (h - 1 - y) : (w - 1 - x) * h + y;
+      out[index] = data[row + x];
+    }
+  }
+  return { width: h, height: w, data: out, dpi: image.dpi };
+}
+
+/** Box-filter downscale by an integer factor (fast, enough for layout analysis). */
+export function downscale(image: GreyImage, factor: number): GreyImage {
+  const f = Math.max(1, Math.floor(factor));
+  if (f === 1) return image;
+  const w = Math.floor(image.width / f);
+  const h = Math.floor(image.height / f);
+  const out = new Uint8Array(w * h);
+  const area = f * f;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let sum = 0;
+      for (let dy = 0; dy < f; dy++) {
+        const row = (y * f + dy) * image.width + x * f;
+        for (let dx = 0; dx < f; dx++) sum += image.data[row + dx];
+      }
+      out[y * w + x] = Math.round(sum / area);
+    }
+  }
+  return { width: w, height: h, data: out, dpi: image.dpi === null ? null : image.dpi / f };
+}
+
+/** Otsu's threshold over the grey histogram; pixels below it are ink. */
+export function otsuThreshold(image: GreyImage): number {
+  const histogram = new Float64Array(256);
+  const { data } = image;
+  // Sampling every 3rd pixel is plenty for a histogram and keeps this cheap on 9-megapixel pages.
+  for (let i = 0; i < data.length; i += 3) histogram[data[i]]++;
+  let total = 0;
+  let sumAll = 0;
+  for (let v = 0; v < 256; v++) {
+    total += histogram[v];
+    sumAll += v * histogram[v];
+  }
+  let sumBelow = 0;
+  let weightBelow = 0;
+  let best = 128;
+  let bestVariance = -1;
+  for (let t = 0; t < 256; t++) {
+    weightBelow += histogram[t];
+    if (weightBelow === 0) continue;
+    const weightAbove = total - weightBelow;
+    if (weightAbove === 0) break;
+    sumBelow += t * histogram[t];
+    const meanBelow = sumBelow / weightBelow;
+    const meanAbove = (sumAll - sumBelow) / weightAbove;
+    const variance = weightBelow * weightAbove * (meanBelow - meanAbove) ** 2;
+    if (variance > bestVariance) {
+      bestVariance = variance;
+      best = t;
+    }
+  }
+  // A blank page has one mode; never call mid-grey paper ink.
+  return Math.min(best + 1, 200);
+}
+
+/** 1 = ink, 0 = paper. */
+export function binarize(image: GreyImage, threshold = otsuThreshold(image)): Uint8Array {
+  const out = new Uint8Array(image.width * image.height);
+  const { data } = image;
+  for (let i = 0; i < data.length; i++) out[i] = data[i] < threshold ? 1 : 0;
+  return out;
+}
+
+/** Bounding box of ink inside `rect` of a binary mask, or null when the area is empty (ignores specks below minPixels). */
+export function inkBox(mask: Uint8Array, width: number, rect: Rect, minPixels = 6): { box: Rect; pixels: number } | null {
+  const [x0, y0, x1, y1] = rect;
+  let bx0 = Infinity;
+  let by0 = Infinity;
+  let bx1 = -Infinity;
+  let by1 = -Infinity;
+  let pixels = 0;
+  for (let y = y0; y < y1; y++) {
+    const row = y * width;
+    for (let x = x0; x < x1; x++) {
+      if (mask[row + x] === 0) continue;
+      pixels++;
+      if (x < bx0) bx0 = x;
+      if (x > bx1) bx1 = x;
+      if (y < by0) by0 = y;
+      if (y > by1) by1 = y;
+    }
+  }
+  if (pixels < minPixels) return null;
+  return { box: [bx0, by0, bx1 + 1, by1 + 1], pixels };
+}
