@@ -19,6 +19,8 @@ export interface Config {
   maxPages: number;
   /** How long a worker's job lock lasts; a crashed worker's jobs are picked up again after it. */
   lockDurationMs: number;
+  /** Tesseract workers (threads) per process, and so OCR pages one process reads at once. */
+  ocrThreads: number;
   /** GONGKAI_ATTEMPTS and GONGKAI_BACKOFF_MS replace every stage's retry policy when set. */
   retryOverrides: RetryOverrides;
 }
@@ -42,6 +44,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxFileBytes: positiveNumber(env.GONGKAI_MAX_FILE_MB, 100, 'GONGKAI_MAX_FILE_MB') * 1024 * 1024,
     maxPages: positiveNumber(env.GONGKAI_MAX_PAGES, 500, 'GONGKAI_MAX_PAGES'),
     lockDurationMs: positiveNumber(env.GONGKAI_LOCK_MS, 30_000, 'GONGKAI_LOCK_MS'),
+    ocrThreads: positiveNumber(env.GONGKAI_OCR_THREADS, 1, 'GONGKAI_OCR_THREADS'),
     retryOverrides: {
       ...(env.GONGKAI_ATTEMPTS ? { attempts: positiveNumber(env.GONGKAI_ATTEMPTS, 1, 'GONGKAI_ATTEMPTS') } : {}),
       ...(env.GONGKAI_BACKOFF_MS ? { backoffMs: positiveNumber(env.GONGKAI_BACKOFF_MS, 1, 'GONGKAI_BACKOFF_MS') } : {}),

@@ -9,7 +9,7 @@ export type PermanentErrorCode =
   | 'EMPTY_FILE'
   | 'TOO_LARGE'
   | 'NOT_A_REPORT'
-  | 'NEEDS_OCR'
+  | 'OCR_FAILED'
   | 'INVALID_JOB';
 
 export class PermanentError extends Error {

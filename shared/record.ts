@@ -166,6 +166,8 @@ export interface ExtractedPage {
   lineOrigins?: string[];
   /** For OCR pages: the geometry and confidence behind the text. */
   ocr?: OcrPageInfo;
+  /** Why OCR of this page failed for good, until the document is re-driven. */
+  ocrError?: string;
 }
 
 export interface ExtractedDocument {

@@ -4,6 +4,7 @@ import { STAGES, type Stage } from '../shared/pipeline';
 import type { PipelineQueues } from '../shared/queues';
 import { handleIngest } from './ingest/worker';
 import { handleNormalize } from './normalize/worker';
+import { startOcrPageWorker } from './ocr/page-worker';
 import { handleOcr } from './ocr/worker';
 import { handleParse } from './parse/worker';
 import { handlePublish } from './publish/worker';
@@ -30,14 +31,17 @@ export function startWorkers(options: {
   queues: PipelineQueues;
   redisUrl: string;
 }): RunningWorkers {
-  const workers = (options.stages ?? STAGES).map((stage) =>
+  const stages = options.stages ?? STAGES;
+  const workers = stages.map((stage) =>
     startStageWorker({ stage, handler: STAGE_HANDLERS[stage], context: options.context, queues: options.queues, redisUrl: options.redisUrl }),
   );
+  // Wherever the ocr stage runs, its page jobs run too.
+  const pageWorker = stages.includes('ocr') ? startOcrPageWorker(options.context, options.redisUrl) : null;
   return {
-    workers,
+    workers: pageWorker ? [...workers, pageWorker.worker] : workers,
     // Closing waits for active jobs to finish, so a stopped worker leaves no job half done.
     close: async () => {
-      await Promise.all(workers.map((worker) => worker.close()));
+      await Promise.all([...workers.map((worker) => worker.close()), pageWorker?.close()]);
     },
   };
 }

@@ -167,7 +167,24 @@ export async function loadPages(db: Db, documentId: string): Promise<ExtractedPa
     ocrReason: row.ocr_reason,
     ...(row.line_origins ? { lineOrigins: row.line_origins as unknown as string[] } : {}),
     ...(row.ocr ? { ocr: row.ocr as unknown as OcrPageInfo } : {}),
+    ...(row.ocr_error ? { ocrError: row.ocr_error } : {}),
   }));
+}
+
+export async function savePageOcr(db: Db, documentId: string, pageNumber: number, read: { text: string; ocr: OcrPageInfo }): Promise<void> {
+  await db
+    .updateTable('pages')
+    .set({ text: read.text, text_source: 'ocr', ocr: JSON.stringify(read.ocr), ocr_error: null })
+    .where('document_id', '=', documentId)
+    .where('page_number', '=', pageNumber)
+    .execute();
+}
+
+/** Records (or, with null, clears) why a page could not be read. */
+export async function setPageOcrError(db: Db, documentId: string, pageNumber: number | null, error: string | null): Promise<void> {
+  let update = db.updateTable('pages').set({ ocr_error: error }).where('document_id', '=', documentId);
+  if (pageNumber !== null) update = update.where('page_number', '=', pageNumber);
+  await update.execute();
 }
 
 export async function saveStageOutput(db: Db, documentId: string, stage: string, output: unknown): Promise<void> {

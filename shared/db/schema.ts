@@ -49,6 +49,7 @@ export interface PagesTable {
   ocr_reason: string | null;
   line_origins: Json<string[] | null> | null;
   ocr: Json<OcrPageInfo | null> | null;
+  ocr_error: string | null;
 }
 
 /** What one stage hands the next (normalized text, the parsed record, findings), keyed by document. */

@@ -7,6 +7,7 @@ import iconv from 'iconv-lite';
 import PDFDocument from 'pdfkit';
 import { PermanentError, type PermanentErrorCode } from '../../shared/errors';
 import { closePdfReader, detectMediaType, extractDocument, MEDIA_TYPE } from '../../workers/ingest/core';
+import { garbledShare } from '../../workers/ingest/pdf-text';
 
 const SAMPLES = path.join(__dirname, '../../samples');
 const SEED_FILES = fs.readdirSync(SAMPLES).filter((name) => name.endsWith('.txt')).sort();
@@ -317,8 +318,40 @@ describe('refused inputs', () => {
     expect(error.message).toContain('application/pdf');
   });
 
-  it('an image, naming its type', async () => {
-    const error = await expectPermanent(extractDocument({ bytes: greyscalePng(4, 4), fileName: 'scan.png' }), 'UNSUPPORTED_MEDIA');
-    expect(error.message).toContain('image/png');
+  it('a GIF, naming its type and the supported ones', async () => {
+    const gif = Buffer.concat([Buffer.from('GIF89a'), noise(64)]);
+    const error = await expectPermanent(extractDocument({ bytes: gif, fileName: 'scan.gif' }), 'UNSUPPORTED_MEDIA');
+    expect(error.message).toContain('image/gif');
+    expect(error.message).toContain('image/tiff');
+  });
+
+  it('an image that does not decode', async () => {
+    const broken = greyscalePng(4, 4).subarray(0, 20);
+    await expectPermanent(extractDocument({ bytes: broken, fileName: 'scan.png' }), 'CORRUPT_FILE');
+  });
+});
+
+describe('image files are scans', () => {
+  it('a PNG is one page to be read by OCR', async () => {
+    const document = await extractDocument({ bytes: greyscalePng(4, 4), fileName: 'scan.png' });
+    expect(document.mediaType).toBe('image/png');
+    expect(document.pages).toEqual([{ number: 1, text: '', source: 'ocr', needsOcr: true, ocrReason: 'image file' }]);
+  });
+
+  it('a multi-page TIFF is one page per image', async () => {
+    const tiff = fs.readFileSync(path.join(__dirname, '../fixtures/scans/003-scan.tif'));
+    const document = await extractDocument({ bytes: tiff, fileName: '003-scan.tif' });
+    expect(document.mediaType).toBe('image/tiff');
+    expect(document.pages.map((page) => page.number)).toEqual([1, 2, 3, 4]);
+    expect(document.pages.every((page) => page.needsOcr)).toBe(true);
+  });
+});
+
+describe('garbled text layers', () => {
+  it('counts replacement, private-use and Latin-1 mojibake characters, not Chinese or ASCII', () => {
+    expect(garbledShare('政府信息公开工作年度报告 2021')).toBe(0);
+    expect(garbledShare('\uE001\uE002\uE003政府')).toBeCloseTo(0.6);
+    expect(garbledShare('ÕþÓÐÐÅÏ¢¹«¿ª')).toBe(1);
+    expect(garbledShare('   ')).toBe(0);
   });
 });

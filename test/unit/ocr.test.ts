@@ -1,23 +1,18 @@
-import { PermanentError } from '../../shared/errors';
 import type { ExtractedPage } from '../../shared/record';
-import { passThroughTextPages } from '../../workers/ocr/core';
+import { pagesNeedingOcr } from '../../workers/ocr/core';
 
-const page = (number: number, needsOcr: boolean): ExtractedPage => ({
+const page = (number: number, state: 'text' | 'scan' | 'read'): ExtractedPage => ({
   number,
-  text: needsOcr ? '' : '一、总体情况',
-  source: 'pdf-text',
-  needsOcr,
-  ocrReason: needsOcr ? 'no text layer' : null,
+  text: state === 'scan' ? '' : '一、总体情况',
+  source: state === 'read' ? 'ocr' : 'pdf-text',
+  needsOcr: state !== 'text',
+  ocrReason: state === 'text' ? null : 'no text layer',
+  ...(state === 'read' ? { ocr: { rotation: 0, skewDegrees: 0, width: 10, height: 10, dpi: 300, meanConfidence: 90, boxes: [] } } : {}),
 });
 
-describe('ocr stage core', () => {
-  test('pages with a text layer pass through unchanged', () => {
-    const pages = [page(1, false), page(2, false)];
-    expect(passThroughTextPages(pages)).toBe(pages);
-  });
-
-  test('pages without one are named in a permanent error', () => {
-    expect(() => passThroughTextPages([page(1, false), page(3, true), page(4, true)])).toThrow(PermanentError);
-    expect(() => passThroughTextPages([page(1, false), page(3, true), page(4, true)])).toThrow('pages 3 (no text layer), 4 (no text layer)');
+describe('which pages the ocr stage reads', () => {
+  test('text pages and pages already read pass through; only unread scans are read', () => {
+    expect(pagesNeedingOcr([page(1, 'text'), page(2, 'scan'), page(3, 'read'), page(4, 'scan')]).map((unread) => unread.number)).toEqual([2, 4]);
+    expect(pagesNeedingOcr([page(1, 'text')])).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import { PermanentError } from '../../shared/errors';
 import type { ExtractedDocument, ExtractedPage, TextSource } from '../../shared/record';
 import { docxToHtml } from './docx';
 import { htmlToText } from './html-text';
+import { imagePages } from './image';
 import { MEDIA_TYPE, SUPPORTED_MEDIA_TYPES, detectMediaType } from './media-type';
 import { closePdfReader, extractPdfPages } from './pdf';
 import { decodeHtml, decodePlainText } from './text-decoding';
@@ -33,12 +34,6 @@ function htmlPage(html: string, source: TextSource): ExtractedPage {
 
 function unsupportedMedia(mediaType: string, fileName: string): PermanentError {
   const supported = `Supported types: ${SUPPORTED_MEDIA_TYPES.join(', ')}.`;
-  if (mediaType.startsWith('image/')) {
-    return new PermanentError(
-      'UNSUPPORTED_MEDIA',
-      `${fileName} is an image (${mediaType}); image files are not read yet. ${supported}`,
-    );
-  }
   if (mediaType === MEDIA_TYPE.legacyWord) {
     return new PermanentError(
       'UNSUPPORTED_MEDIA',
@@ -78,6 +73,10 @@ export async function extractDocument(input: ExtractionInput, limits: Extraction
       };
       return { mediaType, encoding, pages: [page] };
     }
+    case MEDIA_TYPE.png:
+    case MEDIA_TYPE.jpeg:
+    case MEDIA_TYPE.tiff:
+      return { mediaType, pages: await imagePages(bytes, fileName, limits.maxPages ?? DEFAULT_LIMITS.maxPages) };
     default:
       throw unsupportedMedia(mediaType, fileName);
   }

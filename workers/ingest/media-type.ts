@@ -14,7 +14,7 @@ export const MEDIA_TYPE = {
   unknown: 'application/octet-stream',
 } as const;
 
-export const SUPPORTED_MEDIA_TYPES: readonly string[] = [MEDIA_TYPE.pdf, MEDIA_TYPE.html, MEDIA_TYPE.docx, MEDIA_TYPE.plain];
+export const SUPPORTED_MEDIA_TYPES: readonly string[] = [MEDIA_TYPE.pdf, MEDIA_TYPE.html, MEDIA_TYPE.docx, MEDIA_TYPE.plain, MEDIA_TYPE.png, MEDIA_TYPE.jpeg, MEDIA_TYPE.tiff];
 
 const startsWith = (bytes: Buffer, signature: number[]): boolean =>
   bytes.length >= signature.length && signature.every((byte, index) => bytes[index] === byte);

@@ -36,8 +36,25 @@ async function paintsImage(parser: PDFParse, pageNumber: number): Promise<boolea
   }
 }
 
+/**
+ * Characters a font without a usable ToUnicode map produces: replacement characters, private-use
+ * glyph codes, control characters, and Latin-1 symbols and letters (GBK bytes read as Latin-1; the middle dot
+ * and × that Chinese text does use are left out). A Chinese report
+ * has almost none of them.
+ */
+const GARBLED_CHARACTER = /[\uFFFD\uE000-\uF8FF\u0000-\u0008\u000E-\u001F\u00A1-\u00B6\u00B8-\u00D6\u00D8-\u00FF]/g;
+/** A text layer where this share of the visible characters is garbled is read by OCR instead. */
+const GARBLED_SHARE = 0.3;
+
+export function garbledShare(text: string): number {
+  const visible = text.replace(/\s/g, '');
+  if (visible.length === 0) return 0;
+  return (visible.match(GARBLED_CHARACTER)?.length ?? 0) / visible.length;
+}
+
 async function classifyPage(parser: PDFParse, number: number, text: string): Promise<ExtractedPage> {
   const page: ExtractedPage = { number, text, source: 'pdf-text', needsOcr: false, ocrReason: null };
+  if (garbledShare(text) >= GARBLED_SHARE) return { ...page, needsOcr: true, ocrReason: 'garbled text' };
   const visibleCharacters = text.replace(/\s/g, '').length;
   // Empty text alone does not prove a scan (blank pages exist), so require an image as well.
   if (visibleCharacters > SCAN_TEXT_THRESHOLD || !(await paintsImage(parser, number))) return page;

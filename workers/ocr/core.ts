@@ -4,7 +4,6 @@
  * (numbers with a digits-only reading), the rest read as plain lines. Table rows come out as
  * tab-separated cells (label first, then the numbers), so parse reads a scan exactly like a text layout.
  */
-import { PermanentError } from '../../shared/errors';
 import type { ExtractedPage, OcrCellBox, OcrPageInfo } from '../../shared/record';
 import type { GreyImage, Rect } from './image';
 import { binarize, whiteOut } from './image';
@@ -13,18 +12,9 @@ import { correctOrientation, singleChannel, type OrientationOptions } from './or
 import { buildTableGrids, findRulings, readTableGrid, readUnruledRow, tidyCjkSpacing, type CellRead, type TableGrid } from './table-grid';
 import type { OcrLanguage, TesseractPool } from './tesseract-pool';
 
+/** Scanned pages not read yet. */
 export function pagesNeedingOcr(pages: ExtractedPage[]): ExtractedPage[] {
-  return pages.filter((page) => page.needsOcr);
-}
-
-/** Returns the pages ready for normalize; throws when any page still needs a recogniser. */
-export function passThroughTextPages(pages: ExtractedPage[]): ExtractedPage[] {
-  const scanned = pagesNeedingOcr(pages);
-  if (scanned.length > 0) {
-    const list = scanned.map((page) => `${page.number} (${page.ocrReason ?? 'no text layer'})`).join(', ');
-    throw new PermanentError('NEEDS_OCR', `page${scanned.length > 1 ? 's' : ''} ${list} must be read by OCR, which this version does not do yet`);
-  }
-  return pages;
+  return pages.filter((page) => page.needsOcr && !page.ocr);
 }
 
 /**

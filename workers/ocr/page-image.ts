@@ -106,18 +106,21 @@ export function closePdfImageReader(): Promise<void> {
  */
 export async function rasterImages(bytes: Buffer): Promise<GreyImage[]> {
   const meta = await sharp(bytes).metadata();
-  const pageCount = meta.pages ?? 1;
   const images: GreyImage[] = [];
-  for (let page = 0; page < pageCount; page++) {
-    const pipeline = sharp(bytes, { page, pages: 1, limitInputPixels: 20_000 * 20_000 })
-      .rotate()
-      .flatten({ background: { r: 255, g: 255, b: 255 } })
-      .greyscale();
-    const pageMeta = page === 0 ? meta : await sharp(bytes, { page, pages: 1 }).metadata();
-    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
-    images.push({ width: info.width, height: info.height, data: singleChannel(data, info.width, info.height, info.channels), dpi: densityDpi(pageMeta) });
-  }
+  for (let page = 1; page <= (meta.pages ?? 1); page++) images.push(await rasterImage(bytes, page));
   return images;
+}
+
+/** One 1-based page of a PNG, JPEG or TIFF, decoded alone (a page job needs only its own page). */
+export async function rasterImage(bytes: Buffer, page: number): Promise<GreyImage> {
+  const index = page - 1;
+  const pipeline = sharp(bytes, { page: index, pages: 1, limitInputPixels: 20_000 * 20_000 })
+    .rotate()
+    .flatten({ background: { r: 255, g: 255, b: 255 } })
+    .greyscale();
+  const pageMeta = await sharp(bytes, { page: index, pages: 1 }).metadata();
+  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: singleChannel(data, info.width, info.height, info.channels), dpi: densityDpi(pageMeta) };
 }
 
 function densityDpi(meta: Metadata): number | null {

@@ -1,7 +1,21 @@
-import { loadPages } from '../../shared/db/documents';
+import { loadPages, setPageOcrError } from '../../shared/db/documents';
+import { PermanentError } from '../../shared/errors';
 import type { StageHandler } from '../runtime';
-import { passThroughTextPages } from './core';
+import { pagesNeedingOcr } from './core';
 
+/**
+ * Text pages pass through. Scanned pages fan out as ocr-page jobs; this job waits for them and runs
+ * again, and the document moves on once every page is read. A page that failed for good dead-letters
+ * the document; its error is cleared so that a re-drive reads it again.
+ */
 export const handleOcr: StageHandler = async (job, { db }) => {
-  passThroughTextPages(await loadPages(db, job.documentId));
+  const pages = await loadPages(db, job.documentId);
+  const failed = pages.filter((page) => page.ocrError);
+  if (failed.length > 0) {
+    await setPageOcrError(db, job.documentId, null, null);
+    throw new PermanentError('OCR_FAILED', failed.map((page) => `page ${page.number}: ${page.ocrError}`).join('; '));
+  }
+  const unread = pagesNeedingOcr(pages);
+  if (unread.length > 0) return { waitForPages: unread.map((page) => page.number) };
+  return undefined;
 };

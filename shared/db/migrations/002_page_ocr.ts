@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
 
-/** OCR geometry and confidence per page (shared/record.ts OcrPageInfo). */
+/** OCR per page: geometry and confidence (shared/record.ts OcrPageInfo), or why the page could not be read. */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('pages').addColumn('ocr', 'jsonb').execute();
+  await db.schema.alterTable('pages').addColumn('ocr', 'jsonb').addColumn('ocr_error', 'text').execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('pages').dropColumn('ocr').execute();
+  await db.schema.alterTable('pages').dropColumn('ocr').dropColumn('ocr_error').execute();
 }
