@@ -97,4 +97,23 @@ describe('offset map', () => {
     };
     expect(normalizeDocument(doc).pages[0].lineOrigins).toEqual(['/p[1]', '/p[2]']);
   });
+
+  test('OCR geometry and confidence are kept, keyed by the source lines and tab cells normalize leaves in place', () => {
+    const ocr = {
+      rotation: 0,
+      skewDegrees: 0.4,
+      width: 2480,
+      height: 3508,
+      dpi: 300,
+      meanConfidence: 88,
+      boxes: [{ line: 1, cell: 1, bbox: [10, 20, 30, 40] as [number, number, number, number], confidence: 62 }],
+    };
+    const doc: ExtractedDocument = {
+      mediaType: 'application/pdf',
+      pages: [{ number: 1, text: '行政處罰\r\n行政許可\t９５４４', source: 'ocr', needsOcr: true, ocrReason: 'no text layer', ocr }],
+    };
+    const page = normalizeDocument(doc).pages[0];
+    expect(page.ocr).toEqual(ocr);
+    expect(page.text.split('\n')[1].split('\t')).toEqual(['行政许可', '9544']);
+  });
 });

@@ -21,6 +21,8 @@ function normalizePage(page: ExtractedPage, script: Script): NormalizedPage {
     text: mapped.text,
     offsetMap: toOffsetMap(mapped),
     ...(page.lineOrigins ? { lineOrigins: page.lineOrigins } : {}),
+    // OCR geometry and confidence are keyed by source line and tab cell, which normalize keeps intact.
+    ...(page.ocr ? { ocr: page.ocr } : {}),
     sourceText: page.text,
   };
 }

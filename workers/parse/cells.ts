@@ -2,9 +2,18 @@
  * Lines to cells. Cells are separated by tabs (HTML/DOCX tables), by `|` (each `|` closes a cell), or,
  * in PDF text, by single spaces — there every word is its own cell and labels are re-joined later.
  */
-import { lineSpan, type DocLine, type Span } from './document';
+import { isOcrPage, lineSpan, type DocLine, type Span } from './document';
 
-export type CellValue = { kind: 'number'; value: number; unit: string | null } | { kind: 'blank' } | { kind: 'placeholder' };
+/**
+ * What a cell holds. `garbled` is a number OCR misread into something that is not a clean number
+ * ('1O', '8,3', 'l'): it stands in its row as a value, is recorded as null with its text kept, and
+ * may be inferred from the table's arithmetic (see ocr-confidence.ts).
+ */
+export type CellValue =
+  | { kind: 'number'; value: number; unit: string | null }
+  | { kind: 'blank' }
+  | { kind: 'placeholder' }
+  | { kind: 'garbled' };
 
 export interface Cell {
   span: Span;
@@ -18,12 +27,22 @@ const NUMBER_CELL = new RegExp(`^([+-]?\\d{1,3}(?:,\\d{3})+(?:\\.\\d+)?|[+-]?\\d
 /** Placeholders for "not applicable" or "nothing to report": kept as printed, never read as 0. */
 const PLACEHOLDER = /^(?:[/\\]|[-—–―]+)$/;
 
-function readCellValue(text: string): CellValue | null {
+/**
+ * An OCR table cell made only of digits, the letters OCR takes digits for, and stray separators:
+ * a misread number, never a label (labels are Han).
+ */
+const GARBLED_NUMBER = /^(?=.*[0-9oOlI|])[0-9oOlI|SBZDQU.,，、'`\s]+$/;
+
+export function isPlaceholder(text: string): boolean {
+  return PLACEHOLDER.test(text.trim());
+}
+
+function readCellValue(text: string, ocrTableCell: boolean): CellValue | null {
   const trimmed = text.trim();
   if (trimmed === '') return { kind: 'blank' };
   if (PLACEHOLDER.test(trimmed)) return { kind: 'placeholder' };
   const number = NUMBER_CELL.exec(trimmed);
-  if (!number) return null;
+  if (!number) return ocrTableCell && GARBLED_NUMBER.test(trimmed) ? { kind: 'garbled' } : null;
   return { kind: 'number', value: Number(number[1].replace(/,/g, '')), unit: number[2] ?? null };
 }
 
@@ -34,7 +53,11 @@ export function lineCells(line: DocLine): Cell[] {
     : line.text.includes('|')
       ? separatedBounds(line.text, '|', true)
       : wordBounds(line.text);
-  return bounds.flatMap(([from, to]) => splitGluedNumber(lineSpan(line, from, to))).map((span) => ({ span, value: readCellValue(span.text) }));
+  // OCR writes table rows, and only those, as tab-separated cells.
+  const ocrTableCell = isOcrPage(line.page) && line.text.includes('\t');
+  return bounds
+    .flatMap(([from, to]) => splitGluedNumber(lineSpan(line, from, to)))
+    .map((span) => ({ span, value: readCellValue(span.text, ocrTableCell) }));
 }
 
 /** Cell bounds between separators; with `closing`, a separator ends a cell, so a blank remainder is no cell. */

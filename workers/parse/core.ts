@@ -1,7 +1,8 @@
 /**
  * The parse stage's pure core: a normalized document in, the canonical record (spec §3) and every
  * extracted cell with its provenance out. Parse does not validate; its only findings are places
- * where a table could not be read unambiguously (TABLE_AMBIGUOUS).
+ * where a table could not be read unambiguously (TABLE_AMBIGUOUS) and OCR readings it is unsure of
+ * or had to infer from the tables' arithmetic (LOW_CONFIDENCE_CELL).
  */
 import { PermanentError } from '../../shared/errors';
 import {
@@ -14,9 +15,10 @@ import {
   type SourceInfo,
   type TemplateId,
 } from '../../shared/record';
-import { documentLines, type DocLine } from './document';
+import { documentLines, isOcrPage, type DocLine } from './document';
 import { readMetadata } from './metadata';
 import { readNarrative } from './narrative';
+import { reviewOcrCells } from './ocr-confidence';
 import { tableRegion } from './regions';
 import { findSectionHeadings, sectionList, type SectionHeading } from './sections';
 import { readActiveTable } from './tables/active';
@@ -62,7 +64,15 @@ interface TablesRead {
   findings: Finding[];
 }
 
+/** The tables, then LOW_CONFIDENCE_CELL on what OCR read of them (see ocr-confidence.ts). */
 function readTables(lines: DocLine[], headings: SectionHeading[], template: TemplateId | null): TablesRead {
+  const read = readTablesAsPrinted(lines, headings, template);
+  const ocrPages = new Set(lines.filter((line) => isOcrPage(line.page)).map((line) => line.page.number));
+  if (ocrPages.size > 0) read.findings.push(...reviewOcrCells(read.tables, read.cells, template, ocrPages));
+  return read;
+}
+
+function readTablesAsPrinted(lines: DocLine[], headings: SectionHeading[], template: TemplateId | null): TablesRead {
   const read: TablesRead = { tables: {}, cells: [], findings: [] };
   if (template === 'pre2019') {
     const legacy = readLegacyList(lines);

@@ -6,7 +6,7 @@
 import type { Finding } from '../../shared/record';
 import type { Cell } from './cells';
 import type { RowSpec } from './canonical';
-import type { DocLine, Span } from './document';
+import { isOcrPage, type DocLine, type Span } from './document';
 import { labelKey, labelScore, matchRow } from './labels';
 import { tableRows, type TableRow } from './rows';
 import { ambiguity, extractCell, setCell, type TableName, type TableRead } from './table-read';
@@ -39,7 +39,7 @@ export function readLabelledTable<R extends RowSpec>(
   unflatten: Unflatten,
 ): TableRead | null {
   const findings: Finding[] = [];
-  const located = locateRows(tableRows(lines), specs, table, findings);
+  const located = locateRows(tableRows(lines), specs, columnsOf, table, findings);
   if (located.size === 0) return null;
   const valuesByKey = new Map([...located].map(([key, row]) => [key, row.values]));
   for (const [key, values] of unflatten(valuesByKey)) located.get(key)!.values = values;
@@ -73,7 +73,15 @@ export function readLabelledTable<R extends RowSpec>(
   return read;
 }
 
-function locateRows<R extends RowSpec>(rows: TableRow[], specs: R[], table: TableName, findings: Finding[]): Map<string, LocatedRow> {
+function locateRows<R extends RowSpec>(
+  rows: TableRow[],
+  specs: R[],
+  columnsOf: (spec: R) => ColumnSpec[],
+  table: TableName,
+  findings: Finding[],
+): Map<string, LocatedRow> {
+  const byOrder = locateByTemplateOrder(rows, specs, columnsOf);
+  if (byOrder) return byOrder;
   const located = new Map<string, LocatedRow>();
   const unusedPieces: Span[] = [];
   let previous: LocatedRow | null = null;
@@ -99,6 +107,33 @@ function locateRows<R extends RowSpec>(rows: TableRow[], specs: R[], table: Tabl
   }
   addBlankRows(located, unusedPieces, specs);
   return located;
+}
+
+/**
+ * A scan's labels can be misread beyond what matchRow forgives: a character or two wrong in a short
+ * label (总计, 其他, 规章), or a Traditional report read with the Simplified model. The template's
+ * rows are fixed, so on an OCR table whose rows of numbers are exactly the template's rows — as many,
+ * each with its row's count of values — and whose labels, where they match at all, match the row at
+ * their own position, rows are assigned by position. Text layouts are exact and never take this path.
+ */
+function locateByTemplateOrder<R extends RowSpec>(rows: TableRow[], specs: R[], columnsOf: (spec: R) => ColumnSpec[]): Map<string, LocatedRow> | null {
+  const numbered = rows.filter((row) => row.values.length > 0);
+  if (numbered.length !== specs.length || !numbered.some((row) => row.values.some((cell) => isOcrPage(cell.span.line.page)))) return null;
+  let weak = false;
+  for (const [index, row] of numbered.entries()) {
+    if (row.values.length !== columnsOf(specs[index]).length) return null;
+    const match = matchRow(row.pieces, specs);
+    if (match === null) weak = true;
+    else if (match.row.key !== specs[index].key) return null;
+  }
+  if (!weak) return null;
+  return new Map(
+    numbered.map((row, index) => {
+      const match = matchRow(row.pieces, specs);
+      const label = match?.pieces[match.pieces.length - 1] ?? row.pieces[row.pieces.length - 1] ?? row.values[0].span;
+      return [specs[index].key, { label, values: row.values }];
+    }),
+  );
 }
 
 /** Rows printed with a label but no numbers: blank cells, recorded as null. */

@@ -1,13 +1,13 @@
 /**
- * Cuts flattened rows of table 三 using the table's own arithmetic: each row's 总计 is the sum of its
- * six applicant columns, 一 + 二 = 七 + 四 in every column, and the outcome rows sum to 七.
+ * Cuts flattened rows of table 三 using the table's own arithmetic (arithmetic.ts): each row's 总计 is
+ * the sum of its six applicant columns, 一 + 二 = 七 + 四 in every column, and the outcome rows sum to 七.
  */
 import type { Cell } from '../cells';
 import type { ApplicationsLayout } from '../canonical';
+import { BALANCE_KEYS } from '../arithmetic';
 import { agreedOptions, cutCells, cutsWithTotal, isDigitRun, type Cut } from '../flattened';
 
 const COLUMNS = 7;
-const BALANCE_KEYS = ['newReceived', 'carriedOver', 'carriedForward', 'totalHandled'];
 
 interface RowOptions {
   key: string;
@@ -59,7 +59,7 @@ function rowOptions(key: string, values: Cell[] | undefined): RowOptions | null 
 function consistent(chosen: number[][], order: RowOptions[], balanced: boolean, summed: boolean): boolean {
   const chosenFor = new Map(chosen.map((values, index) => [order[index].key, values]));
   if (balanced && chosen.length === BALANCE_KEYS.length) {
-    const [received, carriedOver, carriedForward, handled] = BALANCE_KEYS.map((key) => chosenFor.get(key)!);
+    const [received, carriedOver, handled, carriedForward] = BALANCE_KEYS.map((key) => chosenFor.get(key)!);
     if (received.some((value, c) => value + carriedOver[c] !== handled[c] + carriedForward[c])) return false;
   }
   const handled = chosenFor.get('totalHandled');
