@@ -22,6 +22,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { longestCommonSubsequence } from './ocr-accuracy';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const SCANS_DIR = path.join(REPO_ROOT, 'test/fixtures/scans');
@@ -54,6 +55,8 @@ export interface NativePageResult {
   ms: number;
   peakRssMb: number;
   rssSource: 'gnu-time' | 'proc-sampling';
+  /** User + system CPU time of the process (GNU time; null when sampling /proc). */
+  cpuMs: number | null;
   text?: string;
 }
 
@@ -68,6 +71,8 @@ export interface NativeTesseractMeasurement {
   pagesPerMinute: number;
   msPerPage: { median: number; mean: number };
   peakRssMb: { median: number; max: number };
+  /** CPU time per page (user + system, GNU time), less sensitive than wall clock to other load; null without GNU time. */
+  cpuMsPerPage: number | null;
   perPage: NativePageResult[];
 }
 
@@ -126,11 +131,11 @@ function readPeakRssKb(pid: number): number | null {
 }
 
 /** Runs one tesseract process on one page; resolves with its time, peak RSS and text. */
-function ocrOnePage(image: string, args: string[], tesseractPath: string): Promise<{ ms: number; peakRssKb: number; rssSource: NativePageResult['rssSource']; text: string }> {
+function ocrOnePage(image: string, args: string[], tesseractPath: string): Promise<{ ms: number; peakRssKb: number; cpuMs: number | null; rssSource: NativePageResult['rssSource']; text: string }> {
   const env = { ...process.env, OMP_THREAD_LIMIT: '1' };
   const gnuTime = hasGnuTime();
   const rssFile = gnuTime ? path.join(os.tmpdir(), `gongkai-ocr-rss-${process.pid}-${crypto.randomUUID()}`) : null;
-  const [command, commandArgs] = rssFile ? [GNU_TIME, ['-f', '%M', '-o', rssFile, tesseractPath, ...args]] : [tesseractPath, args];
+  const [command, commandArgs] = rssFile ? [GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, tesseractPath, ...args]] : [tesseractPath, args];
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(command, commandArgs, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -154,11 +159,14 @@ function ocrOnePage(image: string, args: string[], tesseractPath: string): Promi
         return;
       }
       let peakRssKb = sampledKb;
+      let cpuMs: number | null = null;
       if (rssFile) {
-        peakRssKb = Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+        const [rssKb, userS, systemS] = (fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop() ?? '').split(' ').map(Number);
+        peakRssKb = rssKb;
+        cpuMs = (userS + systemS) * 1000;
         fs.rmSync(rssFile, { force: true });
       }
-      resolve({ ms, peakRssKb, rssSource: rssFile ? 'gnu-time' : 'proc-sampling', text: Buffer.concat(stdout).toString('utf8') });
+      resolve({ ms, peakRssKb, cpuMs, rssSource: rssFile ? 'gnu-time' : 'proc-sampling', text: Buffer.concat(stdout).toString('utf8') });
     });
   });
 }
@@ -193,6 +201,7 @@ export async function measureNativeTesseract(
         ms: round(page.ms, 0),
         peakRssMb: round(page.peakRssKb / 1024),
         rssSource: page.rssSource,
+        cpuMs: page.cpuMs === null ? null : round(page.cpuMs, 0),
         ...(settings.keepText ? { text: page.text } : {}),
       };
     }
@@ -213,6 +222,7 @@ export async function measureNativeTesseract(
     pagesPerMinute: round((pages.length * 60_000) / wallMs),
     msPerPage: { median: round(median(times), 0), mean: round(times.reduce((sum, ms) => sum + ms, 0) / times.length, 0) },
     peakRssMb: { median: round(median(rss)), max: round(Math.max(...rss)) },
+    cpuMsPerPage: results.every((result) => result.cpuMs !== null) ? round(results.reduce((sum, result) => sum + (result.cpuMs ?? 0), 0) / results.length, 0) : null,
     perPage: results,
   };
 }
@@ -270,17 +280,6 @@ export function fixturePages(outDir: string): FixturePage[] {
 // ---------------------------------------------------------------------------------------------
 // Reference accuracy: the 175 numbers of 001-nonzero's applications table, read from whole-page text
 
-function longestCommonSubsequence(a: string[], b: string[]): number {
-  let previous = new Array<number>(b.length + 1).fill(0);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = new Array<number>(b.length + 1).fill(0);
-    for (let j = 1; j <= b.length; j += 1) {
-      current[j] = a[i - 1] === b[j - 1] ? previous[j - 1] + 1 : Math.max(previous[j], current[j - 1]);
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}
 
 /**
  * How many of the expected numbers (row by row, left to right) the OCR text yields in order: the
