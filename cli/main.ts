@@ -97,7 +97,9 @@ const dlq = program.command('dlq').description('the dead-letter queue');
 dlq
   .command('list')
   .description('documents that failed, with stage, error and attempts')
-  .action(() => withRuntime(printDeadLetters));
+  .option('--stage <stage>', 'only letters that failed at this stage', parseStage)
+  .option('--error-code <code>', 'only letters with this error code (e.g. TRANSIENT, CORRUPT_FILE)')
+  .action((options: { stage?: Stage; errorCode?: string }) => withRuntime((runtime) => printDeadLetters(runtime, options)));
 dlq
   .command('retry')
   .description('re-drive dead letters from the stage that failed')

@@ -1,6 +1,7 @@
 /** `gongkai status` and `gongkai dlq list`. */
 import { createTable } from './table';
-import { countDocumentsByState, getDocument } from '../shared/db/documents';
+import { listDeadLetters, type DeadLetterFilter } from '../shared/db/dead-letters';
+import { countDocumentsByState } from '../shared/db/documents';
 import type { Runtime } from './runtime';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const;
@@ -18,16 +19,15 @@ export async function printStatus(runtime: Runtime): Promise<void> {
   console.log(queues.toString());
 }
 
-export async function printDeadLetters(runtime: Runtime): Promise<void> {
-  const letters = await runtime.queues.deadLetters();
+export async function printDeadLetters(runtime: Runtime, filter: DeadLetterFilter = {}): Promise<void> {
+  const letters = await listDeadLetters(runtime.db, filter);
   if (letters.length === 0) {
     console.log('the dead-letter queue is empty');
     return;
   }
   const table = createTable(['document', 'file', 'stage', 'code', 'error', 'attempts', 'at'], { colWidths: [38, 30, null, null, 50, null, null] });
-  for (const { letter, at } of letters) {
-    const document = await getDocument(runtime.db, letter.documentId);
-    table.push([letter.documentId, document?.file_name ?? '(deleted)', letter.stage, letter.errorCode, letter.error, letter.attempts.length, new Date(at).toISOString()]);
+  for (const letter of letters) {
+    table.push([letter.documentId, letter.fileName, letter.stage, letter.errorCode, letter.message, letter.attempts, letter.createdAt.toISOString()]);
   }
   console.log(table.toString());
 }

@@ -31,3 +31,9 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** The stack, when there is one (checked by shape: errors from Node's own modules may come from another realm). */
+export function errorStack(error: unknown): string | null {
+  const stack = (error as { stack?: unknown } | null)?.stack;
+  return typeof stack === 'string' ? stack : null;
+}

@@ -47,6 +47,14 @@ export const STAGE_POLICIES: Record<Stage, StagePolicy> = {
   publish: { attempts: 6, backoffMs: 1000, concurrency: 4 },
 };
 
+/**
+ * BullMQ's exponential backoff, with up to this fraction of each delay randomised away so that jobs
+ * that failed together (Redis or Postgres away for a minute) do not all retry at the same instant.
+ */
+export function backoffFor(policy: StagePolicy): { type: 'exponential'; delay: number; jitter: number } {
+  return { type: 'exponential', delay: policy.backoffMs, jitter: 0.5 };
+}
+
 /** Operators and tests may override attempts and backoff for every stage (see shared/config.ts). */
 export type RetryOverrides = Partial<Pick<StagePolicy, 'attempts' | 'backoffMs'>>;
 
@@ -90,6 +98,6 @@ export function stageJobId(stage: Stage, job: StageJob): string {
   return `${job.documentId}.${stage}.${job.round}`;
 }
 
-export function deadLetterJobId(job: { documentId: string; stage: Stage; round: number }): string {
+export function deadLetterJobId(job: { documentId: string; stage: string; round: number }): string {
   return `${job.documentId}.${job.stage}.${job.round}`;
 }

@@ -3,6 +3,7 @@ import { Queue, type Job } from 'bullmq';
 import { redisOptions } from './redis';
 import {
   DEAD_LETTER_QUEUE,
+  backoffFor,
   OCR_PAGE_QUEUE,
   STAGES,
   deadLetterJobId,
@@ -41,7 +42,7 @@ export class PipelineQueues {
     await this.stages[stage].add(stage, job, {
       jobId: stageJobId(stage, job),
       attempts: policy.attempts,
-      backoff: { type: 'exponential', delay: policy.backoffMs },
+      backoff: backoffFor(policy),
       removeOnComplete: KEEP_COMPLETED,
       removeOnFail: KEEP_FAILED,
     });
@@ -62,7 +63,7 @@ export class PipelineQueues {
           parent: { id: parent.id as string, queue: parent.queueQualifiedName },
           ignoreDependencyOnFailure: true,
           attempts: policy.attempts,
-          backoff: { type: 'exponential', delay: policy.backoffMs },
+          backoff: backoffFor(policy),
           removeOnComplete: KEEP_COMPLETED,
           removeOnFail: KEEP_FAILED,
         },
@@ -74,12 +75,7 @@ export class PipelineQueues {
     await this.deadLetter.add(letter.stage, letter, { jobId: deadLetterJobId(letter), removeOnComplete: true, removeOnFail: false });
   }
 
-  /** Dead letters wait in the queue until someone re-drives them; nothing consumes them. */
-  async deadLetters(): Promise<{ id: string; letter: DeadLetterJob; at: number }[]> {
-    const jobs = await this.deadLetter.getJobs(['waiting', 'delayed'], 0, -1, true);
-    return jobs.map((job) => ({ id: job.id as string, letter: job.data as DeadLetterJob, at: job.timestamp }));
-  }
-
+  /** Dead letters wait in the queue (for dashboards) until a re-drive removes them; nothing consumes them. */
   async removeDeadLetter(id: string): Promise<void> {
     await this.deadLetter.remove(id);
   }

@@ -3,7 +3,8 @@ import type { Kysely } from 'kysely';
 import type { BlobStore } from './blob-store';
 import { getDocument, setDocumentState, submitDocument } from './db/documents';
 import type { Database } from './db/schema';
-import { isStage, type DeadLetterJob, type Stage } from './pipeline';
+import { listDeadLetters, resolveDeadLetters, type DeadLetterFilter } from './db/dead-letters';
+import { deadLetterJobId, isStage, type Stage } from './pipeline';
 import type { PipelineQueues } from './queues';
 
 export interface PipelineDeps {
@@ -28,38 +29,22 @@ export async function submitFile(deps: PipelineDeps, file: { bytes: Buffer; file
   return { documentId: document.id, fileName: file.fileName, created, status: document.status };
 }
 
-export interface RedriveFilter {
-  documentId?: string;
-  stage?: Stage;
-  errorCode?: string;
-}
-
-function matches(letter: DeadLetterJob, filter: RedriveFilter): boolean {
-  return (
-    (!filter.documentId || letter.documentId === filter.documentId) &&
-    (!filter.stage || letter.stage === filter.stage) &&
-    (!filter.errorCode || letter.errorCode === filter.errorCode)
-  );
-}
-
 /**
  * Sends matching dead letters back to the stage that failed, in a new round so that their job ids are
  * fresh and any late job of the old round is ignored. Returns the re-driven document ids.
  */
-export async function redriveDeadLetters(deps: PipelineDeps, filter: RedriveFilter, fromStage?: Stage): Promise<string[]> {
+export async function redriveDeadLetters(deps: PipelineDeps, filter: DeadLetterFilter, fromStage?: Stage): Promise<string[]> {
   const redriven: string[] = [];
-  for (const { id, letter } of await deps.queues.deadLetters()) {
-    if (!matches(letter, filter)) continue;
+  for (const letter of await listDeadLetters(deps.db, filter)) {
+    if (redriven.includes(letter.documentId)) continue;
     const document = await getDocument(deps.db, letter.documentId);
-    if (!document) {
-      await deps.queues.removeDeadLetter(id);
-      continue;
-    }
+    if (!document) continue;
     const stage = fromStage ?? (isStage(letter.stage) ? letter.stage : 'ingest');
     const round = document.round + 1;
     await setDocumentState(deps.db, document.id, { status: 'queued', stage, error: null, round });
     await deps.queues.enqueue(stage, { documentId: document.id, round });
-    await deps.queues.removeDeadLetter(id);
+    await deps.queues.removeDeadLetter(deadLetterJobId(letter));
+    await resolveDeadLetters(deps.db, document.id);
     redriven.push(document.id);
   }
   return redriven;

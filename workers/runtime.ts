@@ -17,8 +17,9 @@ import {
   stageRunHistory,
   startStageRun,
 } from '../shared/db/documents';
+import { recordDeadLetter } from '../shared/db/dead-letters';
 import type { Database } from '../shared/db/schema';
-import { describeError, isPermanent } from '../shared/errors';
+import { describeError, errorStack, isPermanent } from '../shared/errors';
 import { StageJobSchema, nextStage, queueName, stagePolicy, type Stage, type StageJob } from '../shared/pipeline';
 import type { PipelineQueues } from '../shared/queues';
 import { redisOptions } from '../shared/redis';
@@ -58,7 +59,7 @@ async function deadLetter(options: StageWorkerOptions, job: StageJob, error: unk
   const { stage, context, queues } = options;
   const message = describeError(error);
   const history = await stageRunHistory(context.db, job.documentId, stage, job.round).catch(() => []);
-  await queues.deadLetterDocument({
+  const letter = {
     documentId: job.documentId,
     round: job.round,
     stage,
@@ -69,7 +70,9 @@ async function deadLetter(options: StageWorkerOptions, job: StageJob, error: unk
       error: run.error ?? '',
       at: new Date(run.started_at).toISOString(),
     })),
-  });
+  };
+  await queues.deadLetterDocument(letter);
+  await recordDeadLetter(context.db, letter, errorStack(error));
   await setDocumentState(context.db, job.documentId, { status: 'dead_lettered', stage, error: message });
 }
 

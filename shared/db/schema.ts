@@ -95,6 +95,20 @@ export interface FindingsTable {
   cells: Json<string[]>;
 }
 
+export interface DeadLettersTable {
+  id: Generated<string>;
+  document_id: string;
+  stage: string;
+  round: number;
+  error_code: string;
+  message: string;
+  stack: string | null;
+  attempts: Json<Array<{ attempt: number; error: string; at: string }>>;
+  payload: Json<unknown>;
+  created_at: Timestamp;
+  resolved_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
 export interface Database {
   documents: DocumentsTable;
   stage_runs: StageRunsTable;
@@ -103,6 +117,7 @@ export interface Database {
   reports: ReportsTable;
   cells: CellsTable;
   findings: FindingsTable;
+  dead_letters: DeadLettersTable;
 }
 
 export type DocumentRow = Selectable<DocumentsTable>;

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openRuntime, type Runtime } from '../../cli/runtime';
 import { waitForDocuments } from '../../cli/wait';
+import { listDeadLetters } from '../../shared/db/dead-letters';
 import { getDocument } from '../../shared/db/documents';
 import { redriveDeadLetters, submitFile } from '../../shared/submissions';
 import { createTestEnvironment, SAMPLES_DIR, type TestEnvironment } from '../support/environment';
@@ -37,10 +38,18 @@ describe('retries, dead letters and re-drive', () => {
     const failed = await getDocument(runtime.db, submission.documentId);
     expect(failed).toMatchObject({ status: 'dead_lettered', current_stage: 'ingest' });
     expect(failed?.error).toContain('ENOENT');
-    const letters = await runtime.queues.deadLetters();
-    expect(letters).toHaveLength(1);
-    expect(letters[0].letter).toMatchObject({ documentId: submission.documentId, stage: 'ingest', errorCode: 'TRANSIENT' });
-    expect(letters[0].letter.attempts.map((attempt) => attempt.attempt)).toEqual([1, 2, 3]);
+    const [queued] = await runtime.queues.deadLetter.getJobs(['waiting']);
+    expect(queued.data).toMatchObject({ documentId: submission.documentId, stage: 'ingest', errorCode: 'TRANSIENT' });
+    expect(queued.data.attempts.map((attempt: { attempt: number }) => attempt.attempt)).toEqual([1, 2, 3]);
+    const stored = await runtime.db.selectFrom('dead_letters').selectAll().where('document_id', '=', submission.documentId).execute();
+    expect(stored).toEqual([
+      expect.objectContaining({ stage: 'ingest', round: 0, error_code: 'TRANSIENT', message: expect.stringContaining('ENOENT'), resolved_at: null }),
+    ]);
+    expect(stored[0].stack).toContain('ENOENT');
+    expect(await listDeadLetters(runtime.db, { stage: 'ingest', errorCode: 'TRANSIENT' })).toEqual([
+      expect.objectContaining({ documentId: submission.documentId, fileName: '003.txt', attempts: 3 }),
+    ]);
+    expect(await listDeadLetters(runtime.db, { stage: 'parse' })).toEqual([]);
     const runs = await runtime.db.selectFrom('stage_runs').select(['stage', 'outcome']).where('document_id', '=', submission.documentId).execute();
     expect(runs).toEqual([1, 2, 3].map(() => ({ stage: 'ingest', outcome: 'failed' })));
 
@@ -49,7 +58,10 @@ describe('retries, dead letters and re-drive', () => {
     await waitForDocuments(runtime.db, [submission.documentId], { timeoutMs: 30_000, quiet: true });
 
     expect(await getDocument(runtime.db, submission.documentId)).toMatchObject({ status: 'published', round: 1, error: null });
-    expect(await runtime.queues.deadLetters()).toEqual([]);
+    expect(await runtime.queues.deadLetter.getJobCounts('waiting')).toEqual({ waiting: 0 });
+    expect(await listDeadLetters(runtime.db)).toEqual([]);
+    const history = await runtime.db.selectFrom('dead_letters').select('resolved_at').where('document_id', '=', submission.documentId).execute();
+    expect(history).toEqual([{ resolved_at: expect.any(Date) }]);
   });
 
   test('a file that can never succeed skips the retries', async () => {
@@ -58,8 +70,7 @@ describe('retries, dead letters and re-drive', () => {
     await waitForDocuments(runtime.db, [submission.documentId], { timeoutMs: 30_000, quiet: true });
 
     expect(await getDocument(runtime.db, submission.documentId)).toMatchObject({ status: 'dead_lettered', current_stage: 'ingest' });
-    const letter = (await runtime.queues.deadLetters()).find((entry) => entry.letter.documentId === submission.documentId);
-    expect(letter?.letter).toMatchObject({ errorCode: 'UNSUPPORTED_MEDIA' });
-    expect(letter?.letter.attempts).toHaveLength(1);
+    const [letter] = await listDeadLetters(runtime.db, { documentId: submission.documentId });
+    expect(letter).toMatchObject({ stage: 'ingest', errorCode: 'UNSUPPORTED_MEDIA', attempts: 1 });
   });
 });

@@ -1,4 +1,4 @@
-import { DEAD_LETTER_QUEUE, STAGES, StageJobSchema, nextStage, stageJobId, stagePolicy } from '../../shared/pipeline';
+import { DEAD_LETTER_QUEUE, STAGES, StageJobSchema, backoffFor, nextStage, stageJobId, stagePolicy } from '../../shared/pipeline';
 
 describe('pipeline definition', () => {
   test('stages chain in the fixed order and end at publish', () => {
@@ -26,5 +26,6 @@ describe('pipeline definition', () => {
   test('retry policy comes from one table and can be overridden from the environment', () => {
     expect(stagePolicy('publish')).toMatchObject({ attempts: 6 });
     expect(stagePolicy('publish', { attempts: 2, backoffMs: 10 })).toMatchObject({ attempts: 2, backoffMs: 10, concurrency: 4 });
+    expect(backoffFor(stagePolicy('publish'))).toEqual({ type: 'exponential', delay: 1000, jitter: 0.5 });
   });
 });
