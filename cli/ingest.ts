@@ -28,7 +28,7 @@ export async function driveToCompletion(runtime: Runtime, ids: string[], mode: I
     if (runtime.database.kind !== 'embedded') console.error('no workers are listening on the queues; running them in this process');
     runtime.startWorkers();
   }
-  return waitForDocuments(runtime.db, ids, { timeoutMs: timeoutSeconds * 1000, quiet: !process.stderr.isTTY });
+  return waitForDocuments(runtime.db, ids, { timeoutMs: timeoutSeconds * 1000, quiet: !process.stderr.isTTY, signal: runtime.stopping });
 }
 
 export function printSummary(rows: DocumentSummary[]): void {
@@ -61,5 +61,6 @@ export async function runIngest(runtime: Runtime, inputs: string[], options: Ing
   const outcome = await driveToCompletion(runtime, ids, options.localWorkers, options.timeoutSeconds);
   printSummary(await summarizeDocuments(runtime.db, ids));
   console.error(`${outcome.published} published, ${outcome.deadLettered} dead-lettered, ${outcome.unfinished} unfinished`);
+  if (runtime.stopping.aborted) return 130;
   return outcome.deadLettered === 0 && outcome.unfinished === 0 ? 0 : 1;
 }

@@ -29,14 +29,6 @@ function positiveInteger(value: string): number {
   return parsed;
 }
 
-/** Stops on SIGINT/SIGTERM by closing workers (active jobs finish) and connections. */
-function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
-}
-
 /** Runs a command with the runtime open, and always closes it (and a private Redis) afterwards. */
 async function withRuntime(action: (runtime: Runtime) => Promise<void>): Promise<void> {
   const runtime = await openRuntime();
@@ -79,13 +71,13 @@ program
   .description('run stage workers until SIGINT/SIGTERM')
   .option('--stages <list>', `comma-separated subset of ${STAGES.join(',')}`, parseStages, [...STAGES])
   .action(async (options: { stages: Stage[] }) => {
-    const runtime = await openRuntime();
-    const workers = runtime.startWorkers(options.stages);
-    console.error(`workers running for ${options.stages.join(', ')} (prefix ${runtime.config.queuePrefix}); stop with Ctrl-C`);
-    const signal = await untilSignal();
-    console.error(`${signal}: finishing active jobs`);
-    await workers.close();
-    await runtime.close();
+    await withRuntime(async (runtime) => {
+      runtime.startWorkers(options.stages);
+      console.error(`workers running for ${options.stages.join(', ')} (prefix ${runtime.config.queuePrefix}); stop with Ctrl-C`);
+      await new Promise((resolve) => runtime.stopping.addEventListener('abort', resolve, { once: true }));
+      // A deliberate stop is a clean exit for a long-running worker.
+      process.exitCode = 0;
+    });
   });
 
 program

@@ -14,6 +14,8 @@ export interface Runtime extends PipelineDeps {
   redis: RedisEndpoint;
   blobs: BlobStore;
   startWorkers(stages?: readonly Stage[]): RunningWorkers;
+  /** Aborts on SIGINT/SIGTERM: commands stop waiting, and close() lets active jobs finish first. */
+  stopping: AbortSignal;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,13 @@ export async function openRuntime(config: Config = loadConfig()): Promise<Runtim
   const queues = new PipelineQueues(redis.url, config.queuePrefix, config.retryOverrides);
   const blobs = new DirectoryBlobStore(config.blobDir);
   const running: RunningWorkers[] = [];
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!stop.signal.aborted) console.error(`${signal}: finishing active jobs, then stopping`);
+    stop.abort();
+    process.exitCode = 130;
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   return {
     config,
     database,
@@ -36,12 +45,14 @@ export async function openRuntime(config: Config = loadConfig()): Promise<Runtim
     queues,
     blobs,
     db: database.db,
+    stopping: stop.signal,
     startWorkers(stages) {
       const workers = startWorkers({ stages, context: { db: database.db, blobs, config }, queues, redisUrl: redis.url });
       running.push(workers);
       return workers;
     },
     async close() {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
       await Promise.all(running.map((workers) => workers.close()));
       await queues.close();
       await database.close();

@@ -12,7 +12,12 @@ export interface WaitOutcome {
   unfinished: number;
 }
 
-export async function waitForDocuments(db: Kysely<Database>, ids: string[], options: { timeoutMs: number; quiet?: boolean }): Promise<WaitOutcome> {
+/** Stops waiting at the deadline or when `signal` aborts (Ctrl-C), returning where things stand. */
+export async function waitForDocuments(
+  db: Kysely<Database>,
+  ids: string[],
+  options: { timeoutMs: number; quiet?: boolean; signal?: AbortSignal },
+): Promise<WaitOutcome> {
   const bar = options.quiet
     ? null
     : new SingleBar(
@@ -29,7 +34,7 @@ export async function waitForDocuments(db: Kysely<Database>, ids: string[], opti
       const deadLettered = statuses.filter((status) => status === 'dead_lettered').length;
       outcome = { published, deadLettered, unfinished: ids.length - published - deadLettered };
       bar?.update(published + deadLettered, { published, dead: deadLettered });
-      if (outcome.unfinished === 0 || Date.now() > deadline) return outcome;
+      if (outcome.unfinished === 0 || Date.now() > deadline || options.signal?.aborted) return outcome;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   } finally {
