@@ -8,5 +8,6 @@ module.exports = {
     { displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], transform, testEnvironment: 'node' },
     { displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'], transform, testEnvironment: 'node', slowTestThreshold: 30 },
     { displayName: 'ocr', testMatch: ['<rootDir>/test/ocr/**/*.test.ts'], transform, testEnvironment: 'node', slowTestThreshold: 120 },
+    { displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.test.ts'], transform, testEnvironment: 'node', slowTestThreshold: 240 },
   ],
 };
