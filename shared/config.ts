@@ -17,6 +17,8 @@ export interface Config {
   /** Files above this size are refused at ingest. */
   maxFileBytes: number;
   maxPages: number;
+  /** Reading one document's text (the PDF reader thread) may take this long before TOO_LARGE. */
+  documentTimeoutMs: number;
   /** How long a worker's job lock lasts; a crashed worker's jobs are picked up again after it. */
   lockDurationMs: number;
   /** Tesseract workers (threads) per process, and so OCR pages one process reads at once. */
@@ -43,6 +45,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     queuePrefix: env.GONGKAI_QUEUE_PREFIX || 'gongkai',
     maxFileBytes: positiveNumber(env.GONGKAI_MAX_FILE_MB, 100, 'GONGKAI_MAX_FILE_MB') * 1024 * 1024,
     maxPages: positiveNumber(env.GONGKAI_MAX_PAGES, 500, 'GONGKAI_MAX_PAGES'),
+    documentTimeoutMs: positiveNumber(env.GONGKAI_DOCUMENT_TIMEOUT_S, 120, 'GONGKAI_DOCUMENT_TIMEOUT_S') * 1000,
     lockDurationMs: positiveNumber(env.GONGKAI_LOCK_MS, 30_000, 'GONGKAI_LOCK_MS'),
     ocrThreads: positiveNumber(env.GONGKAI_OCR_THREADS, 1, 'GONGKAI_OCR_THREADS'),
     retryOverrides: {

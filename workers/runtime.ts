@@ -11,9 +11,9 @@ import type { Config } from '../shared/config';
 import {
   advanceDocument,
   finishStageRun,
+  markDeadLettered,
   getDocument,
   hasCompletedRun,
-  setDocumentState,
   stageRunHistory,
   startStageRun,
 } from '../shared/db/documents';
@@ -55,10 +55,15 @@ function errorCode(error: unknown): string {
   return isPermanent(error) ? error.code : 'TRANSIENT';
 }
 
+/**
+ * Dead-letters the document if it is still at this stage in this round (a stalled duplicate may have
+ * finished the stage meanwhile): the state change and the Postgres letter in one transaction, then the
+ * queue's letter. Each step is idempotent, so the whole can be repeated.
+ */
 async function deadLetter(options: StageWorkerOptions, job: StageJob, error: unknown): Promise<void> {
   const { stage, context, queues } = options;
   const message = describeError(error);
-  const history = await stageRunHistory(context.db, job.documentId, stage, job.round).catch(() => []);
+  const history = await stageRunHistory(context.db, job.documentId, stage, job.round);
   const letter = {
     documentId: job.documentId,
     round: job.round,
@@ -71,9 +76,24 @@ async function deadLetter(options: StageWorkerOptions, job: StageJob, error: unk
       at: new Date(run.started_at).toISOString(),
     })),
   };
-  await queues.deadLetterDocument(letter);
-  await recordDeadLetter(context.db, letter, errorStack(error));
-  await setDocumentState(context.db, job.documentId, { status: 'dead_lettered', stage, error: message });
+  const stillHere = await context.db.transaction().execute(async (trx) => {
+    if (!(await markDeadLettered(trx, job.documentId, { stage, round: job.round }, message))) return false;
+    await recordDeadLetter(trx, letter, errorStack(error));
+    return true;
+  });
+  if (stillHere) await queues.deadLetterDocument(letter);
+}
+
+/** Keeps trying while Postgres or Redis is away: a document must not be left neither failed nor done. */
+async function deadLetterPersistently(options: StageWorkerOptions, job: StageJob, error: unknown): Promise<void> {
+  for (let delayMs = 500; ; delayMs = Math.min(delayMs * 2, 30_000)) {
+    try {
+      return await deadLetter(options, job, error);
+    } catch (failure) {
+      console.error(`[${options.stage}] could not dead-letter ${job.documentId} yet (${describeError(failure)}); retrying in ${delayMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
 }
 
 async function processStageJob(options: StageWorkerOptions, job: Job, token: string | undefined): Promise<void> {
@@ -83,8 +103,8 @@ async function processStageJob(options: StageWorkerOptions, job: Job, token: str
   const payload = parsed.data;
 
   const document = await getDocument(context.db, payload.documentId);
-  // A job from before a re-drive, or for a deleted document, has nothing left to do.
-  if (!document || document.round !== payload.round) return;
+  // A job from before a re-drive, for a deleted document, or for one already dead-lettered has nothing left to do.
+  if (!document || document.round !== payload.round || document.status === 'dead_lettered') return;
   // A re-run of finished work (the worker died between committing and acknowledging): only make
   // sure the hand-off happened; the successor's job id makes that idempotent.
   if (await hasCompletedRun(context.db, payload.documentId, stage, payload.round)) {
@@ -112,7 +132,7 @@ async function processStageJob(options: StageWorkerOptions, job: Job, token: str
     await finishStageRun(context.db, runId, 'failed', startedAt, describeError(error)).catch(() => undefined);
     const lastAttempt = attempt >= (job.opts.attempts ?? stagePolicy(stage, context.config.retryOverrides).attempts);
     if (isPermanent(error) || lastAttempt) {
-      await deadLetter(options, payload, error);
+      await deadLetterPersistently(options, payload, error);
       throw new UnrecoverableError(describeError(error));
     }
     await advanceDocument(context.db, payload.documentId, at, { status: 'processing', stage, error: describeError(error) }).catch(() => undefined);
@@ -147,6 +167,15 @@ async function handOff(options: StageWorkerOptions, payload: StageJob): Promise<
   await advanceDocument(options.context.db, payload.documentId, { stage: options.stage, round: payload.round }, { status: 'queued', stage: next, error: null });
 }
 
+async function settleStalledJob(options: StageWorkerOptions, payload: StageJob, error: Error): Promise<void> {
+  try {
+    if (await hasCompletedRun(options.context.db, payload.documentId, options.stage, payload.round)) return await handOff(options, payload);
+  } catch {
+    // Postgres is away: dead-lettering below waits for it and re-checks the document's stage.
+  }
+  await deadLetterPersistently(options, payload, error);
+}
+
 export function startStageWorker(options: StageWorkerOptions): Worker {
   const concurrency = options.concurrency ?? stagePolicy(options.stage).concurrency;
   const worker = new Worker(queueName(options.stage), (job, token) => processStageJob(options, job, token), {
@@ -156,16 +185,18 @@ export function startStageWorker(options: StageWorkerOptions): Worker {
     name: WORKER_NAME,
     lockDuration: options.context.config.lockDurationMs,
     stalledInterval: options.context.config.lockDurationMs,
+    // Re-running a stalled job is safe (finished work is detected from stage_runs), so stalls get the
+    // same allowance as failures.
+    maxStalledCount: stagePolicy(options.stage, options.context.config.retryOverrides).attempts,
   });
   // Errors are recorded per job; an 'error' event without a listener would crash the process.
   worker.on('error', (error) => console.error(`[${options.stage}] worker error: ${describeError(error)}`));
-  // BullMQ fails a job that stalled too often without calling the processor, so dead-letter it here.
+  // BullMQ fails a job that stalled too often without calling the processor. Its work may have been
+  // finished by the worker that lost the lock: then only the hand-off is due; otherwise dead-letter it.
   worker.on('failed', (job, error) => {
     const payload = StageJobSchema.safeParse(job?.data);
     if (!payload.success || !STALLED_TOO_OFTEN.test(error.message)) return;
-    deadLetter(options, payload.data, error).catch((failure: unknown) =>
-      console.error(`[${options.stage}] could not dead-letter ${payload.data.documentId}: ${describeError(failure)}`),
-    );
+    void settleStalledJob(options, payload.data, error);
   });
   return worker;
 }

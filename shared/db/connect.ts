@@ -42,8 +42,10 @@ async function openServer(url: string, schema: string): Promise<Kysely<Database>
     max: Number(process.env.GONGKAI_DB_POOL || 8),
     options: `-c search_path=${quoteIdentifier(schema)}`,
   });
-  // A dropped connection must not crash the worker; the next query reconnects and the job retries.
+  // A dropped connection must not crash the worker; the query in flight fails, the job retries, and
+  // the pool reconnects. Idle clients report on the pool, checked-out ones on the client itself.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -1,9 +1,9 @@
 /** Dead letters in Postgres: written with the queue's letter, listed and filtered, resolved by a re-drive. */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DeadLetterJob } from '../pipeline';
 import type { Database } from './schema';
 
-export async function recordDeadLetter(db: Kysely<Database>, letter: DeadLetterJob, stack: string | null): Promise<void> {
+export async function recordDeadLetter(db: Kysely<Database> | Transaction<Database>, letter: DeadLetterJob, stack: string | null): Promise<void> {
   await db
     .insertInto('dead_letters')
     .values({

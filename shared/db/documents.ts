@@ -77,6 +77,22 @@ export async function advanceDocument(
     .execute();
 }
 
+/**
+ * Marks the document dead-lettered if it is still at this stage and round and not published; true if
+ * it is (again) dead-lettered there, false if it has moved on.
+ */
+export async function markDeadLettered(db: Db, id: string, at: { stage: string; round: number }, error: string): Promise<boolean> {
+  const result = await db
+    .updateTable('documents')
+    .set({ status: 'dead_lettered', error, updated_at: new Date() })
+    .where('id', '=', id)
+    .where('current_stage', '=', at.stage)
+    .where('round', '=', at.round)
+    .where('status', '!=', 'published')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
 export async function setMediaType(db: Db, id: string, mediaType: string): Promise<void> {
   await db.updateTable('documents').set({ media_type: mediaType }).where('id', '=', id).execute();
 }

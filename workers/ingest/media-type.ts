@@ -16,6 +16,12 @@ export const MEDIA_TYPE = {
 
 export const SUPPORTED_MEDIA_TYPES: readonly string[] = [MEDIA_TYPE.pdf, MEDIA_TYPE.html, MEDIA_TYPE.docx, MEDIA_TYPE.plain, MEDIA_TYPE.png, MEDIA_TYPE.jpeg, MEDIA_TYPE.tiff];
 
+/**
+ * A page image (a PDF page's scan, an image file) with more pixels is refused as TOO_LARGE rather than
+ * handed to OCR, which decodes it at native resolution: an A3 page scanned at 600 dpi is 70 MP.
+ */
+export const MAX_PAGE_IMAGE_PIXELS = 100_000_000;
+
 const startsWith = (bytes: Buffer, signature: number[]): boolean =>
   bytes.length >= signature.length && signature.every((byte, index) => bytes[index] === byte);
 

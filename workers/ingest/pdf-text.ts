@@ -6,6 +6,7 @@ import path from 'node:path';
 import { PDFParse } from 'pdf-parse';
 import { PermanentError } from '../../shared/errors';
 import type { ExtractedPage } from '../../shared/record';
+import { MAX_PAGE_IMAGE_PIXELS } from './media-type';
 
 /** The pdfjs-dist that pdf-parse itself depends on, for its bundled data files. */
 const PDFJS_DIR = path.dirname(
@@ -25,15 +26,50 @@ const PDFJS_DATA = {
 /** A page with at most this many non-whitespace characters may be a scan. */
 const SCAN_TEXT_THRESHOLD = 20;
 
+/** pdf.js operator codes (pdfjs-dist OPS), stable across versions; the image ops' arguments carry the size. */
+const PAINT_IMAGE_XOBJECT = 85;
+const PAINT_INLINE_IMAGE_XOBJECT = 86;
+
+/** The slice of pdf.js's API used here (pdf-parse keeps the document behind a private `load()`). */
+interface PdfDocumentProxy {
+  getPage(pageNumber: number): Promise<{ getOperatorList(): Promise<{ fnArray: number[]; argsArray: unknown[][] }>; cleanup(): void }>;
+}
+
+function imageSize(op: number, args: unknown[]): { width: number; height: number } {
+  // paintImageXObject: [objId, width, height]; paintInlineImageXObject: [imageData].
+  if (op === PAINT_IMAGE_XOBJECT) return { width: Number(args[1]) || 0, height: Number(args[2]) || 0 };
+  const data = args[0] as { width?: number; height?: number } | undefined;
+  return { width: data?.width ?? 0, height: data?.height ?? 0 };
+}
+
+/**
+ * Whether the page paints an image, read from pdf.js's operator list: pdf-parse's getImage() would draw
+ * every image onto a canvas of its full size first (minutes and gigabytes for a 400 MP "scan").
+ */
 async function paintsImage(parser: PDFParse, pageNumber: number): Promise<boolean> {
+  let painted = false;
   try {
-    // imageThreshold 0 counts every image: scanners sometimes tile a page into thin strips.
-    const result = await parser.getImage({ partial: [pageNumber], imageThreshold: 0, imageBuffer: false, imageDataUrl: false });
-    return result.pages.some((page) => page.images.length > 0);
-  } catch {
-    // getImage fails decoding an image it found or on a broken page; rendering and OCR is the next try either way.
+    const doc = await (parser as unknown as { load(): Promise<PdfDocumentProxy> }).load();
+    const page = await doc.getPage(pageNumber);
+    const { fnArray, argsArray } = await page.getOperatorList();
+    page.cleanup();
+    for (const [index, op] of fnArray.entries()) {
+      if (op !== PAINT_IMAGE_XOBJECT && op !== PAINT_INLINE_IMAGE_XOBJECT) continue;
+      painted = true;
+      const { width, height } = imageSize(op, argsArray[index]);
+      if (width * height > MAX_PAGE_IMAGE_PIXELS) {
+        throw new PermanentError(
+          'TOO_LARGE',
+          `Page ${pageNumber} is a ${width}×${height} image (${Math.round((width * height) / 1e6)} MP); at most ${MAX_PAGE_IMAGE_PIXELS / 1e6} MP per page image are accepted.`,
+        );
+      }
+    }
+  } catch (error) {
+    if (error instanceof PermanentError) throw error;
+    // A broken page: rendering and OCR is the next try either way.
     return true;
   }
+  return painted;
 }
 
 /**

@@ -10,7 +10,7 @@ export const handleIngest: StageHandler = async (job, { db, blobs, config }) => 
     throw new PermanentError('TOO_LARGE', `file is ${document.size_bytes} bytes; the limit is ${config.maxFileBytes}`);
   }
   const bytes = await blobs.get(document.sha256);
-  const extracted = await extractDocument({ bytes, fileName: document.file_name }, { maxPages: config.maxPages });
+  const extracted = await extractDocument({ bytes, fileName: document.file_name }, { maxPages: config.maxPages, timeoutMs: config.documentTimeoutMs });
   await setMediaType(db, document.id, extracted.mediaType);
   await savePages(db, document.id, extracted.pages);
 };

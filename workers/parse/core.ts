@@ -69,7 +69,22 @@ function readTables(lines: DocLine[], headings: SectionHeading[], template: Temp
   const read = readTablesAsPrinted(lines, headings, template);
   const ocrPages = new Set(lines.filter((line) => isOcrPage(line.page)).map((line) => line.page.number));
   if (ocrPages.size > 0) read.findings.push(...reviewOcrCells(read.tables, read.cells, template, ocrPages));
-  return read;
+  return { ...read, findings: collapseRepeats(read.findings) };
+}
+
+/**
+ * The same finding about the same cells, once: a table pasted ten times would otherwise raise one
+ * "row … appears twice" per extra copy of every row (hundreds of findings saying one thing).
+ */
+function collapseRepeats(findings: Finding[]): Finding[] {
+  const counts = new Map<string, { finding: Finding; count: number }>();
+  for (const finding of findings) {
+    const key = JSON.stringify([finding.rule, finding.severity, finding.message, finding.cells]);
+    const seen = counts.get(key);
+    if (seen) seen.count += 1;
+    else counts.set(key, { finding, count: 1 });
+  }
+  return [...counts.values()].map(({ finding, count }) => (count === 1 ? finding : { ...finding, message: `${finding.message} (raised ${count} times)` }));
 }
 
 function readTablesAsPrinted(lines: DocLine[], headings: SectionHeading[], template: TemplateId | null): TablesRead {
