@@ -32,7 +32,8 @@ export function redisOptions(url: string): RedisOptions {
   return { url, maxRetriesPerRequest: null };
 }
 
-async function ping(url: string): Promise<boolean> {
+/** True when a Redis answers PONG at url (false while it is down or still loading its append-only file). */
+export async function ping(url: string): Promise<boolean> {
   const client = new IORedis(url, { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null });
   client.on('error', () => undefined);
   try {
@@ -45,7 +46,7 @@ async function ping(url: string): Promise<boolean> {
   }
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

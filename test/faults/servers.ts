@@ -5,24 +5,12 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import IORedis from 'ioredis';
 import { Client } from 'pg';
+import { freePort, ping } from '../../shared/redis';
 
 const PG_BIN = process.env.FAULTS_PG_BIN || '/usr/lib/postgresql/15/bin';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -73,18 +61,8 @@ export class PrivateRedis {
     });
   }
 
-  async ping(): Promise<boolean> {
-    const client = new IORedis(this.url, { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      // LOADING while the AOF is replayed: not up yet.
-      return (await client.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      client.disconnect();
-    }
+  ping(): Promise<boolean> {
+    return ping(this.url);
   }
 
   /** kill -9: the harshest stop; the append-only file is all that survives. */
