@@ -13,6 +13,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import iconv from 'iconv-lite';
 import PDFDocument from 'pdfkit';
+import { seededRandom } from './scan-fixtures/raster';
 
 export interface HostileCase {
   file: string;
@@ -45,18 +46,6 @@ const TEN_MB = 10 * 1024 * 1024;
 const FIXED_DATE = new Date('2022-01-20T08:00:00Z');
 
 const readSeed = (name: string): string => fs.readFileSync(path.join(SAMPLES_DIR, name), 'utf8');
-
-/** mulberry32: a tiny seeded PRNG, so the junk is the same on every run. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function renderPdf(draw: (doc: PDFKit.PDFDocument) => void, options: PDFKit.PDFDocumentOptions = {}): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -283,7 +272,7 @@ export async function makeHostileCorpus(dir: string, options: HostileCorpusOptio
     why: 'a blank PNG named .pdf: sniffed as an image, OCR finds no text',
   });
 
-  const random = prng(0x6a756e6b);
+  const random = seededRandom(0x6a756e6b);
   const junk = Buffer.alloc(64 * 1024);
   for (let index = 0; index < junk.length; index += 1) junk[index] = Math.floor(random() * 256);
   write('junk.bin', junk, { expect: 'dead_lettered', errorCode: 'UNSUPPORTED_MEDIA', why: '64 KB of random bytes' });

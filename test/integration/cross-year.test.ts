@@ -1,10 +1,10 @@
 /** The year-over-year checks read the same agency's previous report from Postgres. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { openRuntime, type Runtime } from '../../cli/runtime';
 import { waitForDocuments } from '../../cli/wait';
 import { submitFile } from '../../shared/submissions';
-import { createTestEnvironment, SAMPLES_DIR, type TestEnvironment } from '../support/environment';
+import { pipelineUnderTest } from '../support/pipeline';
+import { SAMPLES_DIR } from '../support/environment';
 
 jest.setTimeout(60_000);
 
@@ -18,27 +18,17 @@ const report2022 = report2021
   .replace('行政规范性文件\t0\t0\t0', '行政规范性文件\t0\t0\t5');
 
 describe('cross-year checks', () => {
-  let environment: TestEnvironment;
-  let runtime: Runtime;
-
-  beforeAll(async () => {
-    environment = createTestEnvironment();
-    runtime = await openRuntime(environment.config);
-    runtime.startWorkers();
-  });
-
-  afterAll(async () => {
-    await runtime?.close();
-    await environment?.cleanup();
-  });
+  const pipeline = pipelineUnderTest();
 
   async function publish(text: string, fileName: string): Promise<string> {
+    const runtime = pipeline.runtime();
     const { documentId } = await submitFile(runtime, { bytes: Buffer.from(text), fileName });
     await waitForDocuments(runtime.db, [documentId], { timeoutMs: 30_000, quiet: true });
     return documentId;
   }
 
   test('carried-over requests and documents in force are compared with last year', async () => {
+    const runtime = pipeline.runtime();
     expect(report2022).not.toBe(report2021);
     await publish(report2021, 'zhanhe-2021.txt');
     const id2022 = await publish(report2022, 'zhanhe-2022.txt');

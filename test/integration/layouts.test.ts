@@ -1,10 +1,10 @@
 /** The same report as text, HTML (GBK, rowspan/colspan), DOCX and PDF through the pipeline: identical cells. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { openRuntime, type Runtime } from '../../cli/runtime';
 import { waitForDocuments } from '../../cli/wait';
 import { submitFile } from '../../shared/submissions';
-import { createTestEnvironment, REPO_ROOT, type TestEnvironment } from '../support/environment';
+import { pipelineUnderTest } from '../support/pipeline';
+import { REPO_ROOT } from '../support/environment';
 
 jest.setTimeout(90_000);
 
@@ -16,21 +16,10 @@ const FILES = [
 ];
 
 describe('one report in four formats', () => {
-  let environment: TestEnvironment;
-  let runtime: Runtime;
-
-  beforeAll(async () => {
-    environment = createTestEnvironment();
-    runtime = await openRuntime(environment.config);
-    runtime.startWorkers();
-  });
-
-  afterAll(async () => {
-    await runtime?.close();
-    await environment?.cleanup();
-  });
+  const pipeline = pipelineUnderTest();
 
   test('every format is published with the same cells and media type detected', async () => {
+    const runtime = pipeline.runtime();
     const ids: string[] = [];
     for (const file of FILES) ids.push((await submitFile(runtime, { bytes: fs.readFileSync(path.join(REPO_ROOT, file)), fileName: path.basename(file) })).documentId);
     expect(await waitForDocuments(runtime.db, ids, { timeoutMs: 60_000, quiet: true })).toEqual({ published: 4, deadLettered: 0, unfinished: 0 });

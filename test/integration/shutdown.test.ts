@@ -1,29 +1,20 @@
 /** SIGTERM stops a worker process cleanly: no new jobs, active ones finished, connections closed, exit 0. */
 import fs from 'node:fs';
-import { openRuntime, type Runtime } from '../../cli/runtime';
 import { waitForDocuments } from '../../cli/wait';
 import { documentStatuses } from '../../shared/db/documents';
 import { submitFile } from '../../shared/submissions';
+import { pipelineUnderTest } from '../support/pipeline';
 import { startCli } from '../support/cli';
-import { createTestEnvironment, sampleFiles, type TestEnvironment } from '../support/environment';
+import { sampleFiles } from '../support/environment';
 
 jest.setTimeout(120_000);
 
 describe('graceful shutdown', () => {
-  let environment: TestEnvironment;
-  let runtime: Runtime;
-
-  beforeAll(async () => {
-    environment = createTestEnvironment();
-    runtime = await openRuntime(environment.config);
-  });
-
-  afterAll(async () => {
-    await runtime?.close();
-    await environment?.cleanup();
-  });
+  const pipeline = pipelineUnderTest({}, { startWorkers: false });
 
   test('a worker stopped with SIGTERM leaves no job cut off, and another finishes the run', async () => {
+    const runtime = pipeline.runtime();
+    const environment = pipeline.environment();
     const seeds = sampleFiles().filter((file) => file.endsWith('.txt')).map((file) => fs.readFileSync(file));
     const ids: string[] = [];
     for (let index = 0; index < 40; index++) {

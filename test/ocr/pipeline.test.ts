@@ -1,32 +1,20 @@
 /** Scans through the real pipeline: the ocr stage fans out one ocr-page job per page and moves on when the last is read. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { openRuntime, type Runtime } from '../../cli/runtime';
 import { waitForDocuments } from '../../cli/wait';
 import { loadPages } from '../../shared/db/documents';
 import { submitFile } from '../../shared/submissions';
-import { createTestEnvironment, type TestEnvironment } from '../support/environment';
+import { pipelineUnderTest } from '../support/pipeline';
 
 jest.setTimeout(300_000);
 
 const SCANS = path.resolve(__dirname, '../fixtures/scans');
 
 describe('scanned reports in the pipeline', () => {
-  let environment: TestEnvironment;
-  let runtime: Runtime;
-
-  beforeAll(async () => {
-    environment = createTestEnvironment({ GONGKAI_OCR_THREADS: '2' });
-    runtime = await openRuntime(environment.config);
-    runtime.startWorkers();
-  });
-
-  afterAll(async () => {
-    await runtime?.close();
-    await environment?.cleanup();
-  });
+  const pipeline = pipelineUnderTest({ GONGKAI_OCR_THREADS: '2' });
 
   test('a scanned PDF and a multi-page TIFF are read page by page and published', async () => {
+    const runtime = pipeline.runtime();
     const ids: string[] = [];
     for (const name of ['001-nonzero-scan.pdf', '003-scan.tif']) {
       ids.push((await submitFile(runtime, { bytes: fs.readFileSync(path.join(SCANS, name)), fileName: name })).documentId);
