@@ -13,6 +13,8 @@ export interface IngestOptions {
   /** 'auto': run workers here when the database is embedded or no worker is listening. */
   localWorkers: 'auto' | 'always' | 'never';
   timeoutSeconds: number;
+  /** Reprocess files already processed by the current pipeline version. */
+  force: boolean;
 }
 
 /** Workers must run in this process when Postgres is embedded or nobody else serves the queues. */
@@ -51,9 +53,10 @@ export async function runIngest(runtime: Runtime, inputs: string[], options: Ing
   }
   const ids: string[] = [];
   for (const file of files) {
-    const submission = await submitFile(runtime, { bytes: await fs.readFile(file), fileName: path.relative(process.cwd(), file) });
+    const submission = await submitFile(runtime, { bytes: await fs.readFile(file), fileName: path.relative(process.cwd(), file) }, { force: options.force });
     ids.push(submission.documentId);
-    if (!submission.created) console.error(`${submission.fileName}: already submitted (${submission.status})`);
+    if (submission.reprocessed) console.error(`${submission.fileName}: submitted before; reprocessing`);
+    else if (!submission.created) console.error(`${submission.fileName}: already submitted (${submission.status}); --force reprocesses it`);
   }
   console.error(`submitted ${files.length} file(s)`);
   if (!options.wait) return 0;

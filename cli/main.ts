@@ -4,11 +4,12 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../shared/config';
 import { describeError } from '../shared/errors';
-import { STAGES, isStage, type Stage } from '../shared/pipeline';
-import { redriveDeadLetters } from '../shared/submissions';
+import { PIPELINE_VERSION, STAGES, isStage, type Stage } from '../shared/pipeline';
+import { summarizeDocuments } from '../shared/db/reports';
+import { redriveDeadLetters, reprocessDocuments } from '../shared/submissions';
 import { runCoresInProcess } from '../workers/in-process';
-import { printDeadLetters, printStatus } from './status';
-import { driveToCompletion, runIngest } from './ingest';
+import { printDeadLetters, printHistory, printStatus } from './status';
+import { driveToCompletion, printSummary, runIngest } from './ingest';
 import { renderReport } from './render-report';
 import { openRuntime, type Runtime } from './runtime';
 
@@ -49,11 +50,44 @@ program
   .option('--no-wait', 'only enqueue; do not wait for the results')
   .addOption(new Option('--local-workers <mode>', 'run workers in this process').choices(['auto', 'always', 'never']).default('auto'))
   .option('--timeout <seconds>', 'give up waiting after this long', positiveInteger, 3600)
-  .action((paths: string[], options: { wait: boolean; localWorkers: 'auto' | 'always' | 'never'; timeout: number }) =>
+  .option('--force', 'reprocess files submitted before; the new report supersedes the old, which is kept in the history')
+  .action((paths: string[], options: { wait: boolean; localWorkers: 'auto' | 'always' | 'never'; timeout: number; force?: boolean }) =>
     withRuntime(async (runtime) => {
-      process.exitCode = await runIngest(runtime, paths, { wait: options.wait, localWorkers: options.localWorkers, timeoutSeconds: options.timeout });
+      process.exitCode = await runIngest(runtime, paths, {
+        wait: options.wait,
+        localWorkers: options.localWorkers,
+        timeoutSeconds: options.timeout,
+        force: options.force ?? false,
+      });
     }),
   );
+
+program
+  .command('reprocess')
+  .description(`run stored documents again (pipeline version now ${PIPELINE_VERSION}); each new report supersedes the old, which is kept`)
+  .option('--outdated', 'every finished document processed by an older pipeline version')
+  .option('--document <id...>', 'these documents')
+  .option('--from <stage>', 'restart from this stage instead of ingest', parseStage, 'ingest' as Stage)
+  .option('--no-wait', 'only enqueue; do not wait for the results')
+  .action(async (options: { outdated?: boolean; document?: string[]; from: Stage; wait: boolean }) => {
+    if (!options.outdated && !options.document) throw new InvalidArgumentError('say which documents: --outdated or --document <id...>');
+    await withRuntime(async (runtime) => {
+      const selection = options.outdated ? { outdated: true as const } : { documentIds: options.document ?? [] };
+      const ids = await reprocessDocuments(runtime, selection, options.from);
+      console.error(`reprocessing ${ids.length} document(s) from ${options.from}`);
+      if (!options.wait || ids.length === 0) return;
+      const outcome = await driveToCompletion(runtime, ids, 'auto', 3600);
+      printSummary(await summarizeDocuments(runtime.db, ids));
+      console.error(`${outcome.published} published, ${outcome.deadLettered} dead-lettered, ${outcome.unfinished} unfinished`);
+      if (outcome.deadLettered + outcome.unfinished > 0) process.exitCode = 1;
+    });
+  });
+
+program
+  .command('history')
+  .description("a document's reports: the one in force and every one a reprocess superseded")
+  .argument('<document>', 'a document id, or a file that was submitted')
+  .action((documentId: string) => withRuntime((runtime) => printHistory(runtime, documentId)));
 
 program
   .command('parse')

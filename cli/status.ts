@@ -1,7 +1,11 @@
-/** `gongkai status` and `gongkai dlq list`. */
+/** `gongkai status`, `gongkai history` and `gongkai dlq list`. */
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
 import { createTable } from './table';
 import { listDeadLetters, type DeadLetterFilter } from '../shared/db/dead-letters';
-import { countDocumentsByState } from '../shared/db/documents';
+import { countDocumentsByState, findDocumentBySha256, getDocument } from '../shared/db/documents';
+import { reportVersions } from '../shared/db/reports';
+import type { DocumentRow } from '../shared/db/schema';
 import type { Runtime } from './runtime';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const;
@@ -28,6 +32,40 @@ export async function printDeadLetters(runtime: Runtime, filter: DeadLetterFilte
   const table = createTable(['document', 'file', 'stage', 'code', 'error', 'attempts', 'at'], { colWidths: [38, 30, null, null, 50, null, null] });
   for (const letter of letters) {
     table.push([letter.documentId, letter.fileName, letter.stage, letter.errorCode, letter.message, letter.attempts, letter.createdAt.toISOString()]);
+  }
+  console.log(table.toString());
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A document named by its id, or by a file whose bytes were submitted. */
+async function findDocument(runtime: Runtime, idOrFile: string): Promise<DocumentRow | undefined> {
+  if (UUID.test(idOrFile)) return getDocument(runtime.db, idOrFile);
+  const sha256 = crypto.createHash('sha256').update(await fs.readFile(idOrFile)).digest('hex');
+  return findDocumentBySha256(runtime.db, sha256);
+}
+
+export async function printHistory(runtime: Runtime, idOrFile: string): Promise<void> {
+  const document = await findDocument(runtime, idOrFile);
+  if (!document) throw new Error(`${idOrFile} was never submitted`);
+  console.log(`${document.file_name} (${document.id}): ${document.status} at ${document.current_stage}, round ${document.round}`);
+  const versions = await reportVersions(runtime.db, document.id);
+  if (versions.length === 0) {
+    console.log('no report published yet');
+    return;
+  }
+  const table = createTable(['round', 'pipeline', 'agency', 'year', 'template', 'findings', 'published', 'superseded']);
+  for (const version of versions) {
+    table.push([
+      version.round,
+      `v${version.pipelineVersion}`,
+      version.agency ?? '',
+      version.year ?? '',
+      version.template ?? '',
+      version.findings,
+      version.publishedAt.toISOString(),
+      version.supersededAt?.toISOString() ?? 'in force',
+    ]);
   }
   console.log(table.toString());
 }

@@ -7,6 +7,13 @@ import { z } from 'zod';
 export const STAGES = ['ingest', 'ocr', 'normalize', 'parse', 'validate', 'publish'] as const;
 export type Stage = (typeof STAGES)[number];
 
+/**
+ * The version of what the stages produce. Raise it when a change alters records (a parser fix, a new
+ * rule): re-ingesting a file published by an older version then reprocesses it, and
+ * `gongkai reprocess --outdated` does so for every such document.
+ */
+export const PIPELINE_VERSION = 1;
+
 export const DEAD_LETTER_QUEUE = 'dead-letter';
 
 /**
@@ -65,7 +72,7 @@ export function stagePolicy(stage: Stage, overrides: RetryOverrides = {}): Stage
 /** Every stage job names a document and the re-drive round it belongs to; the body lives in the blob store and Postgres. */
 export const StageJobSchema = z.object({
   documentId: z.uuid(),
-  /** Incremented by each re-drive so the re-driven jobs get fresh ids. */
+  /** Incremented by each re-drive or reprocess so the new jobs get fresh ids. */
   round: z.number().int().nonnegative(),
 });
 export type StageJob = z.infer<typeof StageJobSchema>;

@@ -1,10 +1,10 @@
-/** Submitting files to the pipeline and re-driving dead letters: shared by the CLI and (later) the web upload. */
+/** Submitting files, reprocessing documents and re-driving dead letters: shared by the CLI and the web upload. */
 import type { Kysely } from 'kysely';
 import type { BlobStore } from './blob-store';
-import { getDocument, setDocumentState, submitDocument } from './db/documents';
-import type { Database } from './db/schema';
+import { getDocument, outdatedDocumentIds, startNewRound, submitDocument } from './db/documents';
+import type { Database, DocumentRow } from './db/schema';
 import { listDeadLetters, resolveDeadLetters, type DeadLetterFilter } from './db/dead-letters';
-import { deadLetterJobId, isStage, type Stage } from './pipeline';
+import { PIPELINE_VERSION, deadLetterJobId, isStage, type Stage } from './pipeline';
 import type { PipelineQueues } from './queues';
 
 export interface PipelineDeps {
@@ -18,21 +18,53 @@ export interface Submission {
   fileName: string;
   /** False when the same bytes were submitted before. */
   created: boolean;
+  /** True when a document submitted before runs again (forced, or its result is from an older pipeline version). */
+  reprocessed: boolean;
   status: string;
 }
 
-export async function submitFile(deps: PipelineDeps, file: { bytes: Buffer; fileName: string }): Promise<Submission> {
-  const sha256 = await deps.blobs.put(file.bytes);
-  const { document, created } = await submitDocument(deps.db, { sha256, fileName: file.fileName, sizeBytes: file.bytes.length });
-  // Enqueueing again is harmless: the job id is deterministic, so an unfinished job is not duplicated.
-  if (created || document.status === 'queued') await deps.queues.enqueue('ingest', { documentId: document.id, round: document.round });
-  return { documentId: document.id, fileName: file.fileName, created, status: document.status };
+export interface SubmitOptions {
+  /** Reprocess the file even if these bytes were already processed by the current pipeline version. */
+  force?: boolean;
+}
+
+/** A finished result from an older pipeline version is redone when its file comes in again. */
+function isOutdated(document: DocumentRow): boolean {
+  return document.pipeline_version < PIPELINE_VERSION && (document.status === 'published' || document.status === 'dead_lettered');
 }
 
 /**
- * Sends matching dead letters back to the stage that failed, in a new round so that their job ids are
- * fresh and any late job of the old round is ignored. Returns the re-driven document ids.
+ * Registers a file and starts it. The same bytes again return the existing document and do nothing,
+ * unless forced or outdated: then the document runs again in a new round, and its new report
+ * supersedes the old one, which is kept in report_history.
  */
+export async function submitFile(deps: PipelineDeps, file: { bytes: Buffer; fileName: string }, options: SubmitOptions = {}): Promise<Submission> {
+  const sha256 = await deps.blobs.put(file.bytes);
+  const { document, created } = await submitDocument(deps.db, { sha256, fileName: file.fileName, sizeBytes: file.bytes.length, pipelineVersion: PIPELINE_VERSION });
+  const submission = { documentId: document.id, fileName: file.fileName, created, reprocessed: false, status: document.status };
+  if (!created && (options.force || isOutdated(document))) {
+    const restarted = await restartDocument(deps, document, 'ingest');
+    return { ...submission, reprocessed: restarted !== undefined, status: restarted?.status ?? document.status };
+  }
+  // Enqueueing again is harmless: the job id is deterministic, so an unfinished job is not duplicated.
+  if (created || document.status === 'queued') await deps.queues.enqueue('ingest', { documentId: document.id, round: document.round });
+  return submission;
+}
+
+/**
+ * Runs a document again from a stage in a new round: its jobs get fresh ids, late jobs of the old round
+ * are ignored, and its open dead letters are resolved. Undefined if another restart won the race.
+ */
+export async function restartDocument(deps: PipelineDeps, document: DocumentRow, stage: Stage): Promise<DocumentRow | undefined> {
+  const restarted = await startNewRound(deps.db, document.id, document.round, { stage, pipelineVersion: PIPELINE_VERSION });
+  if (!restarted) return undefined;
+  await deps.queues.enqueue(stage, { documentId: restarted.id, round: restarted.round });
+  for (const letter of await listDeadLetters(deps.db, { documentId: document.id })) await deps.queues.removeDeadLetter(deadLetterJobId(letter));
+  await resolveDeadLetters(deps.db, document.id);
+  return restarted;
+}
+
+/** Sends matching dead letters back to the stage that failed (or `fromStage`). Returns the re-driven document ids. */
 export async function redriveDeadLetters(deps: PipelineDeps, filter: DeadLetterFilter, fromStage?: Stage): Promise<string[]> {
   const redriven: string[] = [];
   for (const letter of await listDeadLetters(deps.db, filter)) {
@@ -40,12 +72,21 @@ export async function redriveDeadLetters(deps: PipelineDeps, filter: DeadLetterF
     const document = await getDocument(deps.db, letter.documentId);
     if (!document) continue;
     const stage = fromStage ?? (isStage(letter.stage) ? letter.stage : 'ingest');
-    const round = document.round + 1;
-    await setDocumentState(deps.db, document.id, { status: 'queued', stage, error: null, round });
-    await deps.queues.enqueue(stage, { documentId: document.id, round });
-    await deps.queues.removeDeadLetter(deadLetterJobId(letter));
-    await resolveDeadLetters(deps.db, document.id);
-    redriven.push(document.id);
+    if (await restartDocument(deps, document, stage)) redriven.push(document.id);
   }
   return redriven;
+}
+
+export type ReprocessSelection = { documentIds: string[] } | { outdated: true };
+
+/** Runs stored documents again (their originals are in the blob store), e.g. after a pipeline upgrade. */
+export async function reprocessDocuments(deps: PipelineDeps, selection: ReprocessSelection, fromStage: Stage = 'ingest'): Promise<string[]> {
+  const ids = 'outdated' in selection ? await outdatedDocumentIds(deps.db, PIPELINE_VERSION) : selection.documentIds;
+  const restarted: string[] = [];
+  for (const id of ids) {
+    const document = await getDocument(deps.db, id);
+    if (!document) throw new Error(`no document ${id}`);
+    if (await restartDocument(deps, document, fromStage)) restarted.push(id);
+  }
+  return restarted;
 }

@@ -9,11 +9,17 @@ import type { Database } from './schema';
 import * as initial from './migrations/001_initial';
 import * as pageOcr from './migrations/002_page_ocr';
 import * as deadLetters from './migrations/003_dead_letters';
+import * as reprocessing from './migrations/004_reprocessing';
 
 // bigint ids and sizes fit in a JS number for any realistic count; numeric stays a string (exact).
 types.setTypeParser(types.builtins.INT8, (value) => Number(value));
 
-const migrations: Record<string, Migration> = { '001_initial': initial, '002_page_ocr': pageOcr, '003_dead_letters': deadLetters };
+const migrations: Record<string, Migration> = {
+  '001_initial': initial,
+  '002_page_ocr': pageOcr,
+  '003_dead_letters': deadLetters,
+  '004_reprocessing': reprocessing,
+};
 
 const staticMigrations: MigrationProvider = { getMigrations: async () => migrations };
 

@@ -13,7 +13,7 @@ export interface SubmittedDocument {
 /** Registers a file by content; the same bytes submitted again return the existing document. */
 export async function submitDocument(
   db: Db,
-  file: { sha256: string; fileName: string; sizeBytes: number },
+  file: { sha256: string; fileName: string; sizeBytes: number; pipelineVersion: number },
 ): Promise<SubmittedDocument> {
   const inserted = await db
     .insertInto('documents')
@@ -25,12 +25,14 @@ export async function submitDocument(
       current_stage: 'ingest',
       media_type: null,
       error: null,
+      pipeline_version: file.pipelineVersion,
     })
     .onConflict((conflict) => conflict.column('sha256').doNothing())
     .returningAll()
     .executeTakeFirst();
   if (inserted) return { document: inserted, created: true };
-  const existing = await db.selectFrom('documents').selectAll().where('sha256', '=', file.sha256).executeTakeFirstOrThrow();
+  const existing = await findDocumentBySha256(db, file.sha256);
+  if (!existing) throw new Error(`document ${file.sha256} vanished while being submitted`);
   return { document: existing, created: false };
 }
 
@@ -38,23 +40,46 @@ export async function getDocument(db: Db, id: string): Promise<DocumentRow | und
   return db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function setDocumentState(
+export async function findDocumentBySha256(db: Db, sha256: string): Promise<DocumentRow | undefined> {
+  return db.selectFrom('documents').selectAll().where('sha256', '=', sha256).executeTakeFirst();
+}
+
+/**
+ * Starts a new round of the document at a stage, unless somebody else started one since `fromRound`
+ * was read: then returns undefined, so two simultaneous re-drives do not run the document twice.
+ */
+export async function startNewRound(
   db: Db,
   id: string,
-  state: { status: DocumentStatus; stage: string; error?: string | null; round?: number },
-): Promise<void> {
-  await db
+  fromRound: number,
+  start: { stage: string; pipelineVersion: number },
+): Promise<DocumentRow | undefined> {
+  return db
     .updateTable('documents')
     .set({
-      status: state.status,
-      current_stage: state.stage,
+      status: 'queued',
+      current_stage: start.stage,
+      error: null,
+      round: fromRound + 1,
+      pipeline_version: start.pipelineVersion,
       updated_at: new Date(),
-      ...(state.error !== undefined ? { error: state.error } : {}),
-      ...(state.round !== undefined ? { round: state.round } : {}),
-      ...(state.status === 'published' ? { published_at: new Date() } : {}),
     })
     .where('id', '=', id)
+    .where('round', '=', fromRound)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Documents whose result came from an older pipeline version, finished either way. */
+export async function outdatedDocumentIds(db: Db, currentVersion: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('documents')
+    .select('id')
+    .where('pipeline_version', '<', currentVersion)
+    .where('status', 'in', ['published', 'dead_lettered'])
+    .orderBy('submitted_at')
     .execute();
+  return rows.map((row) => row.id);
 }
 
 /**

@@ -1,11 +1,13 @@
 /** Published reports: the one-transaction write and the look-ups validation and the CLI need. */
-import type { Insertable, Kysely } from 'kysely';
+import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { CanonicalRecord } from '../record';
 import type { CellsTable, Database, FindingsTable, ReportsTable } from './schema';
 
 /** Everything publish writes for one document. */
 export interface Publication {
   documentId: string;
+  /** The document's round this result belongs to: a result of a superseded round is not written. */
+  round: number;
   record: CanonicalRecord;
   report: Insertable<ReportsTable>;
   cells: Insertable<CellsTable>[];
@@ -21,10 +23,18 @@ function chunks<T>(rows: T[], size: number): T[][] {
   return result;
 }
 
-/** Replaces the document's report, cells and findings and marks it published, all or nothing. */
-export async function writePublication(db: Kysely<Database>, publication: Publication): Promise<void> {
+/**
+ * Replaces the document's report, cells and findings and marks it published, all or nothing. A report
+ * from an earlier round (a forced or new-version reprocess, a re-drive) moves to report_history first;
+ * one from this round (publish ran twice) is simply replaced. Returns false, writing nothing, when the
+ * document has moved on to a newer round meanwhile.
+ */
+export async function writePublication(db: Kysely<Database>, publication: Publication): Promise<boolean> {
   const { documentId } = publication;
-  await db.transaction().execute(async (trx) => {
+  return db.transaction().execute(async (trx) => {
+    const document = await trx.selectFrom('documents').select('round').where('id', '=', documentId).forUpdate().executeTakeFirst();
+    if (!document || document.round !== publication.round) return false;
+    await keepSupersededReport(trx, documentId, publication.round);
     await trx.deleteFrom('findings').where('document_id', '=', documentId).execute();
     await trx.deleteFrom('cells').where('document_id', '=', documentId).execute();
     await trx.deleteFrom('reports').where('document_id', '=', documentId).execute();
@@ -33,10 +43,99 @@ export async function writePublication(db: Kysely<Database>, publication: Public
     for (const rows of chunks(publication.findings, ROWS_PER_INSERT)) await trx.insertInto('findings').values(rows).execute();
     await trx
       .updateTable('documents')
-      .set({ status: 'published', current_stage: 'publish', error: null, published_at: new Date(), updated_at: new Date() })
+      .set({
+        status: 'published',
+        current_stage: 'publish',
+        error: null,
+        pipeline_version: publication.report.pipeline_version,
+        published_at: new Date(),
+        updated_at: new Date(),
+      })
       .where('id', '=', documentId)
       .execute();
+    return true;
   });
+}
+
+async function keepSupersededReport(trx: Transaction<Database>, documentId: string, round: number): Promise<void> {
+  const previous = await trx.selectFrom('reports').selectAll().where('document_id', '=', documentId).executeTakeFirst();
+  if (!previous || previous.round === round) return;
+  const findingCount = await trx
+    .selectFrom('findings')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('document_id', '=', documentId)
+    .executeTakeFirstOrThrow();
+  await trx
+    .insertInto('report_history')
+    .values({
+      document_id: documentId,
+      round: previous.round,
+      pipeline_version: previous.pipeline_version,
+      agency: previous.agency,
+      year: previous.year,
+      template: previous.template,
+      finding_count: Number(findingCount.n),
+      record: JSON.stringify(previous.record),
+      published_at: previous.created_at,
+    })
+    .onConflict((conflict) => conflict.columns(['document_id', 'round']).doNothing())
+    .execute();
+}
+
+export interface ReportVersion {
+  round: number;
+  pipelineVersion: number;
+  agency: string | null;
+  year: number | null;
+  template: string | null;
+  findings: number;
+  publishedAt: Date;
+  /** Null for the report in force. */
+  supersededAt: Date | null;
+}
+
+/** Every report a document has had, newest first: the one in force, then those it superseded. */
+export async function reportVersions(db: Kysely<Database>, documentId: string): Promise<ReportVersion[]> {
+  const current = await db
+    .selectFrom('reports as r')
+    .select((eb) => [
+      'r.round',
+      'r.pipeline_version',
+      'r.agency',
+      'r.year',
+      'r.template',
+      'r.created_at',
+      eb
+        .selectFrom('findings as f')
+        .select((inner) => inner.fn.countAll<number>().as('n'))
+        .whereRef('f.document_id', '=', 'r.document_id')
+        .as('findings'),
+    ])
+    .where('r.document_id', '=', documentId)
+    .execute();
+  const superseded = await db.selectFrom('report_history').selectAll().where('document_id', '=', documentId).orderBy('round', 'desc').execute();
+  return [
+    ...current.map((row) => ({
+      round: row.round,
+      pipelineVersion: row.pipeline_version,
+      agency: row.agency,
+      year: row.year,
+      template: row.template,
+      findings: Number(row.findings ?? 0),
+      publishedAt: new Date(row.created_at),
+      supersededAt: null,
+    })),
+    ...superseded.map((row) => ({
+      round: row.round,
+      pipelineVersion: row.pipeline_version,
+      agency: row.agency,
+      year: row.year,
+      template: row.template,
+      findings: row.finding_count,
+      publishedAt: new Date(row.published_at),
+      supersededAt: new Date(row.superseded_at),
+    })),
+  ];
 }
 
 /** The most recently published record of an agency for a year, for the year-over-year checks. */

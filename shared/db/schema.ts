@@ -18,6 +18,8 @@ export interface DocumentsTable {
   current_stage: string;
   /** Re-drive round: stage jobs of an older round are ignored. */
   round: Generated<number>;
+  /** The PIPELINE_VERSION (shared/pipeline.ts) that produced the current result, or that it was submitted under. */
+  pipeline_version: Generated<number>;
   error: string | null;
   submitted_at: Timestamp;
   updated_at: Timestamp;
@@ -71,7 +73,24 @@ export interface ReportsTable {
   script: string;
   published_on: string | null;
   record: Json<unknown>;
+  round: number;
+  pipeline_version: number;
   created_at: Timestamp;
+}
+
+/** A report that a later round of the same document replaced, kept whole. */
+export interface ReportHistoryTable {
+  id: Generated<string>;
+  document_id: string;
+  round: number;
+  pipeline_version: number;
+  agency: string | null;
+  year: number | null;
+  template: string | null;
+  finding_count: number;
+  record: Json<unknown>;
+  published_at: ColumnType<Date, Date | string, Date | string>;
+  superseded_at: Timestamp;
 }
 
 export interface CellsTable {
@@ -115,6 +134,7 @@ export interface Database {
   pages: PagesTable;
   stage_outputs: StageOutputsTable;
   reports: ReportsTable;
+  report_history: ReportHistoryTable;
   cells: CellsTable;
   findings: FindingsTable;
   dead_letters: DeadLettersTable;

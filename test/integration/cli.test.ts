@@ -32,6 +32,24 @@ describe('gongkai CLI', () => {
     expect(result.stdout).toContain('dead-letter');
   });
 
+  test('ingest of the same file again does nothing; --force reprocesses it and history shows both reports', () => {
+    const sample = path.join(SAMPLES_DIR, '003_6f6c780c05ed1855.txt');
+    const again = runCli(['ingest', sample], environment.env);
+    expect(again.status).toBe(0);
+    expect(again.stderr).toContain('already submitted (published); --force reprocesses it');
+
+    const forced = runCli(['ingest', '--force', sample], environment.env);
+    expect(forced.stderr).toContain('submitted before; reprocessing');
+    expect(forced.stderr).toContain('1 published, 0 dead-lettered, 0 unfinished');
+    expect(forced.status).toBe(0);
+
+    const history = runCli(['history', sample], environment.env);
+    expect(history.status).toBe(0);
+    expect(history.stdout).toContain('published at publish, round 1');
+    expect(history.stdout).toMatch(/│\s*1\s*│\s*v1\s*│\s*米易县人民政府.*in force/);
+    expect(history.stdout).toMatch(/│\s*0\s*│\s*v1\s*│\s*米易县人民政府.*\d{4}-\d\d-\d\dT/);
+  });
+
   test('dlq list on an empty queue says so', () => {
     const result = runCli(['dlq', 'list'], environment.env);
     expect(result.stdout).toContain('the dead-letter queue is empty');

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openRuntime, type Runtime } from '../../cli/runtime';
 import { waitForDocuments } from '../../cli/wait';
-import { loadStageOutput } from '../../shared/db/documents';
-import { writePublication } from '../../shared/db/reports';
+import { getDocument, loadStageOutput } from '../../shared/db/documents';
+import { reportVersions, writePublication } from '../../shared/db/reports';
 import type { Finding, ParsedReport } from '../../shared/record';
 import { submitFile } from '../../shared/submissions';
 import { buildPublication } from '../../workers/publish/core';
@@ -96,8 +96,10 @@ describe('pipeline on Postgres and Redis', () => {
     const before = await snapshot();
     const parsed = await loadStageOutput<ParsedReport>(runtime.db, documentId, 'parse');
     const findings = await loadStageOutput<Finding[]>(runtime.db, documentId, 'validate');
-    await writePublication(runtime.db, buildPublication(documentId, parsed, findings));
+    const { round, pipeline_version: pipelineVersion } = (await getDocument(runtime.db, documentId))!;
+    expect(await writePublication(runtime.db, buildPublication({ documentId, round, pipelineVersion }, parsed, findings))).toBe(true);
     expect(await snapshot()).toEqual(before);
+    expect(await reportVersions(runtime.db, documentId)).toEqual([expect.objectContaining({ round, supersededAt: null })]);
   });
 
   test('submitting the same bytes again returns the existing document', async () => {

@@ -20,9 +20,10 @@ const parsed: ParsedReport = {
 
 describe('publish core', () => {
   const documentId = '6f1c2b0e-6d4c-4d55-9a57-1b0f3f7a9c11';
+  const run = { documentId, round: 2, pipelineVersion: 3 };
 
   test('parse-time and validation findings both land in the record and the findings rows', () => {
-    const publication = buildPublication(documentId, parsed, [
+    const publication = buildPublication(run, parsed, [
       { rule: 'SECTION_MISSING', severity: 'warning', message: '六 missing', cells: [] },
     ]);
     expect(publication.record.findings.map((finding) => finding.rule)).toEqual(['TABLE_AMBIGUOUS', 'SECTION_MISSING']);
@@ -32,11 +33,11 @@ describe('publish core', () => {
   });
 
   test('one cell row per extracted number, placeholders kept as null with their raw text', () => {
-    const publication = buildPublication(documentId, parsed, []);
+    const publication = buildPublication(run, parsed, []);
     expect(publication.cells).toEqual([
       expect.objectContaining({ document_id: documentId, table_name: 'active', row_key: 'licensing', column_key: 'decisions', value: 9544, raw: '9544' }),
       expect.objectContaining({ row_key: 'fees', value: null, raw: '/', unit: '万元' }),
     ]);
-    expect(publication.report).toMatchObject({ agency: '米易县人民政府', year: 2021, template: '2021', agency_key: expect.any(String) });
+    expect(publication.report).toMatchObject({ agency: '米易县人民政府', year: 2021, template: '2021', agency_key: expect.any(String), round: 2, pipeline_version: 3 });
   });
 });

@@ -3,11 +3,20 @@ import { agencyKey } from '../../shared/agency';
 import type { Publication } from '../../shared/db/reports';
 import type { CanonicalRecord, Finding, ParsedReport } from '../../shared/record';
 
-export function buildPublication(documentId: string, parsed: ParsedReport, validationFindings: Finding[]): Publication {
+/** Which run of which document a result comes from. */
+export interface PublicationRun {
+  documentId: string;
+  round: number;
+  pipelineVersion: number;
+}
+
+export function buildPublication(run: PublicationRun, parsed: ParsedReport, validationFindings: Finding[]): Publication {
+  const { documentId } = run;
   const record: CanonicalRecord = { ...parsed.record, findings: [...parsed.record.findings, ...validationFindings] };
   const { meta } = record;
   return {
     documentId,
+    round: run.round,
     record,
     report: {
       document_id: documentId,
@@ -19,6 +28,8 @@ export function buildPublication(documentId: string, parsed: ParsedReport, valid
       script: meta.script,
       published_on: meta.publishedOn,
       record: JSON.stringify(record),
+      round: run.round,
+      pipeline_version: run.pipelineVersion,
     },
     cells: parsed.cells.map((cell) => ({
       document_id: documentId,

@@ -1,5 +1,6 @@
 import { loadStageOutput } from '../../shared/db/documents';
 import { writePublication } from '../../shared/db/reports';
+import { PIPELINE_VERSION } from '../../shared/pipeline';
 import type { Finding, ParsedReport } from '../../shared/record';
 import type { StageHandler } from '../runtime';
 import { buildPublication } from './core';
@@ -7,5 +8,5 @@ import { buildPublication } from './core';
 export const handlePublish: StageHandler = async (job, { db }) => {
   const parsed = await loadStageOutput<ParsedReport>(db, job.documentId, 'parse');
   const findings = await loadStageOutput<Finding[]>(db, job.documentId, 'validate');
-  await writePublication(db, buildPublication(job.documentId, parsed, findings));
+  await writePublication(db, buildPublication({ documentId: job.documentId, round: job.round, pipelineVersion: PIPELINE_VERSION }, parsed, findings));
 };
