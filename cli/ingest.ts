@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createTable } from './table';
-import { summarizeDocuments, type DocumentSummary } from '../shared/db/reports';
+import { summarizeDocuments, type DocumentListRow } from '../shared/db/browse';
 import { submitFile } from '../shared/submissions';
 import { collectFiles } from './files';
 import type { Runtime } from './runtime';
@@ -33,7 +33,7 @@ export async function driveToCompletion(runtime: Runtime, ids: string[], mode: I
   return waitForDocuments(runtime.db, ids, { timeoutMs: timeoutSeconds * 1000, quiet: !process.stderr.isTTY, signal: runtime.stopping });
 }
 
-export function printSummary(rows: DocumentSummary[]): void {
+export function printSummary(rows: DocumentListRow[]): void {
   const table = createTable(['file', 'agency', 'year', 'template', 'findings', 'status'], { colWidths: [null, 30, null, null, null, 40] });
   for (const row of rows) {
     const findings = [row.critical ? `${row.critical} critical` : '', row.errors ? `${row.errors} error` : '', row.warnings ? `${row.warnings} warning` : '']

@@ -5,9 +5,10 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../shared/config';
 import { describeError } from '../shared/errors';
 import { PIPELINE_VERSION, STAGES, isStage, type Stage } from '../shared/pipeline';
-import { summarizeDocuments } from '../shared/db/reports';
+import { summarizeDocuments } from '../shared/db/browse';
 import { redriveDeadLetters, reprocessDocuments } from '../shared/submissions';
 import { runCoresInProcess } from '../workers/in-process';
+import { buildWebServer } from '../web/server';
 import { printDeadLetters, printHistory, printStatus } from './status';
 import { driveToCompletion, printSummary, runIngest } from './ingest';
 import { renderReport } from './render-report';
@@ -110,6 +111,26 @@ program
       console.error(`workers running for ${options.stages.join(', ')} (prefix ${runtime.config.queuePrefix}); stop with Ctrl-C`);
       await new Promise((resolve) => runtime.stopping.addEventListener('abort', resolve, { once: true }));
       // A deliberate stop is a clean exit for a long-running worker.
+      process.exitCode = 0;
+    });
+  });
+
+program
+  .command('serve')
+  .description('the web pages, JSON API, queue dashboard and metrics (see README: Web)')
+  .option('--port <port>', 'listen on this port (GONGKAI_WEB_PORT, default 8080)', (value) => Number(value))
+  .option('--host <host>', 'listen on this address (GONGKAI_WEB_HOST, default 127.0.0.1)')
+  .addOption(new Option('--workers <mode>', 'also run stage workers in this process').choices(['auto', 'always', 'never']).default('auto'))
+  .action(async (options: { port?: number; host?: string; workers: 'auto' | 'always' | 'never' }) => {
+    await withRuntime(async (runtime) => {
+      const { web } = runtime.config;
+      // Embedded Postgres lives in this process, so nobody else can run its workers.
+      if (options.workers === 'always' || (options.workers === 'auto' && runtime.database.kind === 'embedded')) runtime.startWorkers();
+      const server = await buildWebServer(runtime, { logger: { level: 'info' } });
+      const address = await server.listen({ port: options.port ?? web.port, host: options.host ?? web.host });
+      console.error(`gongkai serving on ${address}${web.operatorToken ? '' : ' (read-only: set GONGKAI_OPERATOR_TOKEN to allow uploads and retries)'}; stop with Ctrl-C`);
+      await new Promise((resolve) => runtime.stopping.addEventListener('abort', resolve, { once: true }));
+      await server.close();
       process.exitCode = 0;
     });
   });

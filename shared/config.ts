@@ -25,6 +25,23 @@ export interface Config {
   ocrThreads: number;
   /** GONGKAI_ATTEMPTS and GONGKAI_BACKOFF_MS replace every stage's retry policy when set. */
   retryOverrides: RetryOverrides;
+  web: WebConfig;
+}
+
+/** `gongkai serve`. */
+export interface WebConfig {
+  host: string;
+  port: number;
+  /** Needed for every action (upload, import, retry); without it the server is read-only. */
+  operatorToken: string | null;
+  /** When set, viewing needs this (or the operator) credential too; otherwise viewing is open. */
+  viewerToken: string | null;
+  /** URL import may fetch from private, loopback and link-local addresses. */
+  allowPrivateImports: boolean;
+  /** CSV of the agencies expected to report (agency,region), for the submissions view and region filters. */
+  expectedAgenciesFile: string | null;
+  maxUploadFiles: number;
+  importTimeoutMs: number;
 }
 
 function positiveNumber(value: string | undefined, fallback: number, name: string): number {
@@ -51,6 +68,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retryOverrides: {
       ...(env.GONGKAI_ATTEMPTS ? { attempts: positiveNumber(env.GONGKAI_ATTEMPTS, 1, 'GONGKAI_ATTEMPTS') } : {}),
       ...(env.GONGKAI_BACKOFF_MS ? { backoffMs: positiveNumber(env.GONGKAI_BACKOFF_MS, 1, 'GONGKAI_BACKOFF_MS') } : {}),
+    },
+    web: {
+      host: env.GONGKAI_WEB_HOST || '127.0.0.1',
+      port: env.GONGKAI_WEB_PORT === '0' ? 0 : positiveNumber(env.GONGKAI_WEB_PORT, 8080, 'GONGKAI_WEB_PORT'),
+      operatorToken: env.GONGKAI_OPERATOR_TOKEN || null,
+      viewerToken: env.GONGKAI_VIEWER_TOKEN || null,
+      allowPrivateImports: env.GONGKAI_IMPORT_ALLOW_PRIVATE === '1' || env.GONGKAI_IMPORT_ALLOW_PRIVATE === 'true',
+      expectedAgenciesFile: env.GONGKAI_EXPECTED_AGENCIES ? path.resolve(env.GONGKAI_EXPECTED_AGENCIES) : null,
+      maxUploadFiles: positiveNumber(env.GONGKAI_MAX_UPLOAD_FILES, 50, 'GONGKAI_MAX_UPLOAD_FILES'),
+      importTimeoutMs: positiveNumber(env.GONGKAI_IMPORT_TIMEOUT_S, 60, 'GONGKAI_IMPORT_TIMEOUT_S') * 1000,
     },
   };
 }

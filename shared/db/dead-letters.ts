@@ -36,20 +36,22 @@ export interface DeadLetterRow {
   message: string;
   attempts: number;
   createdAt: Date;
+  /** Null while open; set by the re-drive that resolved it. */
+  resolvedAt: Date | null;
 }
 
-/** Open (not yet re-driven) dead letters, oldest first. */
-export async function listDeadLetters(db: Kysely<Database>, filter: DeadLetterFilter = {}): Promise<DeadLetterRow[]> {
-  let query = db
+function lettersWithFiles(db: Kysely<Database>) {
+  return db
     .selectFrom('dead_letters as l')
     .innerJoin('documents as d', 'd.id', 'l.document_id')
-    .select(['l.document_id', 'd.file_name', 'l.stage', 'l.round', 'l.error_code', 'l.message', 'l.attempts', 'l.created_at'])
-    .where('l.resolved_at', 'is', null)
+    .select(['l.document_id', 'd.file_name', 'l.stage', 'l.round', 'l.error_code', 'l.message', 'l.attempts', 'l.created_at', 'l.resolved_at'])
     .orderBy('l.created_at');
-  if (filter.documentId) query = query.where('l.document_id', '=', filter.documentId);
-  if (filter.stage) query = query.where('l.stage', '=', filter.stage);
-  if (filter.errorCode) query = query.where('l.error_code', '=', filter.errorCode);
-  return (await query.execute()).map((row) => ({
+}
+
+type LetterWithFile = Awaited<ReturnType<ReturnType<typeof lettersWithFiles>['execute']>>[number];
+
+function toDeadLetterRow(row: LetterWithFile): DeadLetterRow {
+  return {
     documentId: row.document_id,
     fileName: row.file_name,
     stage: row.stage,
@@ -58,7 +60,22 @@ export async function listDeadLetters(db: Kysely<Database>, filter: DeadLetterFi
     message: row.message,
     attempts: (row.attempts as unknown as unknown[]).length,
     createdAt: new Date(row.created_at),
-  }));
+    resolvedAt: row.resolved_at ? new Date(row.resolved_at) : null,
+  };
+}
+
+/** Open (not yet re-driven) dead letters, oldest first. */
+export async function listDeadLetters(db: Kysely<Database>, filter: DeadLetterFilter = {}): Promise<DeadLetterRow[]> {
+  let query = lettersWithFiles(db).where('l.resolved_at', 'is', null);
+  if (filter.documentId) query = query.where('l.document_id', '=', filter.documentId);
+  if (filter.stage) query = query.where('l.stage', '=', filter.stage);
+  if (filter.errorCode) query = query.where('l.error_code', '=', filter.errorCode);
+  return (await query.execute()).map(toDeadLetterRow);
+}
+
+/** Every letter of a document, resolved ones included: its failure history. */
+export async function deadLetterHistory(db: Kysely<Database>, documentId: string): Promise<DeadLetterRow[]> {
+  return (await lettersWithFiles(db).where('l.document_id', '=', documentId).execute()).map(toDeadLetterRow);
 }
 
 export async function resolveDeadLetters(db: Kysely<Database>, documentId: string): Promise<void> {

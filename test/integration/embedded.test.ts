@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openRuntime, type Runtime } from '../../cli/runtime';
 import { waitForDocuments } from '../../cli/wait';
-import { summarizeDocuments } from '../../shared/db/reports';
+import { summarizeDocuments } from '../../shared/db/browse';
 import { submitFile } from '../../shared/submissions';
 import { createTestEnvironment, sampleFiles, type TestEnvironment } from '../support/environment';
 
