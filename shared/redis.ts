@@ -46,6 +46,21 @@ export async function ping(url: string): Promise<boolean> {
   }
 }
 
+/** Deletes every key matching a pattern (a run's BullMQ prefix, say), scanning so Redis never blocks. */
+export async function deleteKeysMatching(url: string, pattern: string): Promise<void> {
+  const redis = new IORedis(url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();

@@ -12,10 +12,10 @@ import {
   advanceDocument,
   finishStageRun,
   markDeadLettered,
-  getDocument,
   hasCompletedRun,
+  beginStageRun,
+  stageJobState,
   stageRunHistory,
-  startStageRun,
 } from '../shared/db/documents';
 import { recordDeadLetter } from '../shared/db/dead-letters';
 import type { Database } from '../shared/db/schema';
@@ -102,12 +102,12 @@ async function processStageJob(options: StageWorkerOptions, job: Job, token: str
   if (!parsed.success) throw new UnrecoverableError(`invalid ${stage} job ${job.id}: ${parsed.error.message}`);
   const payload = parsed.data;
 
-  const document = await getDocument(context.db, payload.documentId);
+  const state = await stageJobState(context.db, { documentId: payload.documentId, stage, round: payload.round });
   // A job from before a re-drive, for a deleted document, or for one already dead-lettered has nothing left to do.
-  if (!document || document.round !== payload.round || document.status === 'dead_lettered') return;
+  if (!state || state.document.round !== payload.round || state.document.status === 'dead_lettered') return;
   // A re-run of finished work (the worker died between committing and acknowledging): only make
   // sure the hand-off happened; the successor's job id makes that idempotent.
-  if (await hasCompletedRun(context.db, payload.documentId, stage, payload.round)) {
+  if (state.completed) {
     await handOff(options, payload);
     return;
   }
@@ -115,8 +115,7 @@ async function processStageJob(options: StageWorkerOptions, job: Job, token: str
   const attempt = job.attemptsMade + 1;
   const startedAt = Date.now();
   const at = { stage, round: payload.round };
-  await advanceDocument(context.db, payload.documentId, at, { status: 'processing', stage });
-  const runId = await startStageRun(context.db, {
+  const runId = await beginStageRun(context.db, {
     documentId: payload.documentId,
     stage,
     round: payload.round,

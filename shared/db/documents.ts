@@ -122,11 +122,25 @@ export async function setMediaType(db: Db, id: string, mediaType: string): Promi
   await db.updateTable('documents').set({ media_type: mediaType }).where('id', '=', id).execute();
 }
 
-export async function startStageRun(
+/**
+ * Marks the document as processing at this stage (only from this stage and round, like
+ * advanceDocument) and records the attempt, in one statement: one round trip per stage job, not two.
+ */
+export async function beginStageRun(
   db: Db,
   run: { documentId: string; stage: string; round: number; attempt: number; jobId: string; worker: string },
 ): Promise<string> {
   const row = await db
+    .with('moved', (cte) =>
+      cte
+        .updateTable('documents')
+        .set({ status: 'processing', current_stage: run.stage, updated_at: new Date() })
+        .where('id', '=', run.documentId)
+        .where('current_stage', '=', run.stage)
+        .where('round', '=', run.round)
+        .where('status', 'in', ['queued', 'processing'])
+        .returning('id'),
+    )
     .insertInto('stage_runs')
     .values({
       document_id: run.documentId,
@@ -151,6 +165,34 @@ export async function finishStageRun(db: Db, runId: string, outcome: 'completed'
     .set({ outcome, error, finished_at: new Date(), duration_ms: Date.now() - startedAt })
     .where('id', '=', runId)
     .execute();
+}
+
+/** The document a stage job names, and whether this stage already completed in its round (one round trip). */
+export async function stageJobState(
+  db: Db,
+  job: { documentId: string; stage: string; round: number },
+): Promise<{ document: DocumentRow; completed: boolean } | undefined> {
+  const row = await db
+    .selectFrom('documents as d')
+    .selectAll('d')
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('stage_runs as r')
+            .select('r.id')
+            .whereRef('r.document_id', '=', 'd.id')
+            .where('r.stage', '=', job.stage)
+            .where('r.round', '=', job.round)
+            .where('r.outcome', '=', 'completed'),
+        )
+        .as('completed'),
+    )
+    .where('d.id', '=', job.documentId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { completed, ...document } = row;
+  return { document, completed: Boolean(completed) };
 }
 
 export async function hasCompletedRun(db: Db, documentId: string, stage: string, round: number): Promise<boolean> {

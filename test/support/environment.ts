@@ -6,9 +6,9 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import IORedis from 'ioredis';
 import { loadConfig, type Config } from '../../shared/config';
 import { dropSchema } from '../../shared/db/connect';
+import { deleteKeysMatching } from '../../shared/redis';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
@@ -38,24 +38,10 @@ export function createTestEnvironment(overrides: NodeJS.ProcessEnv = {}, options
     env,
     async cleanup() {
       if (config.databaseUrl) await dropSchema(config.databaseUrl, config.dbSchema);
-      await deleteRedisKeys(TEST_REDIS_URL, `${config.queuePrefix}:*`);
+      await deleteKeysMatching(TEST_REDIS_URL, `${config.queuePrefix}:*`);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-async function deleteRedisKeys(url: string, pattern: string): Promise<void> {
-  const redis = new IORedis(url);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
 
 export function sampleFiles(): string[] {

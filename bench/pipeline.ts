@@ -1,0 +1,438 @@
+/**
+ * `npm run bench:pipeline` (issue 7): the whole pipeline on text and HTML reports, measured against a
+ * baseline in the same run, because absolute times on a shared machine drift.
+ *
+ *   1. documents per second end to end with 1 and 2 `gongkai workers` processes, against a raw BullMQ
+ *      chain of six trivial stages (bench/raw-chain-worker.ts) on the same Redis: the ratio is the headline;
+ *   2. scaling from one worker process to two, for both;
+ *   3. cost growth at each --sizes: throughput, Redis memory per queued document, Postgres bytes per document;
+ *   4. where the time goes: stage run durations per stage, from stage_runs.
+ *
+ *   npm run bench:pipeline                                      # 500 documents; sizes 1000
+ *   npm run bench:pipeline -- --documents 60 --sizes 100,200     # CI size
+ *   npm run bench:pipeline -- --sizes 1000,5000,10000            # the full cost curve
+ *
+ * Every scenario gets its own Postgres schema and BullMQ prefix on the servers in DATABASE_URL and
+ * REDIS_URL (default: the test servers at 127.0.0.1), removed afterwards. Documents are submitted while
+ * the ingest queue is paused and the clock starts when it is resumed with every worker listening, so
+ * the figures are the pipeline's drain rate, not process start-up. Results: bench/results/pipeline.{json,md}.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
+import { sql } from 'kysely';
+import { openRuntime, type Runtime } from '../cli/runtime';
+import { loadConfig } from '../shared/config';
+import { dropSchema } from '../shared/db/connect';
+import { STAGES, type StageJob } from '../shared/pipeline';
+import { deleteKeysMatching, redisOptions } from '../shared/redis';
+import { submitFile } from '../shared/submissions';
+import { RAW_CHAIN_DONE_KEY } from './raw-chain-worker';
+
+const REPO_ROOT = path.resolve(__dirname, '..');
+const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const TSX = require.resolve('tsx/cjs');
+
+interface Options {
+  documents: number;
+  sizes: number[];
+  outDir: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = { documents: 500, sizes: [1000], outDir: path.join(__dirname, 'results') };
+  const positive = (flag: string, value: string | undefined): number => {
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < 1) throw new Error(`${flag} needs a positive integer, got ${value}`);
+    return number;
+  };
+  for (let index = 0; index < argv.length; index++) {
+    const flag = argv[index];
+    if (flag === '--documents') options.documents = positive(flag, argv[++index]);
+    else if (flag === '--sizes') options.sizes = (argv[++index] ?? '').split(',').map((size) => positive(flag, size));
+    else if (flag === '--out') options.outDir = path.resolve(argv[++index] ?? '');
+    else throw new Error(`unknown option ${flag}`);
+  }
+  return options;
+}
+
+/** The five seeds and the HTML layout fixture, each copy made distinct (its own sha256) by a trailing line. */
+function corpus(): Array<(copy: number) => { bytes: Buffer; fileName: string }> {
+  const texts = fs
+    .readdirSync(path.join(REPO_ROOT, 'samples'))
+    .filter((name) => name.endsWith('.txt'))
+    .map((name) => fs.readFileSync(path.join(REPO_ROOT, 'samples', name)));
+  const html = fs.readFileSync(path.join(REPO_ROOT, 'test/fixtures/layouts/001-nonzero.html'));
+  return [
+    ...texts.map((bytes) => (copy: number) => ({ bytes: Buffer.concat([bytes, Buffer.from(`\n副本 ${copy}\n`)]), fileName: `copy-${copy}.txt` })),
+    (copy: number) => ({ bytes: Buffer.concat([html, Buffer.from(`\n<!-- 副本 ${copy} -->\n`)]), fileName: `copy-${copy}.html` }),
+  ];
+}
+
+interface Scenario {
+  id: string;
+  env: NodeJS.ProcessEnv;
+  cleanup(): Promise<void>;
+}
+
+function scenario(): Scenario {
+  const id = randomBytes(4).toString('hex');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `gongkai-bench-${id}-`));
+  const env = { GONGKAI_DATA_DIR: dataDir, DATABASE_URL, GONGKAI_DB_SCHEMA: `gkbench_${id}`, REDIS_URL, GONGKAI_QUEUE_PREFIX: `gkbench-${id}` };
+  return {
+    id,
+    env,
+    async cleanup() {
+      await dropSchema(DATABASE_URL, env.GONGKAI_DB_SCHEMA);
+      await deleteKeysMatching(REDIS_URL, `${env.GONGKAI_QUEUE_PREFIX}:*`);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Bytes Redis holds for the keys under a prefix (MEMORY USAGE of each, exact for collections). */
+async function prefixMemory(prefix: string): Promise<number> {
+  const redis = new IORedis(REDIS_URL);
+  try {
+    let bytes = 0;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      const pipeline = redis.pipeline();
+      for (const key of keys) pipeline.memory('USAGE', key, 'SAMPLES', 0);
+      for (const [, usage] of (await pipeline.exec()) ?? []) bytes += Number(usage ?? 0);
+      cursor = next;
+    } while (cursor !== '0');
+    return bytes;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function stopAll(children: ChildProcess[]): Promise<void> {
+  return Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
+    ),
+  ).then(() => undefined);
+}
+
+/** Waits until `processes` workers listen on every stage queue. */
+async function waitForWorkers(queues: Queue[], processes: number): Promise<void> {
+  for (;;) {
+    const counts = await Promise.all(queues.map((queue) => queue.getWorkersCount()));
+    if (counts.every((count) => count >= processes)) return;
+    await sleep(100);
+  }
+}
+
+interface RunFigures {
+  documents: number;
+  processes: number;
+  seconds: number;
+  documentsPerSecond: number;
+  /** CPU ms per document of the worker processes, Postgres and Redis while the documents drained. */
+  cpuMsPerDocument: CpuSample;
+}
+
+interface PipelineFigures extends RunFigures {
+  /** Postgres transactions (each autocommitted statement is one) per document, from pg_stat_database. */
+  postgresTransactionsPerDocument: number;
+  published: number;
+  deadLettered: number;
+  redisBytesPerQueuedDocument: number;
+  postgresBytesPerDocument: number;
+  stages: Array<{ stage: string; runs: number; meanMs: number; p50Ms: number; p95Ms: number; shareOfTime: number }>;
+}
+
+async function stageBreakdown(runtime: Runtime, since: Date): Promise<PipelineFigures['stages']> {
+  const rows = await runtime.db
+    .selectFrom('stage_runs')
+    .select((eb) => [
+      'stage',
+      eb.fn.countAll<number>().as('runs'),
+      sql<number>`avg(duration_ms)`.as('mean'),
+      sql<number>`percentile_cont(0.5) within group (order by duration_ms)`.as('p50'),
+      sql<number>`percentile_cont(0.95) within group (order by duration_ms)`.as('p95'),
+      sql<number>`sum(duration_ms)`.as('total'),
+    ])
+    .where('outcome', '=', 'completed')
+    .where('started_at', '>=', since)
+    .groupBy('stage')
+    .execute();
+  const total = rows.reduce((sum, row) => sum + Number(row.total), 0);
+  return STAGES.flatMap((stage) => {
+    const row = rows.find((candidate) => candidate.stage === stage);
+    if (!row) return [];
+    return [{ stage, runs: Number(row.runs), meanMs: round(Number(row.mean)), p50Ms: round(Number(row.p50)), p95Ms: round(Number(row.p95)), shareOfTime: round(Number(row.total) / total, 3) }];
+  });
+}
+
+async function postgresTransactions(runtime: Runtime): Promise<number> {
+  const result = await sql<{ count: string }>`
+    select xact_commit + xact_rollback as count from pg_stat_database where datname = current_database()`.execute(runtime.db);
+  return Number(result.rows[0].count);
+}
+
+async function postgresBytes(runtime: Runtime, schema: string): Promise<number> {
+  const result = await sql<{ bytes: string }>`
+    select coalesce(sum(pg_total_relation_size(c.oid)), 0) as bytes
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = ${schema} and c.relkind = 'r'`.execute(runtime.db);
+  return Number(result.rows[0].bytes);
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) used so far by processes with this command name, or these pids (Linux /proc). */
+function cpuSeconds(match: { name?: string; pids?: number[] }): number {
+  let ticks = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    if (match.pids && !match.pids.includes(Number(entry))) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (match.name && name !== match.name) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime are fields 14 and 15 of /proc/<pid>/stat, i.e. 11 and 12 after the command name.
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended between listing and reading.
+    }
+  }
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}
+
+interface CpuSample {
+  workers: number;
+  postgres: number;
+  redis: number;
+}
+
+function sampleCpu(workerPids: number[]): CpuSample {
+  return { workers: cpuSeconds({ pids: workerPids }), postgres: cpuSeconds({ name: 'postgres' }), redis: cpuSeconds({ name: 'redis-server' }) };
+}
+
+/** CPU milliseconds per document spent by each side between two samples. */
+function cpuPerDocument(before: CpuSample, after: CpuSample, documents: number): CpuSample {
+  const perDocument = (key: keyof CpuSample) => round(((after[key] - before[key]) * 1000) / documents);
+  return { workers: perDocument('workers'), postgres: perDocument('postgres'), redis: perDocument('redis') };
+}
+
+function round(value: number, digits = 1): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+/** Polls until this many documents are published or dead-lettered; returns the counts per status. */
+async function waitUntilFinished(runtime: Runtime, total: number): Promise<Array<{ status: string; count: number }>> {
+  for (;;) {
+    const rows = await runtime.db
+      .selectFrom('documents')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
+      .where('status', 'in', ['published', 'dead_lettered'])
+      .groupBy('status')
+      .execute();
+    if (rows.reduce((sum, row) => sum + Number(row.count), 0) >= total) return rows;
+    await sleep(100);
+  }
+}
+
+async function runPipeline(documents: number, processes: number): Promise<PipelineFigures> {
+  const setup = scenario();
+  const runtime = await openRuntime(loadConfig(setup.env));
+  const children: ChildProcess[] = [];
+  try {
+    const ingest = runtime.queues.stages.ingest;
+    const makers = corpus();
+    for (let index = 0; index < processes; index++) {
+      children.push(fork(path.join(REPO_ROOT, 'cli/main.ts'), ['workers'], { execArgv: ['--require', TSX], env: { ...process.env, ...setup.env }, stdio: 'ignore' }));
+    }
+    await waitForWorkers(Object.values(runtime.queues.stages), processes);
+    // Warm-up: the workers compile and load every stage's code on first use; that is start-up, not throughput.
+    const warmUp = makers.length * 2 * processes;
+    for (let copy = 0; copy < warmUp; copy++) await submitFile(runtime, makers[copy % makers.length](-1 - copy));
+    await waitUntilFinished(runtime, warmUp);
+
+    await ingest.pause();
+    const prefix = setup.env.GONGKAI_QUEUE_PREFIX!;
+    const memoryBefore = await prefixMemory(prefix);
+    for (let copy = 0; copy < documents; copy++) await submitFile(runtime, makers[copy % makers.length](copy));
+    const queuedBytes = (await prefixMemory(prefix)) - memoryBefore;
+    const workerPids = children.map((child) => child.pid!);
+    const cpuBefore = sampleCpu(workerPids);
+    const transactionsBefore = await postgresTransactions(runtime);
+    const started = performance.now();
+    const startedAt = new Date();
+    await ingest.resume();
+    const finished = await waitUntilFinished(runtime, warmUp + documents);
+    const seconds = (performance.now() - started) / 1000;
+    const cpuMsPerDocument = cpuPerDocument(cpuBefore, sampleCpu(workerPids), documents);
+    // pg_stat_database is updated when a backend reports, at most every 500 ms by default.
+    await sleep(1500);
+    const postgresTransactionsPerDocument = round(((await postgresTransactions(runtime)) - transactionsBefore) / documents);
+    await stopAll(children);
+    const count = (status: string) => Number(finished.find((row) => row.status === status)?.count ?? 0);
+    const bytes = await postgresBytes(runtime, setup.env.GONGKAI_DB_SCHEMA!);
+    return {
+      documents,
+      processes,
+      seconds: round(seconds, 2),
+      documentsPerSecond: round(documents / seconds, 2),
+      cpuMsPerDocument,
+      postgresTransactionsPerDocument,
+      published: count('published') - warmUp,
+      deadLettered: count('dead_lettered'),
+      redisBytesPerQueuedDocument: Math.round(queuedBytes / documents),
+      postgresBytesPerDocument: Math.round(bytes / (warmUp + documents)),
+      stages: await stageBreakdown(runtime, startedAt),
+    };
+  } finally {
+    await stopAll(children);
+    await runtime.close();
+    await setup.cleanup();
+  }
+}
+
+async function runRawChain(documents: number, processes: number): Promise<RunFigures> {
+  const setup = scenario();
+  const prefix = setup.env.GONGKAI_QUEUE_PREFIX!;
+  const connection = redisOptions(REDIS_URL);
+  const queues = STAGES.map((stage) => new Queue(stage, { connection, prefix }));
+  const counter = new IORedis(REDIS_URL);
+  const children: ChildProcess[] = [];
+  try {
+    const [first] = queues;
+    await first.pause();
+    const jobs: StageJob[] = Array.from({ length: documents }, (_, index) => ({ documentId: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`, round: 0 }));
+    for (let start = 0; start < jobs.length; start += 1000) {
+      await first.addBulk(jobs.slice(start, start + 1000).map((job) => ({ name: 'ingest', data: job, opts: { jobId: `${job.documentId}.ingest.0`, removeOnComplete: true } })));
+    }
+    for (let index = 0; index < processes; index++) {
+      children.push(
+        fork(path.join(__dirname, 'raw-chain-worker.ts'), [JSON.stringify({ redisUrl: REDIS_URL, prefix })], { execArgv: ['--require', TSX], stdio: 'ignore' }),
+      );
+    }
+    await waitForWorkers(queues, processes);
+    const workerPids = children.map((child) => child.pid!);
+    const cpuBefore = sampleCpu(workerPids);
+    const started = performance.now();
+    await first.resume();
+    while (Number((await counter.get(`${prefix}:${RAW_CHAIN_DONE_KEY}`)) ?? 0) < documents) await sleep(20);
+    const seconds = (performance.now() - started) / 1000;
+    const cpuMsPerDocument = cpuPerDocument(cpuBefore, sampleCpu(workerPids), documents);
+    return { documents, processes, seconds: round(seconds, 2), documentsPerSecond: round(documents / seconds, 2), cpuMsPerDocument };
+  } finally {
+    await stopAll(children);
+    await Promise.all(queues.map((queue) => queue.close()));
+    counter.disconnect();
+    await setup.cleanup();
+  }
+}
+
+function markdown(results: BenchResults): string {
+  const lines = [
+    `# Pipeline benchmark`,
+    '',
+    `${results.date}, ${results.machine.cpus} × ${results.machine.cpuModel}, Node ${results.machine.node}. Command: \`${results.command}\`.`,
+    '',
+    `## End to end against a raw BullMQ chain (${results.options.documents} text and HTML reports)`,
+    '',
+    '| worker processes | raw BullMQ chain, docs/s | gongkai, docs/s | ratio gongkai / raw |',
+    '|---|---|---|---|',
+    ...results.headline.map((row) => `| ${row.processes} | ${row.raw.documentsPerSecond} | ${row.gongkai.documentsPerSecond} | **${row.ratio}** |`),
+    '',
+    `Scaling from 1 to 2 worker processes: gongkai ×${results.scaling.gongkai}, raw chain ×${results.scaling.raw}.`,
+    '',
+    'CPU per document while the documents drained (ms; the machine has ' + results.machine.cpus + ' cores for workers, Postgres, Redis and this harness together):',
+    '',
+    '| run | worker processes | workers | Postgres | Redis |',
+    '|---|---|---|---|---|',
+    ...results.headline.flatMap((row) => [
+      `| raw chain | ${row.processes} | ${row.raw.cpuMsPerDocument.workers} | ${row.raw.cpuMsPerDocument.postgres} | ${row.raw.cpuMsPerDocument.redis} |`,
+      `| gongkai | ${row.processes} | ${row.gongkai.cpuMsPerDocument.workers} | ${row.gongkai.cpuMsPerDocument.postgres} | ${row.gongkai.cpuMsPerDocument.redis} |`,
+    ]),
+    '',
+    '## Cost growth (2 worker processes)',
+    '',
+    '| documents | docs/s | reports/hour | Redis bytes per queued document | Postgres bytes per document | Postgres transactions per document |',
+    '|---|---|---|---|---|---|',
+    ...results.growth.map(
+      (row) =>
+        `| ${row.documents} | ${row.documentsPerSecond} | ${Math.round(row.documentsPerSecond * 3600)} | ${row.redisBytesPerQueuedDocument} | ${row.postgresBytesPerDocument} | ${row.postgresTransactionsPerDocument} |`,
+    ),
+    '',
+    `## Where the time goes (${results.options.documents} documents, 1 worker process)`,
+    '',
+    '| stage | runs | mean ms | p50 ms | p95 ms | share of stage time |',
+    '|---|---|---|---|---|---|',
+    ...results.headline[0].gongkai.stages.map((row) => `| ${row.stage} | ${row.runs} | ${row.meanMs} | ${row.p50Ms} | ${row.p95Ms} | ${Math.round(row.shareOfTime * 100)}% |`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+interface BenchResults {
+  date: string;
+  command: string;
+  machine: { cpus: number; cpuModel: string; node: string };
+  options: Options;
+  headline: Array<{ processes: number; raw: RunFigures; gongkai: PipelineFigures; ratio: number }>;
+  scaling: { gongkai: number; raw: number };
+  growth: PipelineFigures[];
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const headline: BenchResults['headline'] = [];
+  for (const processes of [1, 2]) {
+    const raw = await runRawChain(options.documents, processes);
+    console.error(`raw chain, ${processes} process(es): ${raw.documentsPerSecond} docs/s`);
+    const gongkai = await runPipeline(options.documents, processes);
+    console.error(`gongkai, ${processes} process(es): ${gongkai.documentsPerSecond} docs/s (${gongkai.published} published, ${gongkai.deadLettered} dead-lettered)`);
+    headline.push({ processes, raw, gongkai, ratio: round(gongkai.documentsPerSecond / raw.documentsPerSecond, 4) });
+  }
+  const growth: PipelineFigures[] = [];
+  for (const size of options.sizes) {
+    const figures = await runPipeline(size, 2);
+    console.error(`gongkai, ${size} documents, 2 processes: ${figures.documentsPerSecond} docs/s`);
+    growth.push(figures);
+  }
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    command: ['npm run bench:pipeline --', ...process.argv.slice(2)].join(' '),
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version },
+    options,
+    headline,
+    scaling: {
+      gongkai: round(headline[1].gongkai.documentsPerSecond / headline[0].gongkai.documentsPerSecond, 2),
+      raw: round(headline[1].raw.documentsPerSecond / headline[0].raw.documentsPerSecond, 2),
+    },
+    growth,
+  };
+  fs.mkdirSync(options.outDir, { recursive: true });
+  fs.writeFileSync(path.join(options.outDir, 'pipeline.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const report = markdown(results);
+  fs.writeFileSync(path.join(options.outDir, 'pipeline.md'), report);
+  console.log(report);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
