@@ -14,11 +14,12 @@ import {
   markDeadLettered,
   hasCompletedRun,
   beginStageRun,
+  completeStageRun,
   stageJobState,
   stageRunHistory,
 } from '../shared/db/documents';
 import { recordDeadLetter } from '../shared/db/dead-letters';
-import type { Database } from '../shared/db/schema';
+import type { Database, DocumentRow } from '../shared/db/schema';
 import { describeError, errorStack, isPermanent } from '../shared/errors';
 import { StageJobSchema, nextStage, queueName, stagePolicy, type Stage, type StageJob } from '../shared/pipeline';
 import type { PipelineQueues } from '../shared/queues';
@@ -35,8 +36,11 @@ export interface StageFanOut {
   waitForPages: number[];
 }
 
-/** A stage's thin worker: load inputs by document id, run the pure core, store its output. */
-export type StageHandler = (job: StageJob, context: StageContext) => Promise<StageFanOut | void>;
+/**
+ * A stage's thin worker: load inputs by document id, run the pure core, store its output. The job
+ * layer passes the document row it already read, as it was when the job started.
+ */
+export type StageHandler = (job: StageJob, context: StageContext, document: DocumentRow) => Promise<StageFanOut | void>;
 
 export interface StageWorkerOptions {
   stage: Stage;
@@ -125,7 +129,7 @@ async function processStageJob(options: StageWorkerOptions, job: Job, token: str
   });
 
   try {
-    await runHandler(options, payload, job, token, () => finishStageRun(context.db, runId, 'waiting', startedAt, null));
+    await runHandler(options, payload, state.document, job, token, () => finishStageRun(context.db, runId, 'waiting', startedAt, null));
   } catch (error) {
     if (error instanceof WaitingChildrenError) throw error;
     await finishStageRun(context.db, runId, 'failed', startedAt, describeError(error)).catch(() => undefined);
@@ -138,16 +142,26 @@ async function processStageJob(options: StageWorkerOptions, job: Job, token: str
     throw error;
   }
 
-  await finishStageRun(context.db, runId, 'completed', startedAt, null);
-  await handOff(options, payload);
+  // The run's completion and the document's move to the next stage in one statement, then the next
+  // stage's job. A crash between the two leaves a completed run: the re-run only enqueues the job.
+  const next = nextStage(stage);
+  await completeStageRun(context.db, { runId, startedAt, documentId: payload.documentId, from: at, next });
+  if (next) await options.queues.enqueue(next, payload);
 }
 
 /**
  * Runs the handler; when it fans pages out, adds them as children and parks the job until they are
  * done (BullMQ then runs it again). If the children had already finished, the handler runs again now.
  */
-async function runHandler(options: StageWorkerOptions, payload: StageJob, job: Job, token: string | undefined, onWait: () => Promise<void>): Promise<void> {
-  let fanOut = await options.handler(payload, options.context);
+async function runHandler(
+  options: StageWorkerOptions,
+  payload: StageJob,
+  document: DocumentRow,
+  job: Job,
+  token: string | undefined,
+  onWait: () => Promise<void>,
+): Promise<void> {
+  let fanOut = await options.handler(payload, options.context, document);
   for (let round = 0; fanOut && fanOut.waitForPages.length > 0; round++) {
     if (round > 1) throw new Error(`pages ${fanOut.waitForPages.join(', ')} finished without a result`);
     await options.queues.enqueueOcrPages(payload, fanOut.waitForPages, job);
@@ -155,7 +169,7 @@ async function runHandler(options: StageWorkerOptions, payload: StageJob, job: J
       await onWait();
       throw new WaitingChildrenError();
     }
-    fanOut = await options.handler(payload, options.context);
+    fanOut = await options.handler(payload, options.context, document);
   }
 }
 

@@ -159,6 +159,32 @@ export async function beginStageRun(
   return String(row.id);
 }
 
+/**
+ * Marks a run completed and, when a stage follows, moves the document on to it (only from this stage
+ * and round, like advanceDocument), in one statement.
+ */
+export async function completeStageRun(
+  db: Db,
+  run: { runId: string; startedAt: number; documentId: string; from: { stage: string; round: number }; next: string | null },
+): Promise<void> {
+  if (!run.next) return finishStageRun(db, run.runId, 'completed', run.startedAt, null);
+  await db
+    .with('finished', (cte) =>
+      cte
+        .updateTable('stage_runs')
+        .set({ outcome: 'completed', error: null, finished_at: new Date(), duration_ms: Date.now() - run.startedAt })
+        .where('id', '=', run.runId)
+        .returning('id'),
+    )
+    .updateTable('documents')
+    .set({ status: 'queued', current_stage: run.next, error: null, updated_at: new Date() })
+    .where('id', '=', run.documentId)
+    .where('current_stage', '=', run.from.stage)
+    .where('round', '=', run.from.round)
+    .where('status', 'in', ['queued', 'processing'])
+    .execute();
+}
+
 export async function finishStageRun(db: Db, runId: string, outcome: 'completed' | 'failed' | 'waiting', startedAt: number, error: string | null): Promise<void> {
   await db
     .updateTable('stage_runs')

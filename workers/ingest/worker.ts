@@ -1,11 +1,9 @@
-import { getDocument, savePages, setMediaType } from '../../shared/db/documents';
+import { savePages, setMediaType } from '../../shared/db/documents';
 import { PermanentError } from '../../shared/errors';
 import type { StageHandler } from '../runtime';
 import { extractDocument } from './core';
 
-export const handleIngest: StageHandler = async (job, { db, blobs, config }) => {
-  const document = await getDocument(db, job.documentId);
-  if (!document) throw new Error(`document ${job.documentId} not found`);
+export const handleIngest: StageHandler = async (_job, { db, blobs, config }, document) => {
   if (document.size_bytes > config.maxFileBytes) {
     throw new PermanentError('TOO_LARGE', `file is ${document.size_bytes} bytes; the limit is ${config.maxFileBytes}`);
   }

@@ -1,10 +1,8 @@
-import { getDocument, loadPages, saveStageOutput } from '../../shared/db/documents';
+import { loadPages, saveStageOutput } from '../../shared/db/documents';
 import type { StageHandler } from '../runtime';
 import { normalizeDocument } from './core';
 
-export const handleNormalize: StageHandler = async (job, { db }) => {
-  const document = await getDocument(db, job.documentId);
-  if (!document) throw new Error(`document ${job.documentId} not found`);
+export const handleNormalize: StageHandler = async (job, { db }, document) => {
   const pages = await loadPages(db, job.documentId);
   const normalized = normalizeDocument({ mediaType: document.media_type ?? 'application/octet-stream', pages });
   await saveStageOutput(db, job.documentId, 'normalize', normalized);

@@ -1,11 +1,9 @@
-import { getDocument, loadPages, loadStageOutput, saveStageOutput } from '../../shared/db/documents';
+import { loadPages, loadStageOutput, saveStageOutput } from '../../shared/db/documents';
 import { describeSource, type NormalizedDocument } from '../../shared/record';
 import type { StageHandler } from '../runtime';
 import { parseReport } from './core';
 
-export const handleParse: StageHandler = async (job, { db }) => {
-  const document = await getDocument(db, job.documentId);
-  if (!document) throw new Error(`document ${job.documentId} not found`);
+export const handleParse: StageHandler = async (job, { db }, document) => {
   const normalized = await loadStageOutput<NormalizedDocument>(db, job.documentId, 'normalize');
   const pages = await loadPages(db, job.documentId);
   const source = describeSource(
