@@ -239,7 +239,11 @@ function round(value: number, digits = 1): number {
   return Math.round(value * factor) / factor;
 }
 
-/** Polls until this many documents are published or dead-lettered; returns the counts per status. */
+/**
+ * Polls until this many documents are published or dead-lettered; returns the counts per status. A
+ * count over the schema, not cli/wait.ts's per-id look-up, which would send 10,000 ids to Postgres
+ * several times a second while it is being measured.
+ */
 async function waitUntilFinished(runtime: Runtime, total: number): Promise<Array<{ status: string; count: number }>> {
   for (;;) {
     const rows = await runtime.db

@@ -1,6 +1,6 @@
 /** `gongkai status`, `gongkai history` and `gongkai dlq list`. */
-import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
+import { sha256Of } from '../shared/blob-store';
 import { createTable } from './table';
 import { listDeadLetters, type DeadLetterFilter } from '../shared/db/dead-letters';
 import { countDocumentsByState, findDocumentBySha256, getDocument } from '../shared/db/documents';
@@ -16,10 +16,7 @@ export async function printStatus(runtime: Runtime): Promise<void> {
   console.log(documents.toString());
 
   const queues = createTable(['queue', ...JOB_STATES, 'workers']);
-  for (const queue of runtime.queues.all()) {
-    const counts = await queue.getJobCounts(...JOB_STATES);
-    queues.push([queue.name, ...JOB_STATES.map((state) => counts[state] ?? 0), await queue.getWorkersCount()]);
-  }
+  for (const queue of await runtime.queues.depths(JOB_STATES)) queues.push([queue.name, ...JOB_STATES.map((state) => queue.jobs[state]), queue.workers]);
   console.log(queues.toString());
 }
 
@@ -41,8 +38,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A document named by its id, or by a file whose bytes were submitted. */
 async function findDocument(runtime: Runtime, idOrFile: string): Promise<DocumentRow | undefined> {
   if (UUID.test(idOrFile)) return getDocument(runtime.db, idOrFile);
-  const sha256 = crypto.createHash('sha256').update(await fs.readFile(idOrFile)).digest('hex');
-  return findDocumentBySha256(runtime.db, sha256);
+  return findDocumentBySha256(runtime.db, sha256Of(await fs.readFile(idOrFile)));
 }
 
 export async function printHistory(runtime: Runtime, idOrFile: string): Promise<void> {

@@ -1,5 +1,5 @@
 /** The stage queues and the dead-letter queue, opened on one Redis with one prefix. */
-import { Queue, type Job } from 'bullmq';
+import { Queue, type Job, type JobType } from 'bullmq';
 import { redisOptions } from './redis';
 import {
   DEAD_LETTER_QUEUE,
@@ -82,6 +82,17 @@ export class PipelineQueues {
 
   all(): Queue[] {
     return [...Object.values(this.stages), this.ocrPages, this.deadLetter];
+  }
+
+  /** Jobs per state and listening workers of every queue: what `status`, the overview page and /metrics show. */
+  async depths<S extends JobType>(states: readonly S[]): Promise<Array<{ name: string; jobs: Record<S, number>; workers: number }>> {
+    return Promise.all(
+      this.all().map(async (queue) => {
+        const [counts, workers] = await Promise.all([queue.getJobCounts(...states), queue.getWorkersCount()]);
+        const jobs = Object.fromEntries(states.map((state) => [state, counts[state] ?? 0])) as Record<S, number>;
+        return { name: queue.name, jobs, workers };
+      }),
+    );
   }
 
   async close(): Promise<void> {

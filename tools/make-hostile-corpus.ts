@@ -80,19 +80,25 @@ function pngChunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([length, body, crc]);
 }
 
-/** A white 8-bit grayscale PNG, written by hand so that no image library is involved. */
-function whitePng(width: number, height: number): Buffer {
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** The signature and IHDR chunk of a grayscale PNG. */
+function grayscalePngStart(width: number, height: number, bitDepth: number): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
-  header[8] = 8; // bit depth
+  header[8] = bitDepth;
   header[9] = 0; // grayscale
+  return Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', header)]);
+}
+
+/** A white 8-bit grayscale PNG, written by hand so that no image library is involved. */
+function whitePng(width: number, height: number): Buffer {
   const row = Buffer.alloc(width + 1, 0xff);
   row[0] = 0; // filter: none
   const raw = Buffer.concat(Array.from({ length: height }, () => row));
   return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', header),
+    grayscalePngStart(width, height, 8),
     pngChunk('IDAT', zlib.deflateSync(raw, { level: 9 })),
     pngChunk('IEND', Buffer.alloc(0)),
   ]);
@@ -100,14 +106,8 @@ function whitePng(width: number, height: number): Buffer {
 
 /** A PNG that claims a huge size: a valid header, then one tiny IDAT (it is refused before decoding). */
 function hugePngHeader(width: number, height: number): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 1; // bit depth
-  header[9] = 0; // grayscale
   return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', header),
+    grayscalePngStart(width, height, 1),
     pngChunk('IDAT', zlib.deflateSync(Buffer.alloc(1 + Math.ceil(width / 8), 0xff))),
     pngChunk('IEND', Buffer.alloc(0)),
   ]);

@@ -4,7 +4,8 @@ import type { FastifyRequest } from 'fastify';
 import type { DocumentSearch } from '../shared/db/browse';
 import { getDocument } from '../shared/db/documents';
 import type { DocumentStatus } from '../shared/db/schema';
-import { redriveDeadLetters, reprocessDocuments, submitFile, type Submission } from '../shared/submissions';
+import { isStage } from '../shared/pipeline';
+import { restartDocument, submitFile, type Submission } from '../shared/submissions';
 import type { WebContext } from './server';
 import { fetchForImport } from './url-import';
 
@@ -53,15 +54,16 @@ export async function retryDocument(context: WebContext, documentId: string): Pr
   const document = await getDocument(context.db, documentId);
   if (!document) return { ok: false, status: 404, error: 'no such document' };
   if (document.status !== 'dead_lettered') return { ok: false, status: 409, error: `the document is ${document.status}, not dead-lettered` };
-  const redriven = await redriveDeadLetters(context, { documentId });
-  return redriven.length > 0 ? { ok: true } : { ok: false, status: 409, error: 'the document was re-driven by somebody else meanwhile' };
+  // A document is dead-lettered only at the stage it had reached, so that is the stage that failed.
+  const restarted = await restartDocument(context, document, isStage(document.current_stage) ? document.current_stage : 'ingest');
+  return restarted ? { ok: true } : { ok: false, status: 409, error: 'the document was re-driven by somebody else meanwhile' };
 }
 
 export async function reprocessDocument(context: WebContext, documentId: string): Promise<ActionResult> {
   const document = await getDocument(context.db, documentId);
   if (!document) return { ok: false, status: 404, error: 'no such document' };
-  const restarted = await reprocessDocuments(context, { documentIds: [documentId] });
-  return restarted.length > 0 ? { ok: true } : { ok: false, status: 409, error: 'the document was restarted by somebody else meanwhile' };
+  const restarted = await restartDocument(context, document, 'ingest');
+  return restarted ? { ok: true } : { ok: false, status: 409, error: 'the document was restarted by somebody else meanwhile' };
 }
 
 const STATUSES: readonly DocumentStatus[] = ['queued', 'processing', 'published', 'dead_lettered'];

@@ -3,11 +3,11 @@
  * (stage runs, dead letters, documents) and Redis (queues), which every worker on every machine
  * writes to, so one scrape of the web server covers the whole pipeline.
  */
-import type { Queue } from 'bullmq';
 import { sql, type Kysely } from 'kysely';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { STAGES } from '../shared/pipeline';
 import type { PipelineQueues } from '../shared/queues';
+import { countDocumentsByStatus } from '../shared/db/documents';
 import type { Database, DocumentStatus } from '../shared/db/schema';
 
 /** The web server's own process metrics; a private registry so nothing else registered globally leaks in. */
@@ -21,7 +21,7 @@ const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'pr
 const DOCUMENT_STATUSES: readonly DocumentStatus[] = ['queued', 'processing', 'published', 'dead_lettered'];
 
 export async function renderMetrics(db: Kysely<Database>, queues: PipelineQueues): Promise<{ contentType: string; body: string }> {
-  const [stageMetrics, scrapeRegistry] = await Promise.all([renderStageMetrics(db), gaugeRegistry(db, queues.all())]);
+  const [stageMetrics, scrapeRegistry] = await Promise.all([renderStageMetrics(db), gaugeRegistry(db, queues)]);
   const [processText, gaugeText] = await Promise.all([processRegistry.metrics(), scrapeRegistry.metrics()]);
   return { contentType: processRegistry.contentType, body: `${stageMetrics}${gaugeText}${processText}` };
 }
@@ -123,22 +123,18 @@ function escapeLabelValue(text: string): string {
 }
 
 /** Gauges of what is true now, in a registry made for this scrape so concurrent scrapes never share values. */
-async function gaugeRegistry(db: Kysely<Database>, queueList: Queue[]): Promise<Registry> {
-  const [jobCounts, workerCounts, documents] = await Promise.all([
-    Promise.all(queueList.map((queue) => queue.getJobCounts(...QUEUE_STATES))),
-    Promise.all(queueList.map((queue) => queue.getWorkersCount())),
-    db.selectFrom('documents').select((eb) => ['status', eb.fn.countAll<number>().as('n')]).groupBy('status').execute(),
-  ]);
+async function gaugeRegistry(db: Kysely<Database>, queues: PipelineQueues): Promise<Registry> {
+  const [depths, documents] = await Promise.all([queues.depths(QUEUE_STATES), countDocumentsByStatus(db)]);
   const registry = new Registry();
   const registers = [registry];
   const queueJobs = new Gauge({ name: 'gongkai_queue_jobs', help: 'Jobs in each BullMQ queue by state.', labelNames: ['queue', 'state'], registers });
   const queueWorkers = new Gauge({ name: 'gongkai_queue_workers', help: 'Workers on each BullMQ queue.', labelNames: ['queue'], registers });
   const documentsByStatus = new Gauge({ name: 'gongkai_documents', help: 'Documents by status.', labelNames: ['status'], registers });
-  queueList.forEach((queue, index) => {
-    for (const state of QUEUE_STATES) queueJobs.set({ queue: queue.name, state }, jobCounts[index][state] ?? 0);
-    queueWorkers.set({ queue: queue.name }, workerCounts[index]);
-  });
+  for (const queue of depths) {
+    for (const state of QUEUE_STATES) queueJobs.set({ queue: queue.name, state }, queue.jobs[state]);
+    queueWorkers.set({ queue: queue.name }, queue.workers);
+  }
   for (const status of DOCUMENT_STATUSES) documentsByStatus.set({ status }, 0);
-  for (const row of documents) documentsByStatus.set({ status: row.status }, Number(row.n));
+  for (const row of documents) documentsByStatus.set({ status: row.status }, row.count);
   return registry;
 }

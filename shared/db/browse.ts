@@ -1,6 +1,8 @@
 /** What the web pages and the JSON API read: document search, a document's runs and cells, submissions per agency and year. */
 import { sql, type Kysely } from 'kysely';
 import type { ExpectedAgency } from '../expected-agencies';
+import { deadLetterHistory } from './dead-letters';
+import { reportVersions } from './reports';
 import type { Provenance } from '../record';
 import type { Database, DocumentStatus } from './schema';
 
@@ -103,6 +105,12 @@ export async function stageTimeline(db: Kysely<Database>, documentId: string): P
     durationMs: row.duration_ms,
     error: row.error,
   }));
+}
+
+/** A document's past: every stage attempt, every dead letter, every report (the pages and the API show the same). */
+export async function documentHistory(db: Kysely<Database>, documentId: string) {
+  const [timeline, deadLetters, reports] = await Promise.all([stageTimeline(db, documentId), deadLetterHistory(db, documentId), reportVersions(db, documentId)]);
+  return { timeline, deadLetters, reports };
 }
 
 /** Where one published cell was read, and its page's text, for the provenance view. */

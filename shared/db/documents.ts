@@ -322,6 +322,11 @@ export async function documentStatuses(db: Db, ids: string[]): Promise<Map<strin
   return new Map(rows.map((row) => [row.id, row.status]));
 }
 
+export async function countDocumentsByStatus(db: Db): Promise<Array<{ status: DocumentStatus; count: number }>> {
+  const rows = await db.selectFrom('documents').select((eb) => ['status', eb.fn.countAll<number>().as('count')]).groupBy('status').orderBy('status').execute();
+  return rows.map((row) => ({ status: row.status, count: Number(row.count) }));
+}
+
 export async function countDocumentsByState(db: Db) {
   return db
     .selectFrom('documents')

@@ -138,6 +138,12 @@ export async function reportVersions(db: Kysely<Database>, documentId: string): 
   ];
 }
 
+/** The canonical record of the report in force for a document. */
+export async function loadReportRecord(db: Kysely<Database>, documentId: string): Promise<CanonicalRecord | null> {
+  const row = await db.selectFrom('reports').select('record').where('document_id', '=', documentId).executeTakeFirst();
+  return row ? (row.record as unknown as CanonicalRecord) : null;
+}
+
 /** The most recently published record of an agency for a year, for the year-over-year checks. */
 export async function findReportRecord(db: Kysely<Database>, agencyKey: string, year: number): Promise<CanonicalRecord | null> {
   const row = await db

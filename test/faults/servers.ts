@@ -66,19 +66,19 @@ export class PrivateRedis {
   }
 
   /** kill -9: the harshest stop; the append-only file is all that survives. */
-  async kill(): Promise<void> {
-    if (!this.child) return;
-    const child = this.child;
-    this.child = null;
-    child.kill('SIGKILL');
-    await exited(child);
+  kill(): Promise<void> {
+    return this.end('SIGKILL');
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
+    return this.end('SIGTERM');
+  }
+
+  private async end(signal: NodeJS.Signals): Promise<void> {
     if (!this.child) return;
     const child = this.child;
     this.child = null;
-    child.kill('SIGTERM');
+    child.kill(signal);
     await exited(child);
   }
 }

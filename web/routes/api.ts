@@ -1,9 +1,9 @@
 /** The JSON API behind the pages, described by its schemas in the OpenAPI document at /api/docs. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { searchDocuments, stageTimeline, submissionsMatrix } from '../../shared/db/browse';
-import { deadLetterHistory, listDeadLetters } from '../../shared/db/dead-letters';
+import { documentHistory, searchDocuments, submissionsMatrix } from '../../shared/db/browse';
+import { listDeadLetters } from '../../shared/db/dead-letters';
 import { getDocument } from '../../shared/db/documents';
-import { reportVersions } from '../../shared/db/reports';
+import { loadReportRecord } from '../../shared/db/reports';
 import { STAGES } from '../../shared/pipeline';
 import { documentSearch, importFromUrl, receiveUploads, reprocessDocument, retryDocument, type ActionResult } from '../actions';
 import { CELL_COLUMNS, FINDING_COLUMNS, exportCells, exportFindings, toCsv, toXlsx, type ExportFilter } from '../export';
@@ -91,8 +91,7 @@ export async function registerApiRoutes(app: FastifyInstance, context: WebContex
       const { id } = request.params as { id: string };
       const document = await getDocument(context.db, id);
       if (!document) return reply.code(404).send({ error: 'no such document' });
-      const [timeline, deadLetters, reports] = await Promise.all([stageTimeline(context.db, id), deadLetterHistory(context.db, id), reportVersions(context.db, id)]);
-      return { document, timeline, deadLetters, reports };
+      return { document, ...(await documentHistory(context.db, id)) };
     },
   );
 
@@ -108,8 +107,7 @@ export async function registerApiRoutes(app: FastifyInstance, context: WebContex
     },
     async (request, reply) => {
       const { id } = request.params as { id: string };
-      const report = await context.db.selectFrom('reports').select('record').where('document_id', '=', id).executeTakeFirst();
-      return report ? report.record : reply.code(404).send({ error: 'no published report' });
+      return (await loadReportRecord(context.db, id)) ?? reply.code(404).send({ error: 'no published report' });
     },
   );
 

@@ -1,10 +1,8 @@
 /** The HTML pages. Every value shown is escaped by web/html.ts; actions post forms and redirect back. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { cellSource, searchDocuments, stageTimeline, submissionsMatrix } from '../../shared/db/browse';
-import { deadLetterHistory } from '../../shared/db/dead-letters';
-import { countDocumentsByState, getDocument } from '../../shared/db/documents';
-import { reportVersions } from '../../shared/db/reports';
-import type { CanonicalRecord } from '../../shared/record';
+import { cellSource, documentHistory, searchDocuments, submissionsMatrix } from '../../shared/db/browse';
+import { countDocumentsByStatus, getDocument } from '../../shared/db/documents';
+import { loadReportRecord, reportVersions } from '../../shared/db/reports';
 import { documentSearch, importFromUrl, receiveUploads, reprocessDocument, retryDocument } from '../actions';
 import { SESSION_COOKIE } from '../auth';
 import { html, page, type Markup, type PageContext } from '../html';
@@ -14,6 +12,8 @@ import { exportView, loginView, overviewView, submissionsView, submittedView, up
 import { reportView } from '../views/report';
 
 type Query = Record<string, string | undefined>;
+
+const OVERVIEW_JOB_STATES = ['waiting', 'active', 'delayed'] as const;
 
 /** Only a path on this site: `//evil.example` or an absolute URL would make sign-in an open redirect. */
 function localPath(next: string | undefined): string {
@@ -30,16 +30,8 @@ export async function registerPageRoutes(app: FastifyInstance, context: WebConte
   };
 
   app.get('/', async (request, reply) => {
-    const counts = await countDocumentsByState(context.db);
-    const byStatus = new Map<string, number>();
-    for (const row of counts) byStatus.set(row.status, (byStatus.get(row.status) ?? 0) + Number(row.count));
-    const queues = await Promise.all(
-      context.queues.all().map(async (queue) => {
-        const jobs = await queue.getJobCounts('waiting', 'active', 'delayed');
-        return { name: queue.name, waiting: jobs.waiting ?? 0, active: jobs.active ?? 0, delayed: jobs.delayed ?? 0, workers: await queue.getWorkersCount() };
-      }),
-    );
-    return send(reply, request, 'Overview', overviewView([...byStatus].map(([status, count]) => ({ status, count })), queues));
+    const [counts, queues] = await Promise.all([countDocumentsByStatus(context.db), context.queues.depths(OVERVIEW_JOB_STATES)]);
+    return send(reply, request, 'Overview', overviewView(counts, queues));
   });
 
   app.get('/login', { config: { open: true } }, async (request, reply) => {
@@ -72,16 +64,15 @@ export async function registerPageRoutes(app: FastifyInstance, context: WebConte
     const { id } = request.params as { id: string };
     const document = await getDocument(context.db, id).catch(() => undefined);
     if (!document) return notFound(reply, request, `No document ${id}.`);
-    const [runs, letters, versions] = await Promise.all([stageTimeline(context.db, id), deadLetterHistory(context.db, id), reportVersions(context.db, id)]);
+    const history = await documentHistory(context.db, id);
     const finished = document.status === 'published' || document.status === 'dead_lettered';
-    return send(reply, request, document.file_name, documentView(pageContext(request), document, runs, letters, versions), { refreshSeconds: finished ? undefined : 2 });
+    return send(reply, request, document.file_name, documentView(pageContext(request), document, history), { refreshSeconds: finished ? undefined : 2 });
   });
 
   app.get('/documents/:id/report', async (request, reply) => {
     const { id } = request.params as { id: string };
-    const report = await context.db.selectFrom('reports').select('record').where('document_id', '=', id).executeTakeFirst().catch(() => undefined);
-    if (!report) return notFound(reply, request, `No published report for document ${id}.`);
-    const record = report.record as unknown as CanonicalRecord;
+    const record = await loadReportRecord(context.db, id).catch(() => null);
+    if (!record) return notFound(reply, request, `No published report for document ${id}.`);
     return send(reply, request, record.meta.agency ?? record.source.fileName, reportView(id, record, await reportVersions(context.db, id)));
   });
 

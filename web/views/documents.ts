@@ -57,10 +57,9 @@ function roundProgress(runs: StageRunRow[], round: number): Markup {
 export function documentView(
   context: PageContext,
   document: DocumentRow,
-  runs: StageRunRow[],
-  letters: DeadLetterRow[],
-  versions: ReportVersion[],
+  history: { timeline: StageRunRow[]; deadLetters: DeadLetterRow[]; reports: ReportVersion[] },
 ): Markup {
+  const { timeline: runs, deadLetters: letters, reports: versions } = history;
   const finished = document.status === 'published' || document.status === 'dead_lettered';
   const canAct = context.role === 'operator';
   const action = (path: string, label: string, hint: string) =>

@@ -5,7 +5,7 @@ import { html, statusBadge, type Markup, type PageContext } from '../html';
 
 export function overviewView(
   counts: Array<{ status: string; count: number }>,
-  queues: Array<{ name: string; waiting: number; active: number; delayed: number; workers: number }>,
+  queues: Array<{ name: string; jobs: Record<'waiting' | 'active' | 'delayed', number>; workers: number }>,
 ): Markup {
   return html`<h1>Overview</h1>
 <h2>Documents</h2>
@@ -16,7 +16,7 @@ ${counts.length === 0 ? html`<p class="muted">Nothing submitted yet. <a href="/u
 <h2>Queues</h2>
 <table class="grid queues"><thead><tr><th>Queue</th><th>Waiting</th><th>Active</th><th>Delayed</th><th>Workers</th></tr></thead><tbody>${queues.map(
     (queue) =>
-      html`<tr><td>${queue.name}</td><td class="num">${queue.waiting}</td><td class="num">${queue.active}</td><td class="num">${queue.delayed}</td><td class="num">${queue.workers}</td></tr>`,
+      html`<tr><td>${queue.name}</td><td class="num">${queue.jobs.waiting}</td><td class="num">${queue.jobs.active}</td><td class="num">${queue.jobs.delayed}</td><td class="num">${queue.workers}</td></tr>`,
   )}</tbody></table>
 <p><a href="/admin/queues">Job-level dashboard (bull-board) →</a> · <a href="/metrics">Prometheus metrics</a></p>`;
 }
