@@ -12,7 +12,8 @@ import { ocrPage } from '../../workers/ocr/core';
 import { binarize, cropImage, rotateQuarter, type GreyImage } from '../../workers/ocr/image';
 import { detectSkew, rotateImage } from '../../workers/ocr/orientation';
 import { closePdfImageReader, pdfPageImages, rasterImages } from '../../workers/ocr/page-image';
-import { buildTableGrids, findRulings, splitLineIntoCells, tidyCjkSpacing } from '../../workers/ocr/table-grid';
+import { buildTableGrids } from '../../workers/geometry/grid';
+import { findRulings, splitLineIntoCells, tidyCjkSpacing } from '../../workers/ocr/table-grid';
 import { TesseractPool } from '../../workers/ocr/tesseract-pool';
 import { BODY_ROWS, FONT, HEADING, noisyScan, PAGE, renderSvg, SENTENCE, tablePage } from '../fixtures/ocr-unit/table-page';
 

@@ -9,7 +9,8 @@ import type { GreyImage, Rect } from './image';
 import { binarize, whiteOut } from './image';
 import sharp from 'sharp';
 import { correctOrientation, singleChannel, type OrientationOptions } from './orientation';
-import { buildTableGrids, findRulings, readTableGrid, readUnruledRow, tidyCjkSpacing, type CellRead, type TableGrid } from './table-grid';
+import { buildTableGrids, type TableGrid } from '../geometry/grid';
+import { findRulings, readTableGrid, readUnruledRow, tidyCjkSpacing, type CellRead } from './table-grid';
 import type { OcrLanguage, TesseractPool } from './tesseract-pool';
 
 /** Scanned pages not read yet. */

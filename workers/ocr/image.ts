@@ -3,6 +3,9 @@
  * binarization, PGM wrapping for tesseract). Raw pixels travel between stages: PNG encoding dominated
  * rendering cost in measurements, so nothing here encodes or compresses.
  */
+import type { Rect } from '../geometry/grid';
+
+export type { Rect };
 
 /** One byte per pixel, 0 = black, 255 = white, rows top to bottom without padding. */
 export interface GreyImage {
@@ -13,7 +16,6 @@ export interface GreyImage {
   dpi: number | null;
 }
 
-export type Rect = [x0: number, y0: number, x1: number, y1: number];
 
 export function blankImage(width: number, height: number, dpi: number | null = null): GreyImage {
   return { width, height, data: new Uint8Array(width * height).fill(255), dpi };
