@@ -9,6 +9,7 @@ import { summarizeDocuments } from '../shared/db/browse';
 import { redriveDeadLetters, reprocessDocuments } from '../shared/submissions';
 import { runCoresInProcess } from '../workers/in-process';
 import { buildWebServer } from '../web/server';
+import { runCheck } from './check';
 import { printDeadLetters, printHistory, printStatus } from './status';
 import { driveToCompletion, printSummary, runIngest } from './ingest';
 import { renderReport } from './render-report';
@@ -99,6 +100,15 @@ program
     const bytes = await fs.readFile(file);
     const result = await runCoresInProcess(bytes, path.basename(file), { maxPages: loadConfig().maxPages });
     console.log(options.json ? JSON.stringify(result.record, null, 2) : renderReport(result.record));
+  });
+
+program
+  .command('check')
+  .description('read every report in a folder in-process; score values against NAME.truth.json beside a file; exit 1 on a wrong value no finding names')
+  .argument('<dir>')
+  .option('--json', 'print a machine-readable summary')
+  .action(async (dir: string, options: { json?: boolean }) => {
+    process.exitCode = await runCheck(dir, { json: options.json ?? false });
   });
 
 program

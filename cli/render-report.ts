@@ -1,12 +1,13 @@
 /**
  * The human view of `gongkai parse`: metadata, then each table laid out like the official form, with
- * the template's Chinese row and column labels (from the parser's label tables), merged group cells
+ * the template's Chinese row and column labels (from the template model, shared/template), merged group cells
  * as in the form, blank cells shown as □ (never as 0), and every finding numbered: its number marks
  * the cells it concerns and its text follows the table; findings about no table come last.
  */
 import type Table from 'cli-table3';
 import type { CanonicalRecord, Finding } from '../shared/record';
-import { BLANK, concernsTable, layoutForm, type FormCell, type FormTable, type TableName } from '../workers/parse/form-layout';
+import { BLANK, concernsTable, layoutForm, type FormCell, type FormTable } from '../shared/template/form-layout';
+import type { TableName } from '../shared/template/templates';
 import { createTable } from './table';
 
 export { BLANK };

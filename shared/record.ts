@@ -3,7 +3,7 @@
  * hand each other. The JSON shape is a contract (`gongkai parse --json`), so change it only with
  * SCHEMA_VERSION.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export type TemplateId = '2021' | '2019' | 'pre2019';
 export type Script = 'simplified' | 'traditional';
@@ -25,6 +25,8 @@ export const RULES = {
   CONTENT_TAMPERING: 'critical',
   LOW_CONFIDENCE_CELL: 'warning',
   TABLE_AMBIGUOUS: 'warning',
+  ROW_COLLAPSED: 'warning',
+  CELL_MISSING: 'warning',
 } as const satisfies Record<string, Severity>;
 export type RuleId = keyof typeof RULES;
 
@@ -43,10 +45,23 @@ export interface LegacyIndicator {
    * which indicators are parts of which, for LEGACY_SUBTOTAL.
    */
   marker: string | null;
+  /** The cross-template indicator the label prints (shared/template/indicators.ts), or null. */
+  indicator: string | null;
   unit: string | null;
+  /** This year's figure (本年度 / 统计数). */
   value: number | null;
   /** The cell as printed ('' for blank, '/' or '-' for placeholders). */
   raw: string;
+  /** Lists with a 历年累计 column only: the cumulative figure and its cell as printed. */
+  cumulative?: number | null;
+  cumulativeRaw?: string;
+}
+
+/** The columns of a legacy indicator's cells: `legacy.<key>` is its value, `legacy.<key>.cumulative` its cumulative figure. */
+export type LegacyColumn = 'value' | 'cumulative';
+
+export function legacyCellKey(key: string, column: LegacyColumn = 'value'): string {
+  return column === 'value' ? `legacy.${key}` : `legacy.${key}.${column}`;
 }
 
 export interface ReportTables {
@@ -126,7 +141,7 @@ export interface ExtractedCell {
 }
 
 /** Ingest's output: the document's text, page by page, before any normalization. */
-export type TextSource = 'pdf-text' | 'html' | 'docx' | 'plain' | 'ocr';
+export type TextSource = 'pdf-text' | 'ofd' | 'html' | 'docx' | 'doc' | 'plain' | 'ocr';
 
 /** Where OCR read one tab-separated cell of one text line, and how sure it was. */
 export interface OcrCellBox {

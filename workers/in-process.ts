@@ -11,6 +11,7 @@ import { closePdfImageReader } from './ocr/page-image';
 import { readScannedPage } from './ocr/scanned-page';
 import { TesseractPool } from './ocr/tesseract-pool';
 import { parseReport } from './parse/core';
+import { readingText } from './parse/document';
 import { validateReport } from './validate/core';
 
 export interface InProcessResult {
@@ -41,7 +42,7 @@ export async function runCoresInProcess(bytes: Buffer, fileName: string, limits:
   const pages = await readScans(bytes, extracted);
   const normalized = normalizeDocument({ ...extracted, pages });
   const parsed = parseReport(normalized, describeSource({ sha256: sha256Of(bytes), fileName, mediaType: extracted.mediaType }, pages));
-  const findings = validateReport(parsed.record, { previous: null, bodyText: normalized.pages.map((page) => page.text).join('\n') });
+  const findings = validateReport(parsed.record, { previous: null, bodyText: readingText(normalized, parsed.record.source.mediaType) });
   return {
     record: { ...parsed.record, findings: [...parsed.record.findings, ...findings] },
     pageTexts: normalized.pages.map((page) => page.text),

@@ -122,13 +122,16 @@ export async function cellSource(
   const [table, ...rest] = cellKey.split('.');
   const column = rest.pop();
   if (!table || !column) return undefined;
+  // Legacy keys are `legacy.<label>` for this year's figure and `legacy.<label>.cumulative` for the 历年累计 one.
+  const legacyColumn = column === 'cumulative' ? 'cumulative' : 'value';
+  if (table === 'legacy' && legacyColumn === 'value') rest.push(column);
   const cell = await db
     .selectFrom('cells')
     .select(['raw', 'provenance'])
     .where('document_id', '=', documentId)
     .where('table_name', '=', table)
-    .where('row_key', '=', table === 'legacy' ? [...rest, column].join('.') : rest.join('.'))
-    .where('column_key', '=', table === 'legacy' ? 'value' : column)
+    .where('row_key', '=', rest.join('.'))
+    .where('column_key', '=', table === 'legacy' ? legacyColumn : column)
     .executeTakeFirst();
   if (!cell) return undefined;
   const provenance = cell.provenance as unknown as Provenance;

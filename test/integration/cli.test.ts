@@ -60,7 +60,7 @@ describe('gongkai CLI', () => {
     expect(result.status).toBe(0);
     const record = JSON.parse(result.stdout);
     expect(record).toMatchObject({
-      schemaVersion: 1,
+      schemaVersion: 2,
       meta: { agency: '米易县人民政府', year: 2021, template: '2021', script: 'traditional' },
       tables: { active: { licensing: { decisions: 9544 } }, reviewLitigation: { review: { upheld: 1, total: 1 } } },
       narrative: { proactiveItems: 16996, applicationsReceived: 10, reviewCases: 1, litigationCases: 0 },

@@ -1,4 +1,4 @@
-/** The same report as text, HTML (GBK, rowspan/colspan), DOCX and PDF through the pipeline: identical cells. */
+/** The same report as text, HTML (GBK, rowspan/colspan), DOCX, PDF, OFD, Word 97-2003 and WPS through the pipeline: identical cells. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { waitForDocuments } from '../../cli/wait';
@@ -13,16 +13,19 @@ const FILES = [
   'test/fixtures/layouts/001-nonzero.html',
   'test/fixtures/layouts/001-nonzero.docx',
   'test/fixtures/parse/001-nonzero.pdf',
+  'test/fixtures/formats/001-nonzero.ofd',
+  'test/fixtures/formats/001-nonzero.doc',
+  'test/fixtures/formats/001-nonzero.wps',
 ];
 
-describe('one report in four formats', () => {
+describe('one report in every format', () => {
   const pipeline = pipelineUnderTest();
 
   test('every format is published with the same cells and media type detected', async () => {
     const runtime = pipeline.runtime();
     const ids: string[] = [];
     for (const file of FILES) ids.push((await submitFile(runtime, { bytes: fs.readFileSync(path.join(REPO_ROOT, file)), fileName: path.basename(file) })).documentId);
-    expect(await waitForDocuments(runtime.db, ids, { timeoutMs: 60_000, quiet: true })).toEqual({ published: 4, deadLettered: 0, unfinished: 0 });
+    expect(await waitForDocuments(runtime.db, ids, { timeoutMs: 60_000, quiet: true })).toEqual({ published: FILES.length, deadLettered: 0, unfinished: 0 });
 
     const cellsOf = async (id: string) =>
       (await runtime.db.selectFrom('cells').select(['table_name', 'row_key', 'column_key', 'value']).where('document_id', '=', id).execute())
@@ -34,10 +37,13 @@ describe('one report in four formats', () => {
 
     const mediaTypes = await runtime.db.selectFrom('documents').select('media_type').where('id', 'in', ids).execute();
     expect(mediaTypes.map((row) => row.media_type).sort()).toEqual([
+      'application/msword',
+      'application/ofd',
       'application/pdf',
       'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
       'text/html',
+      'application/wps-office.wps',
       'text/plain',
-    ]);
+    ].sort());
   });
 });

@@ -2,7 +2,7 @@ import type { ExtractedCell, TableNode } from '../../shared/record';
 import { PermanentError } from '../../shared/errors';
 import { normalizeDocument } from '../../workers/normalize/core';
 import { parseReport } from '../../workers/parse/core';
-import { parse, parseText, plainDocument, seedText, sourceInfo } from '../fixtures/parse/documents';
+import { parse, parseText, pdfDocument, plainDocument, seedText, sourceInfo } from '../fixtures/parse/documents';
 
 /** Every leaf of a table as [dotted path, value]. */
 function leaves(node: TableNode, prefix = ''): Array<[string, unknown]> {
@@ -131,15 +131,15 @@ describe('seed 002: pre-2019 indicator list', () => {
   test('the three printed values, everything else blank (null), never 0', () => {
     const printed = legacy.filter((indicator) => indicator.value !== null);
     expect(printed).toEqual([
-      { key: '主动公开政府信息数', label: '主动公开政府信息数', marker: '(一)', unit: '条', value: 39, raw: '39' },
-      { key: '主动公开规范性文件数', label: '主动公开规范性文件数', marker: '其中', unit: '条', value: 1, raw: '1' },
-      { key: '政务微信公开政府信息数', label: '政务微信公开政府信息数', marker: '4.', unit: '条', value: 59, raw: '59' },
+      { key: '主动公开政府信息数', label: '主动公开政府信息数', marker: '(一)', indicator: 'proactive', unit: '条', value: 39, raw: '39' },
+      { key: '主动公开规范性文件数', label: '主动公开规范性文件数', marker: '其中', indicator: null, unit: '条', value: 1, raw: '1' },
+      { key: '政务微信公开政府信息数', label: '政务微信公开政府信息数', marker: '4.', indicator: null, unit: '条', value: 59, raw: '59' },
     ]);
     const blank = legacy.filter((indicator) => indicator.value === null);
     expect(blank.length).toBeGreaterThan(50);
     expect(blank.every((indicator) => indicator.raw === '')).toBe(true);
-    expect(legacy).toContainEqual({ key: '制发规范性文件总数', label: '制发规范性文件总数', marker: null, unit: '件', value: null, raw: '' });
-    expect(legacy).toContainEqual({ key: '依申请公开信息收取的费用', label: '依申请公开信息收取的费用', marker: '八、', unit: '万元', value: null, raw: '' });
+    expect(legacy).toContainEqual({ key: '制发规范性文件总数', label: '制发规范性文件总数', marker: null, indicator: 'normativeDocumentsIssued', unit: '件', value: null, raw: '' });
+    expect(legacy).toContainEqual({ key: '依申请公开信息收取的费用', label: '依申请公开信息收取的费用', marker: '八、', indicator: 'feesCollected', unit: '万元', value: null, raw: '' });
   });
 
   test('repeated labels get distinct keys, so their cells and findings do not collide', () => {
@@ -422,16 +422,16 @@ describe('pre-2019 indicator list as PDF text (space-separated)', () => {
     const { record } = parseText(text);
     expect(record.meta.template).toBe('pre2019');
     expect(record.tables.legacy).toEqual([
-      { key: '主动公开情况', label: '主动公开情况', marker: '一、', unit: null, value: null, raw: '' },
-      { key: '主动公开政府信息数', label: '主动公开政府信息数', marker: '(一)', unit: '条', value: 39, raw: '39' },
-      { key: '主动公开规范性文件数', label: '主动公开规范性文件数', marker: '其中', unit: '条', value: 1, raw: '1' },
-      { key: '依申请公开信息收取的费用', label: '依申请公开信息收取的费用', marker: '八、', unit: '万元', value: 0.5, raw: '0.5' },
+      { key: '主动公开情况', label: '主动公开情况', marker: '一、', indicator: null, unit: null, value: null, raw: '' },
+      { key: '主动公开政府信息数', label: '主动公开政府信息数', marker: '(一)', indicator: 'proactive', unit: '条', value: 39, raw: '39' },
+      { key: '主动公开规范性文件数', label: '主动公开规范性文件数', marker: '其中', indicator: null, unit: '条', value: 1, raw: '1' },
+      { key: '依申请公开信息收取的费用', label: '依申请公开信息收取的费用', marker: '八、', indicator: 'feesCollected', unit: '万元', value: 0.5, raw: '0.5' },
     ]);
   });
 });
 
 describe('a number wrapping inside a narrow PDF cell', () => {
-  test('"8233" printed as "823" over "3" makes its row ambiguous instead of reading 823', () => {
+  test('"8233" printed as "823" over "3" reads 8233: a line break inside a number is no cell boundary', () => {
     const text = [
       '某县人民政府2021年政府信息公开工作年度报告',
       '三、收到和处理政府信息公开申请情况',
@@ -439,10 +439,25 @@ describe('a number wrapping inside a narrow PDF cell', () => {
       '3',
       '二、上年结转政府信息公开申请数量 0 0 0 0 0 0 0',
     ].join('\n');
-    const { record } = parseText(text);
+    const { record } = parse(pdfDocument([text]));
     const applications = record.tables.applications!;
-    expect(applications.newReceived).toEqual(Object.fromEntries(APPLICANTS.map((key) => [key, null])));
+    expect(applications.newReceived).toEqual({ ...applicantRow(0), naturalPerson: 8233, total: 8233 });
     expect(applications.carriedOver).toEqual(applicantRow(0));
-    expect(record.findings.find((finding) => finding.cells.includes('applications.newReceived.total'))!.message).toContain('823 3');
+  });
+});
+
+describe('blank cells keep their columns', () => {
+  test('a row whose first columns are blank is not shifted left', () => {
+    const text = [
+      '某县人民政府2021年政府信息公开工作年度报告',
+      '二、主动公开政府信息情况',
+      '第二十条第(一)项',
+      '信息内容\t本年制发件数\t本年废止件数\t现行有效件数',
+      '规章\t\t0\t11',
+      '行政规范性文件\t1\t\t5',
+    ].join('\n');
+    const { record } = parseText(text);
+    expect(record.tables.active).toMatchObject({ regulations: { issued: null, repealed: 0, inForce: 11 }, normativeDocuments: { issued: 1, repealed: null, inForce: 5 } });
+    expect(record.findings.filter((finding) => finding.cells.some((cell) => cell.startsWith('active.regulations')))).toEqual([]);
   });
 });

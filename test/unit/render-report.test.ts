@@ -1,7 +1,7 @@
 /** The human view of `gongkai parse`, on records built by hand. */
 import { SCHEMA_VERSION, type CanonicalRecord, type Finding, type TableNode } from '../../shared/record';
 import { BLANK, renderReport } from '../../cli/render-report';
-import { APPLICATIONS_2021, APPLICANT_COLUMNS } from '../../workers/parse/canonical';
+import { APPLICATIONS_2021, APPLICANT_COLUMNS } from '../../shared/template/rows';
 
 function filledRow(values: Array<number | null>): TableNode {
   return Object.fromEntries(APPLICANT_COLUMNS.map((column, index) => [column, values[index]]));
@@ -141,10 +141,10 @@ describe('the pre-2019 indicator list', () => {
       meta: { ...record().meta, template: 'pre2019', year: 2017 },
       tables: {
         legacy: [
-          { key: '主动公开情况', label: '主动公开情况', marker: '一、', unit: null, value: null, raw: '' },
-          { key: '主动公开政府信息数', label: '主动公开政府信息数', marker: '(一)', unit: '条', value: 39, raw: '39' },
-          { key: '主动公开规范性文件数', label: '主动公开规范性文件数', marker: '其中', unit: '条', value: 45, raw: '45' },
-          { key: '制发规范性文件总数', label: '制发规范性文件总数', marker: null, unit: '件', value: null, raw: '/' },
+          { key: '主动公开情况', label: '主动公开情况', marker: '一、', indicator: null, unit: null, value: null, raw: '' },
+          { key: '主动公开政府信息数', label: '主动公开政府信息数', marker: '(一)', indicator: null, unit: '条', value: 39, raw: '39' },
+          { key: '主动公开规范性文件数', label: '主动公开规范性文件数', marker: '其中', indicator: null, unit: '条', value: 45, raw: '45' },
+          { key: '制发规范性文件总数', label: '制发规范性文件总数', marker: null, indicator: null, unit: '件', value: null, raw: '/' },
         ],
       },
       findings: [

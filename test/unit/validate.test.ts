@@ -98,7 +98,7 @@ function record(overrides: { template?: TemplateId | null; year?: number | null 
     sections: [1, 2, 3, 4, 5, 6].map((number) => ({ number, title: `section ${number}`, present: true })),
     tables:
       template === 'pre2019'
-        ? { legacy: [{ key: '主动公开政府信息数', label: '主动公开政府信息数', marker: '(一)', unit: '条', value: 39, raw: '39' }] }
+        ? { legacy: [{ key: '主动公开政府信息数', label: '主动公开政府信息数', marker: '(一)', indicator: null, unit: '条', value: 39, raw: '39' }] }
         : { active: zeroActive(matrix), applications: zeroApplications(matrix), reviewLitigation: zeroReviewLitigation() },
     narrative: {},
     narrativeSources: {},
@@ -123,7 +123,7 @@ const validate = (target: CanonicalRecord, previous: CanonicalRecord | null = nu
 
 function seed(prefix: string): string {
   const directory = path.join(__dirname, '../../samples');
-  const file = fs.readdirSync(directory).find((name) => name.startsWith(prefix));
+  const file = fs.readdirSync(directory).find((name) => name.startsWith(prefix) && name.endsWith('.txt'));
   if (file === undefined) throw new Error(`no sample ${prefix}`);
   return fs.readFileSync(path.join(directory, file), 'utf8');
 }
@@ -262,9 +262,9 @@ describe('VALUE_DOMAIN', () => {
   test('pre-2019 indicators: counts must be whole, other units are left alone', () => {
     const target = record({ template: 'pre2019', year: 2017 });
     target.tables.legacy = [
-      { key: '收到申请数', label: '收到申请数', marker: '(一)', unit: '件', value: 2.5, raw: '2.5' },
-      { key: '平均答复工作日数', label: '平均答复工作日数', marker: null, unit: '天', value: 7.29, raw: '7.29' },
-      { key: '依申请公开信息收取的费用', label: '依申请公开信息收取的费用', marker: '八、', unit: '万元', value: 0.35, raw: '0.35' },
+      { key: '收到申请数', label: '收到申请数', marker: '(一)', indicator: null, unit: '件', value: 2.5, raw: '2.5' },
+      { key: '平均答复工作日数', label: '平均答复工作日数', marker: null, indicator: null, unit: '天', value: 7.29, raw: '7.29' },
+      { key: '依申请公开信息收取的费用', label: '依申请公开信息收取的费用', marker: '八、', indicator: null, unit: '万元', value: 0.35, raw: '0.35' },
     ];
     const findings = validate(target);
     expect(rulesOf(findings)).toEqual(['VALUE_DOMAIN']);
@@ -297,7 +297,7 @@ describe('TABLE_MISSING', () => {
     const findings = validate(target);
     expect(rulesOf(findings)).toEqual(['TABLE_MISSING']);
     expect(findings[0].cells).toEqual(['legacy']);
-    target.tables.legacy = [{ key: '收到申请数', label: '收到申请数', marker: '(一)', unit: '件', value: null, raw: '' }];
+    target.tables.legacy = [{ key: '收到申请数', label: '收到申请数', marker: '(一)', indicator: null, unit: '件', value: null, raw: '' }];
     expect(validate(target)).toEqual([expect.objectContaining({ rule: 'TABLE_MISSING', message: expect.stringContaining('has no values') })]);
   });
 
@@ -472,7 +472,7 @@ describe('LEGACY_SUBTOTAL', () => {
         const [printed, unit = '', raw = ''] = line.split('|').map((part) => part.trim());
         const marker = MARKER.exec(printed)?.[0] ?? null;
         const label = printed.slice(marker?.length ?? 0).replace(/\(.*$/, '');
-        return { key: label, label, marker: marker?.replace(':', '') ?? null, unit: unit || null, value: raw === '' ? null : Number(raw), raw };
+        return { key: label, label, marker: marker?.replace(':', '') ?? null, indicator: null, unit: unit || null, value: raw === '' ? null : Number(raw), raw };
       });
   }
 
@@ -489,6 +489,7 @@ describe('LEGACY_SUBTOTAL', () => {
     key: label,
     label,
     marker,
+    indicator: null,
     unit,
     value,
     raw: value === null ? '' : String(value),

@@ -1,11 +1,11 @@
 /**
- * A published report as the official form: each table laid out by workers/parse/form-layout.ts, the
+ * A published report as the official form: each table laid out by shared/template/form-layout.ts, the
  * cells a finding names highlighted and numbered, the findings beside the tables, each value linked
  * to where it was read. Tampering is announced above everything else.
  */
 import type { ReportVersion } from '../../shared/db/reports';
 import type { CanonicalRecord, Finding } from '../../shared/record';
-import { layoutForm, type FormCell, type FormTable } from '../../workers/parse/form-layout';
+import { layoutForm, type FormCell, type FormTable } from '../../shared/template/form-layout';
 import { html, queryString, type Markup } from '../html';
 
 const FAILING = new Set(['error', 'critical']);

@@ -1,23 +1,187 @@
 /**
  * Positioned text to page text that parse reads like any other layout: text lines in reading order,
- * and every table row as one line of tab-separated cells (a cell spanning rows is printed in its first
- * row, with empty cells in the rows below, as HTML tables are).
+ * and every table row as one line of tab-separated cells. A cell's text is its lines joined without a
+ * break, so a label wrapped over three lines, a group label printed one character per line, or a
+ * number wrapped in a narrow cell ("823" over "3") is one cell again. A cell spanning several rows is
+ * printed in its first row only, as HTML tables are.
+ *
+ * Ruled tables take their grid from the rulings (grid.ts). Where text stands outside any grid, wide
+ * gaps on a line separate cells, so an unruled table's row still comes out as cells.
  */
+import { buildTableGrids, type GridCell, type Rect, type Ruling, type Rulings, type TableGrid } from './grid';
 import type { PositionedPage, PositionedText } from './positioned';
 
+/** Rulings closer than this (page units, points for PDF) are one border. */
+const GRID_TOLERANCE = 3;
+/** On a line outside tables, a gap wider than this many text heights separates two cells. */
+const CELL_GAP = 2;
+/** A gap wider than this many text heights is a space. */
+const WORD_GAP = 0.3;
+/** Page numbers ('-3-', '第 3 页', '3/12') in the top or bottom margin are furniture, not content. */
+const PAGE_NUMBER = /^[-—–―－\s]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*[/／]\s*\d{1,4})?(?:\s*页)?[-—–―－\s]*$/;
+const MARGIN_SHARE = 0.1;
+const RECENT_LINES = 4;
+
+interface Block {
+  top: number;
+  text: string;
+}
+
 export function layoutPageText(page: PositionedPage): string {
-  return textLines(page.items).join('\n');
+  const grids = buildTableGrids(closeOpenEdges(page.rulings), { tolerance: GRID_TOLERANCE }).filter((grid) => grid.cells.length > 1);
+  const inGrid: PositionedText[][] = grids.map(() => []);
+  const free: PositionedText[] = [];
+  for (const item of page.items.filter((candidate) => candidate.text.trim() !== '')) {
+    const index = grids.findIndex((grid) => contains(grid.bbox, centre(item.box)));
+    if (index >= 0) inGrid[index].push(...splitAcrossColumns(item, grids[index].colLines));
+    else free.push(item);
+  }
+  const blocks: Block[] = [
+    ...grids.flatMap((grid, index) => gridRows(grid, inGrid[index])),
+    ...textLines(free)
+      .filter((line) => !isPageFurniture(line, page.height))
+      .map((line) => ({ top: lineTop(line), text: joinLine(line, CELL_GAP) })),
+  ];
+  return blocks
+    .sort((a, b) => a.top - b.top)
+    .map((block) => block.text)
+    .join('\n');
+}
+
+/** A table cut by a page break often lacks its border at the cut; so many column borders ending together draw it. */
+const MIN_ENDING_TOGETHER = 3;
+
+/**
+ * Adds the missing top or bottom border where several vertical rulings start or end at one height and
+ * no horizontal ruling joins them there, so the row beside the page break stays in the grid.
+ */
+function closeOpenEdges(rulings: Rulings): Rulings {
+  const added: Ruling[] = [];
+  for (const end of ['from', 'to'] as const) {
+    const byHeight = new Map<number, Ruling[]>();
+    for (const ruling of rulings.vertical) {
+      const height = Math.round(ruling[end] / GRID_TOLERANCE);
+      byHeight.set(height, [...(byHeight.get(height) ?? []), ruling]);
+    }
+    for (const verticals of byHeight.values()) {
+      if (verticals.length < MIN_ENDING_TOGETHER) continue;
+      const pos = verticals.reduce((sum, ruling) => sum + ruling[end], 0) / verticals.length;
+      const from = Math.min(...verticals.map((ruling) => ruling.pos));
+      const to = Math.max(...verticals.map((ruling) => ruling.pos));
+      const joined = rulings.horizontal.some((h) => Math.abs(h.pos - pos) <= GRID_TOLERANCE && h.from <= from + GRID_TOLERANCE && h.to >= to - GRID_TOLERANCE);
+      if (!joined) added.push({ pos, from, to, thickness: verticals[0].thickness });
+    }
+  }
+  return added.length ? { horizontal: [...rulings.horizontal, ...added], vertical: rulings.vertical } : rulings;
+}
+
+function centre(box: Rect): [number, number] {
+  return [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2];
+}
+
+function contains(rect: Rect, [x, y]: [number, number]): boolean {
+  return x >= rect[0] && x <= rect[2] && y >= rect[1] && y <= rect[3];
+}
+
+/**
+ * A text run that crosses a column border holds several cells' text (some generators draw a row's
+ * numbers as one run): it is cut into characters at their estimated positions, so each lands in its cell.
+ */
+function splitAcrossColumns(item: PositionedText, colLines: number[]): PositionedText[] {
+  const [x0, y0, x1, y1] = item.box;
+  const crosses = colLines.some((x) => x > x0 + 1 && x < x1 - 1);
+  const characters = [...item.text];
+  if (!crosses || characters.length < 2) return [item];
+  const advance = (x1 - x0) / characters.length;
+  return characters.map((text, i) => ({ text, box: [x0 + i * advance, y0, x0 + (i + 1) * advance, y1] }));
+}
+
+/** The table's rows, top to bottom, each as tab-separated cells in column order. */
+function gridRows(grid: TableGrid, items: PositionedText[]): Block[] {
+  const textOf = new Map<GridCell, PositionedText[]>(grid.cells.map((cell) => [cell, []]));
+  for (const item of items) {
+    const point = centre(item.box);
+    const cell = grid.cells.find((candidate) => contains(candidate.bbox, point));
+    if (cell) textOf.get(cell)!.push(item);
+  }
+  const blocks: Block[] = [];
+  for (let row = 0; row < grid.rowLines.length - 1; row++) {
+    const cells = grid.cells.filter((cell) => cell.row === row).sort((a, b) => a.col - b.col);
+    const texts = cells.map((cell) => cellText(textOf.get(cell)!));
+    if (texts.every((text) => text === '')) continue;
+    blocks.push({ top: grid.rowLines[row], text: texts.join('\t') });
+  }
+  return blocks;
+}
+
+/** A cell's lines joined without a break: wrapped labels and wrapped numbers are one text again. */
+function cellText(items: PositionedText[]): string {
+  return textLines(items)
+    .map((line) => joinLine(line, Infinity))
+    .join('')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Items grouped into lines by vertical overlap, each line left to right. */
-function textLines(items: PositionedText[]): string[] {
-  const sorted = [...items].filter((item) => item.text.trim() !== '').sort((a, b) => a.box[1] - b.box[1] || a.box[0] - b.box[0]);
-  const lines: PositionedText[][] = [];
+function textLines(items: PositionedText[]): PositionedText[][] {
+  const sorted = [...items].sort((a, b) => a.box[1] - b.box[1] || a.box[0] - b.box[0]);
+  const lines: Array<{ items: PositionedText[]; bottom: number }> = [];
   for (const item of sorted) {
-    const last = lines[lines.length - 1];
     const middle = (item.box[1] + item.box[3]) / 2;
-    if (last && middle <= Math.max(...last.map((other) => other.box[3]))) last.push(item);
-    else lines.push([item]);
+    // Lines are opened top to bottom, so an item can only belong to one of the last few.
+    const line = lines.slice(-RECENT_LINES).find((candidate) => middle <= candidate.bottom && middle >= lineTop(candidate.items));
+    if (line) {
+      line.items.push(item);
+      line.bottom = Math.max(line.bottom, item.box[3]);
+    } else {
+      lines.push({ items: [item], bottom: item.box[3] });
+    }
   }
-  return lines.map((line) => line.sort((a, b) => a.box[0] - b.box[0]).map((item) => item.text).join(''));
+  return lines.map((line) => line.items.sort((a, b) => a.box[0] - b.box[0]));
+}
+
+function lineTop(line: PositionedText[]): number {
+  return Math.min(...line.map((item) => item.box[1]));
+}
+
+/**
+ * A line's boxes, left to right, split into cells wherever the gap to the next box is wider than
+ * `gapFactor` × the line's median box height: CJK characters and digits of one cell sit a narrow gap
+ * apart, cells a wide one. Used for unruled lines of every positioned source (PDF, OFD, OCR words).
+ */
+export function splitAtGaps<T>(items: T[], boxOf: (item: T) => Rect, gapFactor: number): T[][] {
+  const sorted = [...items].sort((a, b) => boxOf(a)[0] - boxOf(b)[0]);
+  if (sorted.length === 0) return [];
+  const heights = sorted.map((item) => boxOf(item)[3] - boxOf(item)[1]).sort((a, b) => a - b);
+  const median = heights[Math.floor(heights.length / 2)];
+  const cells: T[][] = [[sorted[0]]];
+  for (let i = 1; i < sorted.length; i++) {
+    const gap = boxOf(sorted[i])[0] - boxOf(sorted[i - 1])[2];
+    if (gap > gapFactor * median) cells.push([sorted[i]]);
+    else cells[cells.length - 1].push(sorted[i]);
+  }
+  return cells;
+}
+
+/** Joins a line's items: a tab between cells (see splitAtGaps), a space at a word gap, nothing between touching runs. */
+function joinLine(line: PositionedText[], cellGap: number): string {
+  return splitAtGaps(line, (item) => item.box, cellGap)
+    .map((cell) =>
+      cell
+        .map((item, index) => {
+          if (index === 0) return item.text;
+          const previous = cell[index - 1];
+          const height = Math.max(previous.box[3] - previous.box[1], item.box[3] - item.box[1]);
+          return (item.box[0] - previous.box[2] > WORD_GAP * height ? ' ' : '') + item.text;
+        })
+        .join(''),
+    )
+    .join('\t');
+}
+
+function isPageFurniture(line: PositionedText[], pageHeight: number): boolean {
+  const top = lineTop(line);
+  const inMargin = top < pageHeight * MARGIN_SHARE || top > pageHeight * (1 - MARGIN_SHARE);
+  return inMargin && PAGE_NUMBER.test(line.map((item) => item.text).join(''));
 }

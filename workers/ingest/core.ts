@@ -8,8 +8,10 @@ import { docxToHtml } from './docx';
 import { htmlToText } from './html-text';
 import { imagePages } from './image';
 import { MEDIA_TYPE, SUPPORTED_MEDIA_TYPES, detectMediaType } from './media-type';
+import { extractOfdPages } from './ofd';
 import { closePdfReader, extractPdfPages } from './pdf';
 import { decodeHtml, decodePlainText } from './text-decoding';
+import { readWordBinaryText } from './word-binary';
 
 export { closePdfReader, detectMediaType, MEDIA_TYPE, SUPPORTED_MEDIA_TYPES };
 
@@ -19,7 +21,7 @@ export interface ExtractionInput {
 }
 
 export interface ExtractionLimits {
-  /** PDFs with more pages are refused with TOO_LARGE; annual reports run to a few dozen pages. */
+  /** PDFs and OFDs with more pages are refused with TOO_LARGE; annual reports run to a few dozen pages. */
   maxPages?: number;
   /** A PDF that takes longer to read is refused with TOO_LARGE. */
   timeoutMs?: number;
@@ -32,12 +34,20 @@ function htmlPage(html: string, source: TextSource): ExtractedPage {
   return { number: 1, text, source, needsOcr: false, ocrReason: null, lineOrigins };
 }
 
+/** What an office file that is not a report format is, so the message says what to send instead. */
+const MISTAKEN_OFFICE_FILES: Record<string, string> = {
+  [MEDIA_TYPE.legacyExcel]: 'Excel 97-2003 工作簿 (.xls)',
+  [MEDIA_TYPE.legacyPowerPoint]: 'PowerPoint 97-2003 演示文稿 (.ppt)',
+  [MEDIA_TYPE.works]: 'Microsoft Works 文档（不是 WPS 文字文档）',
+};
+
 function unsupportedMedia(mediaType: string, fileName: string): PermanentError {
   const supported = `Supported types: ${SUPPORTED_MEDIA_TYPES.join(', ')}.`;
-  if (mediaType === MEDIA_TYPE.legacyWord) {
+  const officeFile = MISTAKEN_OFFICE_FILES[mediaType];
+  if (officeFile !== undefined) {
     return new PermanentError(
       'UNSUPPORTED_MEDIA',
-      `${fileName} is a Word 97-2003 document (${mediaType}); save it as DOCX or PDF. ${supported}`,
+      `${fileName} 是${officeFile}，不是可读取的报告格式，请提交 PDF、OFD、Word 或网页版本。${fileName} is of an unsupported type (${mediaType}). ${supported}`,
     );
   }
   return new PermanentError('UNSUPPORTED_MEDIA', `${fileName} is of an unsupported type (${mediaType}). ${supported}`);
@@ -56,6 +66,14 @@ export async function extractDocument(input: ExtractionInput, limits: Extraction
           timeoutMs: limits.timeoutMs ?? DEFAULT_LIMITS.timeoutMs,
         }),
       };
+    case MEDIA_TYPE.ofd:
+      return { mediaType, pages: extractOfdPages(bytes, { maxPages: limits.maxPages ?? DEFAULT_LIMITS.maxPages }) };
+    case MEDIA_TYPE.legacyWord:
+    case MEDIA_TYPE.wps: {
+      // Word binary text has no fixed pages, like DOCX: the document is one page.
+      const text = readWordBinaryText(bytes, mediaType === MEDIA_TYPE.wps ? 'wps' : 'doc');
+      return { mediaType, pages: [{ number: 1, text, source: 'doc', needsOcr: false, ocrReason: null }] };
+    }
     case MEDIA_TYPE.html: {
       const { text: html, encoding } = decodeHtml(bytes);
       return { mediaType, encoding, pages: [htmlPage(html, 'html')] };

@@ -6,7 +6,9 @@ import path from 'node:path';
 import { PDFParse } from 'pdf-parse';
 import { PermanentError } from '../../shared/errors';
 import type { ExtractedPage } from '../../shared/record';
+import { layoutPageText } from '../geometry/layout';
 import { MAX_PAGE_IMAGE_PIXELS } from './media-type';
+import { pdfPageGeometry, type PdfPageGeometrySource, type PdfTextItem } from './pdf-geometry';
 
 /** The pdfjs-dist that pdf-parse itself depends on, for its bundled data files. */
 const PDFJS_DIR = path.dirname(
@@ -31,8 +33,14 @@ const PAINT_IMAGE_XOBJECT = 85;
 const PAINT_INLINE_IMAGE_XOBJECT = 86;
 
 /** The slice of pdf.js's API used here (pdf-parse keeps the document behind a private `load()`). */
+interface PdfPageProxy {
+  getViewport(options: { scale: number }): PdfPageGeometrySource['viewport'];
+  getTextContent(): Promise<{ items: Array<PdfTextItem | { type: string }> }>;
+  getOperatorList(): Promise<PdfPageGeometrySource['operators']>;
+  cleanup(): void;
+}
 interface PdfDocumentProxy {
-  getPage(pageNumber: number): Promise<{ getOperatorList(): Promise<{ fnArray: number[]; argsArray: unknown[][] }>; cleanup(): void }>;
+  getPage(pageNumber: number): Promise<PdfPageProxy>;
 }
 
 function imageSize(op: number, args: unknown[]): { width: number; height: number } {
@@ -46,31 +54,50 @@ function imageSize(op: number, args: unknown[]): { width: number; height: number
  * Whether the page paints an image, read from pdf.js's operator list: pdf-parse's getImage() would draw
  * every image onto a canvas of its full size first (minutes and gigabytes for a 400 MP "scan").
  */
-async function paintsImage(parser: PDFParse, pageNumber: number): Promise<boolean> {
+function paintsImage(operators: PdfPageGeometrySource['operators'], pageNumber: number): boolean {
   let painted = false;
-  try {
-    const doc = await (parser as unknown as { load(): Promise<PdfDocumentProxy> }).load();
-    const page = await doc.getPage(pageNumber);
-    const { fnArray, argsArray } = await page.getOperatorList();
-    page.cleanup();
-    for (const [index, op] of fnArray.entries()) {
-      if (op !== PAINT_IMAGE_XOBJECT && op !== PAINT_INLINE_IMAGE_XOBJECT) continue;
-      painted = true;
-      const { width, height } = imageSize(op, argsArray[index]);
-      if (width * height > MAX_PAGE_IMAGE_PIXELS) {
-        throw new PermanentError(
-          'TOO_LARGE',
-          `Page ${pageNumber} is a ${width}×${height} image (${Math.round((width * height) / 1e6)} MP); at most ${MAX_PAGE_IMAGE_PIXELS / 1e6} MP per page image are accepted.`,
-        );
-      }
+  for (const [index, op] of operators.fnArray.entries()) {
+    if (op !== PAINT_IMAGE_XOBJECT && op !== PAINT_INLINE_IMAGE_XOBJECT) continue;
+    painted = true;
+    const { width, height } = imageSize(op, operators.argsArray[index]);
+    if (width * height > MAX_PAGE_IMAGE_PIXELS) {
+      throw new PermanentError(
+        'TOO_LARGE',
+        `Page ${pageNumber} is a ${width}×${height} image (${Math.round((width * height) / 1e6)} MP); at most ${MAX_PAGE_IMAGE_PIXELS / 1e6} MP per page image are accepted.`,
+      );
     }
-  } catch (error) {
-    if (error instanceof PermanentError) throw error;
-    // A broken page: rendering and OCR is the next try either way.
-    return true;
   }
   return painted;
 }
+
+/** A page with fewer numbers standing alone than this holds no table of the templates, so its borders are not sought. */
+const MIN_TABLE_NUMBERS = 3;
+const NUMBER = /^\s*\d[\d,.]*\s*$/;
+
+/**
+ * One page's text laid out from its geometry (tables as tab-separated rows, see ../geometry/layout.ts),
+ * and its operator list where it was needed: for the table borders of a page with numbers, and for the
+ * images of a page with next to no text. The operator list is the costly part of reading a page, so a
+ * page of prose goes without. null operators where pdf.js could not build them (a broken page:
+ * rendering and OCR is the next try either way).
+ */
+async function readPage(doc: PdfDocumentProxy, pageNumber: number): Promise<{ text: string; operators: PdfPageGeometrySource['operators'] | null }> {
+  const page = await doc.getPage(pageNumber);
+  try {
+    const content = await page.getTextContent();
+    const items = content.items.filter((item): item is PdfTextItem => 'str' in item);
+    const numbers = items.filter((item) => NUMBER.test(item.str)).length;
+    const visibleCharacters = items.reduce((sum, item) => sum + item.str.replace(/\s/g, '').length, 0);
+    const needsOperators = numbers >= MIN_TABLE_NUMBERS || visibleCharacters <= SCAN_TEXT_THRESHOLD;
+    const operators = needsOperators ? await page.getOperatorList().catch(() => null) : NO_OPERATORS;
+    const geometry = pdfPageGeometry({ viewport: page.getViewport({ scale: 1 }), items, operators: operators ?? NO_OPERATORS });
+    return { text: layoutPageText(geometry), operators };
+  } finally {
+    page.cleanup();
+  }
+}
+
+const NO_OPERATORS: PdfPageGeometrySource['operators'] = { fnArray: [], argsArray: [] };
 
 /**
  * Characters a font without a usable ToUnicode map produces: replacement characters, private-use
@@ -88,12 +115,12 @@ export function garbledShare(text: string): number {
   return (visible.match(GARBLED_CHARACTER)?.length ?? 0) / visible.length;
 }
 
-async function classifyPage(parser: PDFParse, number: number, text: string): Promise<ExtractedPage> {
+function classifyPage(number: number, text: string, operators: PdfPageGeometrySource['operators'] | null): ExtractedPage {
   const page: ExtractedPage = { number, text, source: 'pdf-text', needsOcr: false, ocrReason: null };
   if (garbledShare(text) >= GARBLED_SHARE) return { ...page, needsOcr: true, ocrReason: 'garbled text' };
   const visibleCharacters = text.replace(/\s/g, '').length;
   // Empty text alone does not prove a scan (blank pages exist), so require an image as well.
-  if (visibleCharacters > SCAN_TEXT_THRESHOLD || !(await paintsImage(parser, number))) return page;
+  if (visibleCharacters > SCAN_TEXT_THRESHOLD || (operators !== null && !paintsImage(operators, number))) return page;
   return { ...page, needsOcr: true, ocrReason: visibleCharacters === 0 ? 'no text layer' : 'too little text' };
 }
 
@@ -123,9 +150,12 @@ export async function readPdfPages(bytes: Buffer, maxPages: number): Promise<Ext
     if (total > maxPages) {
       throw new PermanentError('TOO_LARGE', `The PDF has ${total} pages; at most ${maxPages} are accepted.`);
     }
-    const { pages } = await parser.getText();
+    const doc = await (parser as unknown as { load(): Promise<PdfDocumentProxy> }).load();
     const extracted: ExtractedPage[] = [];
-    for (const page of pages) extracted.push(await classifyPage(parser, page.num, page.text));
+    for (let number = 1; number <= total; number++) {
+      const { text, operators } = await readPage(doc, number);
+      extracted.push(classifyPage(number, text, operators));
+    }
     return extracted;
   } catch (error) {
     throw describeFileError(error);

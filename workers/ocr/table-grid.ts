@@ -8,6 +8,7 @@
  * Unruled tables: the words of a PSM 6 reading are split into cells at wide horizontal gaps.
  */
 import { type Ruling, type Rulings, type TableGrid } from '../geometry/grid';
+import { splitAtGaps } from '../geometry/layout';
 import type { GreyImage, Rect } from './image';
 import { cropImage } from './image';
 
@@ -469,17 +470,11 @@ export async function readTableGrid(image: GreyImage, mask: Uint8Array, grid: Ta
  * apart, so ordinary text stays one cell).
  */
 export function splitLineIntoCells(line: OcrLine, gapFactor = 1.5): OcrWord[][] {
-  const words = line.words.filter((w) => w.text.trim() !== '').sort((a, b) => a.bbox[0] - b.bbox[0]);
-  if (words.length === 0) return [];
-  const heights = words.map((w) => w.bbox[3] - w.bbox[1]).sort((a, b) => a - b);
-  const median = heights[Math.floor(heights.length / 2)];
-  const cells: OcrWord[][] = [[words[0]]];
-  for (let i = 1; i < words.length; i++) {
-    const gap = words[i].bbox[0] - words[i - 1].bbox[2];
-    if (gap > gapFactor * median) cells.push([words[i]]);
-    else cells[cells.length - 1].push(words[i]);
-  }
-  return cells;
+  return splitAtGaps(
+    line.words.filter((word) => word.text.trim() !== ''),
+    (word) => word.bbox,
+    gapFactor,
+  );
 }
 
 export function unionBox(boxes: Rect[]): Rect {

@@ -15,6 +15,7 @@ import {
   type SourceInfo,
   type TemplateId,
 } from '../../shared/record';
+import { readCrawlHeader } from './crawl-header';
 import { documentLines, isOcrPage, type DocLine } from './document';
 import { readMetadata } from './metadata';
 import { readNarrative } from './narrative';
@@ -31,8 +32,8 @@ import { detectTemplate } from './template';
 const MIN_HEADINGS_WITHOUT_TITLE = 3;
 
 export function parseReport(doc: NormalizedDocument, source: SourceInfo): ParsedReport {
-  const lines = documentLines(doc);
-  const meta = readMetadata(lines);
+  const { header, body: lines } = documentLines(doc, source.mediaType);
+  const meta = readMetadata(lines, readCrawlHeader(header.map((line) => line.text)));
   const headings = findSectionHeadings(lines);
   const template = detectTemplate(lines.map((line) => line.text).join('\n'), meta.year);
   const { tables, cells, findings } = readTables(lines, headings, template);
@@ -94,6 +95,7 @@ function readTablesAsPrinted(lines: DocLine[], headings: SectionHeading[], templ
     if (legacy) {
       read.tables.legacy = legacy.indicators;
       read.cells.push(...legacy.cells);
+      read.findings.push(...legacy.findings);
     }
     return read;
   }

@@ -4,6 +4,8 @@
  */
 import type { NormalizedDocument, NormalizedPage, OcrCellBox, Provenance } from '../../shared/record';
 import { sourceOffset } from '../normalize/core';
+import { crawlHeaderLength } from './crawl-header';
+import { reflowPage } from './segment';
 
 export interface DocLine {
   page: NormalizedPage;
@@ -23,9 +25,42 @@ export interface Span {
   text: string;
 }
 
-export function documentLines(doc: NormalizedDocument): DocLine[] {
+/**
+ * Sources whose line breaks are layout that parse needs: a scanned image's lines are OCR's rows.
+ * Every other source is reflowed (segment.ts), so its breaks do not matter: text, HTML and Word break
+ * anywhere, and a PDF's or OFD's prose wraps at the page edge while their tables arrive as whole
+ * tab-separated rows from the geometry reader, which reflowing leaves alone.
+ */
+const LAID_OUT = /^image\//;
+
+export function hasLayoutLineBreaks(mediaType: string): boolean {
+  return LAID_OUT.test(mediaType);
+}
+
+export interface DocumentLines {
+  /** A crawler's `key: value` header (crawl-header.ts): metadata, not report text. */
+  header: DocLine[];
+  body: DocLine[];
+}
+
+export function documentLines(doc: NormalizedDocument, mediaType: string): DocumentLines {
+  const reflow = !hasLayoutLineBreaks(mediaType);
+  const lines = splitLines(doc.pages.map((page) => (reflow && !isOcrPage(page) ? reflowPage(page) : page)));
+  const firstPage = lines.filter((line) => line.page.number === doc.pages[0]?.number).map((line) => line.text);
+  const headerLength = crawlHeaderLength(firstPage);
+  return { header: lines.slice(0, headerLength), body: lines.slice(headerLength) };
+}
+
+/** The report's text as parse reads it (reflowed, without a crawler's header), for checks on the body as a whole. */
+export function readingText(doc: NormalizedDocument, mediaType: string): string {
+  return documentLines(doc, mediaType)
+    .body.map((line) => line.text)
+    .join('\n');
+}
+
+function splitLines(pages: NormalizedPage[]): DocLine[] {
   const lines: DocLine[] = [];
-  for (const page of doc.pages) {
+  for (const page of pages) {
     let start = 0;
     page.text.split('\n').forEach((text, lineInPage) => {
       lines.push({ page, lineInPage, start, text });

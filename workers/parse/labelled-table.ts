@@ -3,9 +3,9 @@
  * assigned to its canonical row by label, and to columns by position. A row whose count of numbers
  * does not fit its columns is not guessed at: its cells are recorded blank and TABLE_AMBIGUOUS raised.
  */
-import type { Finding } from '../../shared/record';
+import { RULES, type Finding } from '../../shared/record';
 import type { Cell } from './cells';
-import type { RowSpec } from './canonical';
+import { printedLabel, type RowSpec } from '../../shared/template/rows';
 import { isOcrPage, type DocLine, type Span } from './document';
 import { labelKey, labelScore, matchRow } from './labels';
 import { tableRows, type TableRow } from './rows';
@@ -31,21 +31,39 @@ const BLANK_ROW_SCORE = 0.9;
 /** Cuts the digit runs of flattened rows (see flattened.ts); returns the rows it could cut. */
 export type Unflatten = (values: Map<string, Cell[]>) => Map<string, Cell[]>;
 
+/**
+ * `collapsible` are row groups as one row each (key = the sub-rows' key prefix): some reports print a
+ * group in one row in place of its sub-rows. Where such a row is found and none of its sub-rows, the
+ * record keeps what was printed — the group's own cells — and ROW_COLLAPSED says so.
+ */
 export function readLabelledTable<R extends RowSpec>(
   table: TableName,
   lines: DocLine[],
   specs: R[],
   columnsOf: (spec: R) => ColumnSpec[],
   unflatten: Unflatten,
+  collapsible: R[] = [],
 ): TableRead | null {
   const findings: Finding[] = [];
-  const located = locateRows(tableRows(lines), specs, columnsOf, table, findings);
+  const located = locateRows(tableRows(lines), specs, collapsible, columnsOf, table, findings);
   if (located.size === 0) return null;
+  const subRowsOf = (group: R) => specs.filter((spec) => spec.key.startsWith(`${group.key}.`));
+  const collapsed = new Map<string, R>();
+  for (const group of collapsible) {
+    if (!located.has(group.key)) continue;
+    // A group label beside its sub-rows' numbers is only their header.
+    if (subRowsOf(group).some((spec) => located.has(spec.key))) located.delete(group.key);
+    else for (const spec of subRowsOf(group)) collapsed.set(spec.key, group);
+  }
   const valuesByKey = new Map([...located].map(([key, row]) => [key, row.values]));
   for (const [key, values] of unflatten(valuesByKey)) located.get(key)!.values = values;
 
   const read: TableRead = { node: {}, cells: [], findings };
-  for (const spec of specs) {
+  for (const printed of specs) {
+    const group = collapsed.get(printed.key);
+    if (group && subRowsOf(group)[0] !== printed) continue;
+    const spec = group ?? printed;
+    if (group) findings.push(collapsedRow(table, group, subRowsOf(group), columnsOf(group)));
     const columns = columnsOf(spec);
     const row = located.get(spec.key);
     if (!row) {
@@ -73,15 +91,27 @@ export function readLabelledTable<R extends RowSpec>(
   return read;
 }
 
+function collapsedRow<R extends RowSpec>(table: TableName, group: R, subRows: R[], columns: ColumnSpec[]): Finding {
+  const label = printedLabel(group);
+  return {
+    rule: 'ROW_COLLAPSED',
+    severity: RULES.ROW_COLLAPSED,
+    message: `${label}按一行印出，未分列其${subRows.length}个子项（${subRows.map(printedLabel).join('；')}）：记录为该组合计 — ${table}: ${group.key} printed as one row in place of its ${subRows.length} sub-rows`,
+    cells: columns.map((column) => `${table}.${group.key}.${column.key}`),
+  };
+}
+
 function locateRows<R extends RowSpec>(
   rows: TableRow[],
-  specs: R[],
+  templateRows: R[],
+  collapsible: R[],
   columnsOf: (spec: R) => ColumnSpec[],
   table: TableName,
   findings: Finding[],
 ): Map<string, LocatedRow> {
-  const byOrder = locateByTemplateOrder(rows, specs, columnsOf);
+  const byOrder = locateByTemplateOrder(rows, templateRows, columnsOf);
   if (byOrder) return byOrder;
+  const specs = [...templateRows, ...collapsible];
   const located = new Map<string, LocatedRow>();
   const unusedPieces: Span[] = [];
   let previous: LocatedRow | null = null;
@@ -102,11 +132,21 @@ function locateRows<R extends RowSpec>(
       findings.push(ambiguity(`${table}: row ${match.row.key} appears twice; the first is kept`, [`${table}.${match.row.key}`]));
       continue;
     }
-    previous = { label: match.pieces[match.pieces.length - 1], values: row.values };
+    previous = { label: match.pieces[match.pieces.length - 1], values: withBlankFirstColumns(row, columnsOf(match.row).length) };
     located.set(match.row.key, previous);
   }
   addBlankRows(located, unusedPieces, specs);
   return located;
+}
+
+/**
+ * A row whose first columns were left blank ("规章 | | 0 | 11"): the blank cells between its label and
+ * its first value are its own cells, taken as many as the row is short of its columns.
+ */
+function withBlankFirstColumns(row: TableRow, columns: number): Cell[] {
+  const missing = columns - row.values.length;
+  if (missing <= 0 || row.blanksBeforeValues.length < missing) return row.values;
+  return [...row.blanksBeforeValues.slice(-missing), ...row.values];
 }
 
 /**

@@ -3,7 +3,7 @@
  * are ignored, a typo or two is forgiven, and a label that lost its head or tail to a line wrap
  * still matches.
  */
-import type { RowSpec } from './canonical';
+import type { RowSpec } from '../../shared/template/rows';
 import type { Span } from './document';
 
 /** Row numbering: 一、 （一） 1. 1、 */

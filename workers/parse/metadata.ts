@@ -1,8 +1,10 @@
 /**
- * Report metadata: title, agency, year, statistical period and publication date. The title is the
- * first authority; what a web page or signature adds (发布时间, 来源, the closing date) fills the gaps.
+ * Report metadata: title, agency, year, statistical period and publication date. A crawler's header
+ * (标题, 发布机构, 发布时间) is the first authority, then the title; what a web page or signature adds
+ * (发布时间, 来源, the closing date) fills the gaps.
  */
 import type { ReportMeta } from '../../shared/record';
+import type { CrawlHeader } from './crawl-header';
 import type { DocLine } from './document';
 
 export type Metadata = Omit<ReportMeta, 'template' | 'script'>;
@@ -11,17 +13,19 @@ export type Metadata = Omit<ReportMeta, 'template' | 'script'>;
 const TITLE_SEARCH_LINES = 8;
 const TITLE = /(?:信息公开|政务公开).{0,12}报告|年度报告/;
 
-export function readMetadata(lines: DocLine[]): Metadata {
+const NO_HEADER: CrawlHeader = { title: null, agency: null, publishedOn: null };
+
+export function readMetadata(lines: DocLine[], header: CrawlHeader = NO_HEADER): Metadata {
   const text = lines.map((line) => line.text).join('\n');
-  const title = findTitle(lines);
+  const title = header.title ?? findTitle(lines);
   const period = findPeriod(text);
   const titleYear = title ? firstYear(title) : null;
   return {
     title,
-    agency: (title ? agencyFromTitle(title) : null) ?? agencyFromText(lines),
+    agency: header.agency ?? (title ? agencyFromTitle(title) : null) ?? agencyFromText(lines),
     year: titleYear ?? (period ? Number(period.from.slice(0, 4)) : null) ?? reportYearInText(text),
     period,
-    publishedOn: findPublishedOn(lines),
+    publishedOn: header.publishedOn ?? findPublishedOn(lines),
   };
 }
 
@@ -76,13 +80,26 @@ function agencyFromText(lines: DocLine[]): string | null {
   if (names.length === 0) return null;
   const selfKind = SELF_REFERENCE.find(([reference]) => reference.test(text));
   const own = selfKind ? names.filter((name) => selfKind[1].test(name)) : names;
-  return mostFrequent(own.length ? own : names);
+  return mostLikelyName(own.length ? own : names, text);
 }
 
-function mostFrequent(values: string[]): string {
+const PLACE_PART = /^[\p{Script=Han}]+?(?:省|市|区|县|州|旗)/u;
+
+/**
+ * The name used most often; between equals, the one whose place recurs in the text (a heading run on
+ * into the next paragraph makes "…推进政务信息公开区执法局" look like a name once, its "place" never
+ * again), then the longer.
+ */
+function mostLikelyName(names: string[], text: string): string {
   const counts = new Map<string, number>();
-  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
-  return [...counts.entries()].reduce((best, entry) => (entry[1] > best[1] || (entry[1] === best[1] && entry[0].length > best[0].length) ? entry : best))[0];
+  for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1);
+  const placeSupport = (name: string): number => text.split(PLACE_PART.exec(name)?.[0] ?? name).length - 1;
+  const rank = (name: string): number[] => [counts.get(name)!, placeSupport(name), name.length];
+  return [...counts.keys()].reduce((best, name) => {
+    const [a, b] = [rank(name), rank(best)];
+    const first = a.findIndex((value, index) => value !== b[index]);
+    return first >= 0 && a[first] > b[first] ? name : best;
+  });
 }
 
 const DATE = String.raw`((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日`;
@@ -94,28 +111,33 @@ function findPeriod(text: string): Metadata['period'] {
   return { from: isoDate(match[1], match[2], match[3]), to: isoDate(match[4], match[5], match[6]) };
 }
 
-/** 发布时间 on the web page, else the date the report closes with (the last line that is only a date). */
+/**
+ * 发布时间 on the web page, else the date the report closes with: the last date that ends its line or
+ * stands before an attachment (附件), and is no part of a sentence ("…截至2021年12月31日").
+ * Signature and date may share a line or not, so only the date's own ending counts.
+ */
 function findPublishedOn(lines: DocLine[]): string | null {
   for (const line of lines) {
     const match = /发布(?:时间|日期)\s*:?\s*((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})/.exec(line.text);
     if (match) return isoDate(match[1], match[2], match[3]);
   }
+  const closingDate = new RegExp(`(?<![为至到于止截])${DATE}\\s*(?:$|(?=附件|附表))`);
   for (let i = lines.length - 1; i >= 0; i--) {
-    const text = chineseNumeralsToDigits(lines[i].text.trim());
-    const match = new RegExp(`^${DATE}$`).exec(text);
+    const match = closingDate.exec(chineseNumeralsToDigits(lines[i].text));
     if (match) return isoDate(match[1], match[2], match[3]);
   }
   return null;
 }
 
 const DIGITS = '〇一二三四五六七八九';
+const CHINESE_DATE = /([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日/g;
 
-/** "二〇二二年一月二十日" → "2022年1月20日"; other text is returned unchanged. */
+/** "二〇二二年一月二十日" → "2022年1月20日" wherever it stands; other text is left as it is. */
 function chineseNumeralsToDigits(text: string): string {
-  const match = /^([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$/.exec(text);
-  if (!match) return text;
-  const year = Array.from(match[1], (c) => DIGITS.indexOf(c === '零' ? '〇' : c)).join('');
-  return `${year}年${smallNumber(match[2])}月${smallNumber(match[3])}日`;
+  return text.replace(CHINESE_DATE, (_date, year: string, month: string, day: string) => {
+    const digits = Array.from(year, (c) => DIGITS.indexOf(c === '零' ? '〇' : c)).join('');
+    return `${digits}年${smallNumber(month)}月${smallNumber(day)}日`;
+  });
 }
 
 /** 一 … 三十一 */

@@ -2,7 +2,7 @@
  * LOW_CONFIDENCE_CELL (spec §2): what parse owes the reader about numbers it took from a scan.
  *
  * A cell OCR read is *unsure* when its confidence is below LOW_CONFIDENCE_THRESHOLD or its text is
- * not a clean count ('1O', '8,3', '8.3'). The template's arithmetic (arithmetic.ts) then decides:
+ * not a clean count ('1O', '8,3', '8.3'). The template's arithmetic (shared/template/equations.ts) then decides:
  *
  * - an unsure cell that every equation it is in confirms (each one complete and holding) is taken as
  *   read, without a finding;
@@ -14,9 +14,9 @@
  * A confident cell is never changed, nor are two cells of one equation: a confident misreading is
  * left to validate's checks. Text layouts are exact, so only cells on OCR pages are considered.
  */
-import { RULES, type ExtractedCell, type Finding, type ReportTables, type TemplateId } from '../../shared/record';
-import { applicationsEquations, residual, reviewLitigationEquations, solveFor, type Equation } from './arithmetic';
-import { APPLICATIONS_2019, APPLICATIONS_2021 } from './canonical';
+import { legacyCellKey, RULES, type ExtractedCell, type Finding, type LegacyColumn, type ReportTables, type TemplateId } from '../../shared/record';
+import { residual, solveFor, tableEquations, type Equation } from '../../shared/template/equations';
+import { matrixModel } from '../../shared/template/templates';
 import { isPlaceholder } from './cells';
 import { setCell } from './table-read';
 
@@ -42,7 +42,7 @@ interface CellState {
 }
 
 export function cellKey(cell: ExtractedCell): string {
-  return cell.table === 'legacy' ? `legacy.${cell.rowKey}` : `${cell.table}.${cell.rowKey}.${cell.columnKey}`;
+  return cell.table === 'legacy' ? legacyCellKey(cell.rowKey, cell.columnKey as LegacyColumn) : `${cell.table}.${cell.rowKey}.${cell.columnKey}`;
 }
 
 /**
@@ -59,10 +59,7 @@ export function reviewOcrCells(tables: ReportTables, cells: ExtractedCell[], tem
   }
   if (![...states.values()].some((state) => state.unsure)) return [];
 
-  const equations = [
-    ...(tables.applications ? applicationsEquations(template === '2019' ? APPLICATIONS_2019 : APPLICATIONS_2021) : []),
-    ...(tables.reviewLitigation ? reviewLitigationEquations() : []),
-  ];
+  const equations = tableEquations(matrixModel(template), tables);
   const byKey = new Map(cells.map((cell) => [cellKey(cell), cell]));
   for (const equation of equations) for (const term of equation.terms) states.get(term.key)?.equations.push(equation);
   const valueOf = (key: string): number | null => byKey.get(key)?.value ?? null;

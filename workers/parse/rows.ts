@@ -2,7 +2,8 @@
  * Cells to table rows, the same way for every layout: a row is the text cells since the previous
  * row's numbers (headers, group labels, its own label, wrapped label lines) followed by its run of
  * numbers. Blank cells count only between numbers, because leading and trailing empty cells are the
- * shadows of merged cells.
+ * shadows of merged cells; blank cells between a row's label and its first number are kept aside, for
+ * a row whose first columns were left blank (see labelled-table.ts).
  */
 import { lineCells, type Cell } from './cells';
 import type { DocLine, Span } from './document';
@@ -11,28 +12,61 @@ export interface TableRow {
   pieces: Span[];
   /** Number, placeholder and interior blank cells, in order. */
   values: Cell[];
+  /** Blank cells between the label and the first value, on the label's line. */
+  blanksBeforeValues: Cell[];
 }
+
+/**
+ * A table row that a page break cut in two: its label's tail comes on the next page in a row of its
+ * own whose value cells are empty ("3.补正 | 8 | 3 …" then "后申请内容仍不明确 | | | …"), first on its page.
+ */
+function isLabelContinuation(cells: Cell[]): boolean {
+  const lastText = cells.map((cell) => cell.value === null).lastIndexOf(true);
+  if (lastText < 0) return false;
+  const after = cells.slice(lastText + 1);
+  return after.length >= MIN_EMPTY_VALUE_CELLS && after.every((cell) => cell.value?.kind === 'blank') && cells.every((cell) => cell.value === null || cell.value.kind === 'blank');
+}
+
+function isPageTurn(previous: TableRow, line: DocLine): boolean {
+  return previous.values[previous.values.length - 1].span.line.page !== line.page;
+}
+
+/** A continuation leaves at least this many value cells empty (the narrowest labelled table has one). */
+const MIN_EMPTY_VALUE_CELLS = 1;
 
 export function tableRows(lines: DocLine[]): TableRow[] {
   const rows: TableRow[] = [];
   let pieces: Span[] = [];
   let values: Cell[] = [];
   let blanksAfterValue: Cell[] = [];
+  let blanksAfterLabel: Cell[] = [];
+  let blanksBeforeValues: Cell[] = [];
   const closeRow = () => {
-    if (pieces.length || values.length) rows.push({ pieces, values });
+    if (pieces.length || values.length) rows.push({ pieces, values, blanksBeforeValues });
     pieces = [];
     values = [];
     blanksAfterValue = [];
+    blanksAfterLabel = [];
+    blanksBeforeValues = [];
   };
   for (const line of lines) {
     const cells = lineCells(line);
+    const previous = rows[rows.length - 1];
+    if (!values.length && !pieces.length && previous?.values.length && isPageTurn(previous, line) && isLabelContinuation(cells)) {
+      previous.pieces.push(...cells.filter((cell) => cell.value === null).map((cell) => cell.span));
+      continue;
+    }
+    blanksAfterLabel = [];
     for (const cell of cells) {
       if (cell.value === null) {
         if (values.length) closeRow();
         pieces.push(cell.span);
+        blanksAfterLabel = [];
       } else if (cell.value.kind === 'blank') {
         if (values.length) blanksAfterValue.push(cell);
+        else if (pieces.length) blanksAfterLabel.push(cell);
       } else {
+        if (!values.length) blanksBeforeValues = blanksAfterLabel;
         values.push(...blanksAfterValue, cell);
         blanksAfterValue = [];
       }

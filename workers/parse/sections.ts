@@ -15,10 +15,18 @@ const TITLES = [
 ];
 const TITLE_5_2019 = '政府信息公开工作存在的主要问题及改进情况';
 
+/** Every title a section heading is printed with, longest first, so text can be cut right after one. */
+export const SECTION_TITLES = [...TITLES, TITLE_5_2019, '概述'].sort((a, b) => b.length - a.length);
+
 /** A heading names its section with one of these (table row labels like 四、结转下年度 do not). */
 const KEYWORDS = [['总体情况', '概述'], ['主动公开'], ['收到和处理', '依申请公开'], ['行政复议', '行政诉讼'], ['问题'], ['其他需要报告', '其他事项']];
 const NUMERALS = '一二三四五六';
-const HEADING = /^([一二三四五六])[、.]\s*(\S.{0,40})$/;
+const HEADING = /^([一二三四五六])[、.]\s*(.*)/;
+/**
+ * A heading's title is short; where the source had no line break after it, the body runs on, so the
+ * keyword is sought only this far in.
+ */
+const TITLE_WINDOW = 22;
 
 export interface SectionHeading {
   number: number;
@@ -33,7 +41,8 @@ export function findSectionHeadings(lines: DocLine[]): SectionHeading[] {
     if (!match) return;
     const number = NUMERALS.indexOf(match[1]) + 1;
     if (headings.some((heading) => heading.number === number)) return;
-    if (KEYWORDS[number - 1].some((keyword) => match[2].includes(keyword))) headings.push({ number, lineIndex });
+    const title = match[2].split(/[。;:]/)[0].slice(0, TITLE_WINDOW);
+    if (KEYWORDS[number - 1].some((keyword) => title.includes(keyword))) headings.push({ number, lineIndex });
   });
   return headings;
 }

@@ -3,13 +3,24 @@
  * Keys are relative to `record.tables`, the form findings use in `cells`.
  */
 import type { ReportTables, TableNode } from '../../shared/record';
+import { MATRIX_TABLES, type MatrixTableName } from '../../shared/template/templates';
 
 type Leaf = number | string | null;
-type MatrixTableName = 'active' | 'applications' | 'reviewLitigation';
-export const MATRIX_TABLES: readonly MatrixTableName[] = ['active', 'applications', 'reviewLitigation'];
 
 function isMatrixTable(name: string): name is MatrixTableName {
   return (MATRIX_TABLES as readonly string[]).includes(name);
+}
+
+/** What the record holds at the key: a leaf, a row, or undefined where it has no such key. */
+function entryAt(tables: ReportTables, key: string): TableNode | Leaf | undefined {
+  const [tableName, ...path] = key.split('.');
+  if (!isMatrixTable(tableName)) return undefined;
+  let node: TableNode | Leaf | undefined = tables[tableName];
+  for (const part of path) {
+    if (node === null || node === undefined || typeof node !== 'object' || !Object.hasOwn(node, part)) return undefined;
+    node = node[part];
+  }
+  return node;
 }
 
 /**
@@ -17,14 +28,14 @@ function isMatrixTable(name: string): name is MatrixTableName {
  * check that needs such a cell is not assessable, never computed as if it were 0.
  */
 export function numberAt(tables: ReportTables, key: string): number | null {
-  const [tableName, ...path] = key.split('.');
-  if (!isMatrixTable(tableName)) return null;
-  let node: TableNode | Leaf | undefined = tables[tableName];
-  for (const part of path) {
-    if (node === null || node === undefined || typeof node !== 'object' || !Object.hasOwn(node, part)) return null;
-    node = node[part];
-  }
-  return typeof node === 'number' && Number.isFinite(node) ? node : null;
+  const value = entryAt(tables, key);
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/** Whether the record has the cell at all: a blank cell (null, its placeholder kept) does, an unread one does not. */
+export function cellExists(tables: ReportTables, key: string): boolean {
+  const value = entryAt(tables, key);
+  return value !== undefined && (value === null || typeof value !== 'object');
 }
 
 /** The cells' values in order, or null when any of them is not assessable. */

@@ -4,12 +4,11 @@
  * `record.findings`; the findings returned here are validate's alone.
  */
 import type { CanonicalRecord, Finding } from '../../shared/record';
-import { checkApplications } from './applications';
-import { checkSectionsPresent, checkTablesPresent } from './completeness';
+import { checkCellsPresent, checkSectionsPresent, checkTablesPresent } from './completeness';
 import { checkAgainstPreviousYear } from './cross-year';
+import { checkEquations } from './equations';
 import { checkLegacySubtotals } from './legacy-subtotal';
 import { checkNarrative } from './narrative';
-import { checkReviewLitigation } from './review-litigation';
 import { checkTampering } from './tampering';
 import { checkValueDomain } from './value-domain';
 import { checkYears } from './year';
@@ -26,9 +25,9 @@ export function validateReport(record: CanonicalRecord, context: ValidationConte
   return [
     ...checkTampering(record, context.bodyText),
     ...checkTablesPresent(record),
+    ...checkCellsPresent(record),
     ...checkValueDomain(record),
-    ...checkApplications(record),
-    ...checkReviewLitigation(record),
+    ...checkEquations(record),
     ...checkSectionsPresent(record),
     ...checkNarrative(record),
     ...checkYears(record),

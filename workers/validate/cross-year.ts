@@ -5,7 +5,8 @@
 import type { CanonicalRecord, Finding } from '../../shared/record';
 import { numberAt, numbersAt } from './cells';
 import { finding } from './finding';
-import { APPLICATION_COLUMNS, DOCUMENT_STOCK_ROWS, matrixTemplateOf } from './layout';
+import { APPLICANT_COLUMNS, DOCUMENT_STOCK_ROWS } from '../../shared/template/rows';
+import { matrixTemplateOf } from '../../shared/template/templates';
 
 export function checkAgainstPreviousYear(record: CanonicalRecord, previous: CanonicalRecord | null): Finding[] {
   // A report from any other year would make both flows meaningless, so it is not compared at all.
@@ -16,7 +17,7 @@ export function checkAgainstPreviousYear(record: CanonicalRecord, previous: Cano
 /** This year's 二、上年结转 = last year's 四、结转下年度继续办理, column by column. */
 function checkCarryOver(record: CanonicalRecord, previous: CanonicalRecord): Finding[] {
   const findings: Finding[] = [];
-  for (const column of APPLICATION_COLUMNS) {
+  for (const column of APPLICANT_COLUMNS) {
     const carriedOverCell = `applications.carriedOver.${column}`;
     const carriedOver = numberAt(record.tables, carriedOverCell);
     const carriedForward = numberAt(previous.tables, `applications.carriedForward.${column}`);

@@ -6,10 +6,11 @@
  * - a 其中 line is part of the nearest indicator above it that is not itself a 其中 line, so it
  *   cannot exceed it.
  * Unmarked lines are never parts, and a relation is checked only when the whole and every part have a
- * value and the same unit: the list is free-form, so doubt means no finding.
+ * value and the same unit: the list is free-form, so doubt means no finding. Lists with a 历年累计
+ * column are checked in it too: cumulative figures add up like this year's.
  */
-import type { CanonicalRecord, Finding, LegacyIndicator } from '../../shared/record';
-import { legacyKey, sum } from './cells';
+import { legacyCellKey, type CanonicalRecord, type Finding, type LegacyColumn, type LegacyIndicator } from '../../shared/record';
+import { sum } from './cells';
 import { finding } from './finding';
 
 /** Outline depth of the markers that build sums: 一、 above （一） above 1. */
@@ -29,11 +30,21 @@ function depthOf(indicator: LegacyIndicator): number | null {
 
 export function checkLegacySubtotals(record: CanonicalRecord): Finding[] {
   const list = record.tables.legacy ?? [];
-  return [...checkOutlineSums(list), ...checkPartLines(list)];
+  const columns: LegacyColumn[] = list.some((indicator) => indicator.cumulative !== undefined) ? ['value', 'cumulative'] : ['value'];
+  return columns.flatMap((column) => [...checkOutlineSums(list, column), ...checkPartLines(list, column)]);
+}
+
+function valueIn(indicator: LegacyIndicator, column: LegacyColumn): number | null {
+  return column === 'value' ? indicator.value : (indicator.cumulative ?? null);
+}
+
+/** How a message names the column: this year's figures plainly, the cumulative ones as such. */
+function columnNote(column: LegacyColumn): string {
+  return column === 'value' ? '' : ' (历年累计)';
 }
 
 /** Each 一、 and （一） indicator against the indicators one level below it, up to the next at its level or above. */
-function checkOutlineSums(list: readonly LegacyIndicator[]): Finding[] {
+function checkOutlineSums(list: readonly LegacyIndicator[], column: LegacyColumn): Finding[] {
   const depths = list.map(depthOf);
   const findings: Finding[] = [];
   list.forEach((whole, index) => {
@@ -46,22 +57,22 @@ function checkOutlineSums(list: readonly LegacyIndicator[]): Finding[] {
       if (nextDepth === depth + 1) parts.push(list[next]);
     }
     // A lone sub-item is a list, not a breakdown.
-    const values = parts.length < 2 ? null : comparableValues(whole, parts);
+    const values = parts.length < 2 ? null : comparableValues(whole, parts, column);
     if (values === null) return;
     const partsTotal = roundAmount(sum(values.parts));
     if (partsTotal === values.whole) return;
-    const terms = parts.map((part) => `${printed(part)} ${part.value}`).join(' + ');
+    const terms = parts.map((part) => `${printed(part)} ${valueIn(part, column)}`).join(' + ');
     findings.push(
-      finding('LEGACY_SUBTOTAL', `the items under "${printed(whole)}" sum to ${partsTotal} (${terms}) but it states ${whole.value}`, [
-        legacyKey(whole.key),
-        ...parts.map((part) => legacyKey(part.key)),
+      finding('LEGACY_SUBTOTAL', `the items under "${printed(whole)}"${columnNote(column)} sum to ${partsTotal} (${terms}) but it states ${values.whole}`, [
+        legacyCellKey(whole.key, column),
+        ...parts.map((part) => legacyCellKey(part.key, column)),
       ]),
     );
   });
   return findings;
 }
 
-function checkPartLines(list: readonly LegacyIndicator[]): Finding[] {
+function checkPartLines(list: readonly LegacyIndicator[], column: LegacyColumn): Finding[] {
   const findings: Finding[] = [];
   list.forEach((part, index) => {
     if (part.marker !== PART_MARKER) return;
@@ -70,12 +81,12 @@ function checkPartLines(list: readonly LegacyIndicator[]): Finding[] {
     while (wholeIndex >= 0 && list[wholeIndex].marker === PART_MARKER) wholeIndex--;
     if (wholeIndex < 0) return;
     const whole = list[wholeIndex];
-    const values = comparableValues(whole, [part]);
+    const values = comparableValues(whole, [part], column);
     if (values === null || values.parts[0] <= values.whole) return;
     findings.push(
-      finding('LEGACY_SUBTOTAL', `"${printed(part)}" = ${part.value} exceeds the indicator it is part of, "${printed(whole)}" = ${whole.value}`, [
-        legacyKey(part.key),
-        legacyKey(whole.key),
+      finding('LEGACY_SUBTOTAL', `"${printed(part)}"${columnNote(column)} = ${values.parts[0]} exceeds the indicator it is part of, "${printed(whole)}" = ${values.whole}`, [
+        legacyCellKey(part.key, column),
+        legacyCellKey(whole.key, column),
       ]),
     );
   });
@@ -91,14 +102,16 @@ function printed(indicator: LegacyIndicator): string {
  * The values of a part–whole relation, or null when it is not assessable: a blank value (blank is
  * not 0) or a unit that differs from the whole's (a missing unit included).
  */
-function comparableValues(whole: LegacyIndicator, parts: readonly LegacyIndicator[]): { whole: number; parts: number[] } | null {
-  if (whole.value === null) return null;
+function comparableValues(whole: LegacyIndicator, parts: readonly LegacyIndicator[], column: LegacyColumn): { whole: number; parts: number[] } | null {
+  const wholeValue = valueIn(whole, column);
+  if (wholeValue === null) return null;
   const values: number[] = [];
   for (const part of parts) {
-    if (part.value === null || part.unit !== whole.unit) return null;
-    values.push(part.value);
+    const partValue = valueIn(part, column);
+    if (partValue === null || part.unit !== whole.unit) return null;
+    values.push(partValue);
   }
-  return { whole: whole.value, parts: values };
+  return { whole: wholeValue, parts: values };
 }
 
 /** Money indicators carry decimals; summing them must not invent a mismatch from binary rounding. */

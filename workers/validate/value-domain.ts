@@ -1,6 +1,7 @@
 /** VALUE_DOMAIN: counts are non-negative integers, amounts non-negative decimals (spec §2). */
 import type { CanonicalRecord, Finding, LegacyIndicator } from '../../shared/record';
-import { MATRIX_TABLES, leaves, legacyKey } from './cells';
+import { MATRIX_TABLES } from '../../shared/template/templates';
+import { leaves, legacyKey } from './cells';
 import { finding } from './finding';
 
 /** Decimal amounts: the 2021 fee column (万元) and the 2019 procurement total. */

@@ -2,6 +2,7 @@ import { agencyKey } from '../../shared/agency';
 import { loadStageOutput, saveStageOutput } from '../../shared/db/documents';
 import { findReportRecord } from '../../shared/db/reports';
 import type { NormalizedDocument, ParsedReport } from '../../shared/record';
+import { readingText } from '../parse/document';
 import type { StageHandler } from '../runtime';
 import { validateReport } from './core';
 
@@ -12,7 +13,7 @@ export const handleValidate: StageHandler = async (job, { db }) => {
   const previous = agency && year ? await findReportRecord(db, agencyKey(agency), year - 1) : null;
   const findings = validateReport(record, {
     previous,
-    bodyText: normalized.pages.map((page) => page.text).join('\n'),
+    bodyText: readingText(normalized, record.source.mediaType),
   });
   await saveStageOutput(db, job.documentId, 'validate', findings);
 };

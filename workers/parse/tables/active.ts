@@ -1,14 +1,15 @@
 /** Table 二 (active disclosure): rows by label, columns fixed by the template. */
 import type { TemplateId } from '../../../shared/record';
 import type { Cell } from '../cells';
-import { ACTIVE_2019, ACTIVE_2021, type ActiveRowSpec } from '../canonical';
+import type { ActiveRowSpec } from '../../../shared/template/rows';
+import { matrixModel } from '../../../shared/template/templates';
 import type { DocLine } from '../document';
 import { cutCells, isDigitRun, plainCuts } from '../flattened';
 import { readLabelledTable } from '../labelled-table';
 import type { TableRead } from '../table-read';
 
 export function readActiveTable(lines: DocLine[], template: TemplateId): TableRead | null {
-  const specs = template === '2019' ? ACTIVE_2019 : ACTIVE_2021;
+  const specs = matrixModel(template).active;
   return readLabelledTable(
     'active',
     lines,

@@ -4,7 +4,7 @@
  */
 import type { Finding, TableNode } from '../../../shared/record';
 import type { Cell } from '../cells';
-import { REVIEW_COLUMNS, REVIEW_GROUPS } from '../canonical';
+import { REVIEW_COLUMNS, REVIEW_GROUPS } from '../../../shared/template/rows';
 import type { DocLine } from '../document';
 import { cutCells, groupedCutsWithTotal, isDigitRun } from '../flattened';
 import { tableRows } from '../rows';

@@ -1,13 +1,14 @@
 /**
- * Cuts flattened rows of table 三 using the table's own arithmetic (arithmetic.ts): each row's 总计 is
- * the sum of its six applicant columns, 一 + 二 = 七 + 四 in every column, and the outcome rows sum to 七.
+ * Cuts flattened rows of table 三 using the table's own arithmetic (shared/template/equations.ts): each row's 总计 is
+ * the sum of its six applicant columns, 一 + 二 = 七 + 四 in every column, and the outcome rows sum to 七
+ * (a group printed as one row with its own values).
  */
 import type { Cell } from '../cells';
-import type { ApplicationsLayout } from '../canonical';
-import { BALANCE_KEYS } from '../arithmetic';
+import { canHold, applicationsEquations, rowOf, type Equation } from '../../../shared/template/equations';
+import { APPLICANT_COLUMNS, withCollapsedGroups, type ApplicationsLayout } from '../../../shared/template/rows';
 import { agreedOptions, cutCells, cutsWithTotal, isDigitRun, type Cut } from '../flattened';
 
-const COLUMNS = 7;
+const COLUMNS = APPLICANT_COLUMNS.length;
 
 interface RowOptions {
   key: string;
@@ -20,19 +21,23 @@ interface RowOptions {
 
 export function unflattenApplications(layout: ApplicationsLayout): (rows: Map<string, Cell[]>) => Map<string, Cell[]> {
   return (rows) => {
+    // A group printed as one row takes the place of its sub-rows in the arithmetic.
+    const printed = withCollapsedGroups(layout, new Set(layout.groups.filter((group) => rows.has(group.key)).map((group) => group.key)));
     const known = new Map<string, RowOptions>();
-    for (const { key } of layout.rows) {
+    for (const { key } of printed.rows) {
       const options = rowOptions(key, rows.get(key));
       if (options) known.set(key, options);
     }
     const flattened = [...known.values()].filter((row) => row.cuts !== null);
     if (flattened.length === 0) return new Map();
 
-    const balanced = BALANCE_KEYS.every((key) => known.has(key));
-    const summed = known.has('totalHandled') && layout.outcomeKeys.every((key) => known.has(key));
-    const constrainedKeys = [...(balanced ? BALANCE_KEYS : []), ...(summed ? ['totalHandled', ...layout.outcomeKeys] : [])];
-    const searchOrder = [...new Set(constrainedKeys)].map((key) => known.get(key)!);
-    const agreed = agreedOptions(searchOrder, (chosen) => consistent(chosen, searchOrder, balanced, summed));
+    // Each cut already gives its own row its total, so only the equations across rows choose among cuts.
+    const equations = applicationsEquations(printed).filter((equation) => {
+      const equationRows = new Set(equation.terms.map((term) => rowOf(term.key)));
+      return equationRows.size > 1 && [...equationRows].every((row) => known.has(row));
+    });
+    const searchOrder = [...new Set(equations.flatMap((equation) => equation.terms.map((term) => rowOf(term.key))))].map((key) => known.get(key)!);
+    const agreed = agreedOptions(searchOrder, (chosen) => consistent(chosen, searchOrder, equations));
 
     const resolved = new Map<string, Cell[]>();
     for (const row of flattened) {
@@ -55,20 +60,12 @@ function rowOptions(key: string, values: Cell[] | undefined): RowOptions | null 
   return { key, options: [numbers as number[]], cuts: null, run: null };
 }
 
-/** Whether the rows chosen so far (the first rows of `order`) can still satisfy the table's identities. */
-function consistent(chosen: number[][], order: RowOptions[], balanced: boolean, summed: boolean): boolean {
+/** Whether the rows chosen so far (the first rows of `order`) can still satisfy the table's equations. */
+function consistent(chosen: number[][], order: RowOptions[], equations: Equation[]): boolean {
   const chosenFor = new Map(chosen.map((values, index) => [order[index].key, values]));
-  if (balanced && chosen.length === BALANCE_KEYS.length) {
-    const [received, carriedOver, handled, carriedForward] = BALANCE_KEYS.map((key) => chosenFor.get(key)!);
-    if (received.some((value, c) => value + carriedOver[c] !== handled[c] + carriedForward[c])) return false;
-  }
-  const handled = chosenFor.get('totalHandled');
-  if (!summed || !handled) return true;
-  const complete = chosen.length === order.length;
-  // Counts are non-negative, so a partial sum above 七 can never come back down.
-  return handled.every((total, c) => {
-    let sum = 0;
-    for (const [key, values] of chosenFor) if (key !== 'totalHandled' && !BALANCE_KEYS.includes(key)) sum += values[c];
-    return complete ? sum === total : sum <= total;
-  });
+  const valueOf = (key: string): number | null => {
+    const column = APPLICANT_COLUMNS.indexOf(key.slice(key.lastIndexOf('.') + 1) as (typeof APPLICANT_COLUMNS)[number]);
+    return chosenFor.get(rowOf(key))?.[column] ?? null;
+  };
+  return equations.every((equation) => canHold(equation, valueOf));
 }

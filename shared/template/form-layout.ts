@@ -3,15 +3,11 @@
  * template's Chinese labels, value cells keyed like cells and findings — independent of how it is
  * drawn: `gongkai parse` draws it as text (cli/render-report.ts), the web server as HTML.
  */
-import type { CanonicalRecord, LegacyIndicator, ReportTables, TableNode } from '../../shared/record';
+import type { CanonicalRecord, LegacyIndicator, TableNode } from '../record';
 import {
-  ACTIVE_2019,
-  ACTIVE_2021,
   APPLICANT_COLUMN_LABELS,
   APPLICANT_COLUMNS,
   APPLICANTS_HEADER,
-  APPLICATIONS_2019,
-  APPLICATIONS_2021,
   LITIGATION_HEADER,
   ORGANISATION_COLUMNS,
   ORGANISATIONS_HEADER,
@@ -19,13 +15,14 @@ import {
   REVIEW_COLUMNS,
   REVIEW_GROUP_LABELS,
   REVIEW_GROUPS,
+  printedApplications,
   printedLabel,
   type ActiveRowSpec,
   type RowSpec,
-} from './canonical';
-import { LEGACY_COLUMN_LABELS } from './tables/legacy';
-
-export type TableName = keyof ReportTables;
+} from './rows';
+import { matrixModel, type TableName } from './templates';
+import { LEGACY_COLUMN_LABELS, LEGACY_CUMULATIVE_LABEL } from './legacy';
+import { legacyCellKey, type LegacyColumn } from '../record';
 
 /** A blank or placeholder cell: recorded as null, which is not 0. */
 export const BLANK = '□';
@@ -165,28 +162,37 @@ function layoutReviewLitigation(node: TableNode): FormCell[][] {
   ];
 }
 
+/** A list with a 历年累计 column prints it after this year's figure. */
+const hasCumulative = (list: LegacyIndicator[]) => list.some((indicator) => indicator.cumulative !== undefined);
+
 function layoutLegacy(list: LegacyIndicator[]): FormCell[][] {
+  const columns: LegacyColumn[] = hasCumulative(list) ? ['value', 'cumulative'] : ['value'];
   return list.map((indicator): FormCell[] => {
     const label: FormCell = { kind: 'label', text: `${indicator.marker ?? ''}${indicator.label}`, wrapWidth: 40 };
     // A heading of the list has neither unit nor value: it is printed across the row.
-    if (indicator.unit === null && indicator.value === null) return [{ ...label, colSpan: 3 }];
-    const text = indicator.value === null ? `${BLANK}${indicator.raw ? ` ${indicator.raw}` : ''}` : String(indicator.value);
-    return [label, { kind: 'label', text: indicator.unit ?? '' }, { kind: 'value', text, align: 'right', cellKey: `legacy.${indicator.key}` }];
+    if (indicator.unit === null && indicator.value === null) return [{ ...label, colSpan: 2 + columns.length }];
+    const valueCell = (column: LegacyColumn): FormCell => {
+      const [value, raw] = column === 'value' ? [indicator.value, indicator.raw] : [indicator.cumulative ?? null, indicator.cumulativeRaw ?? ''];
+      const text = value === null ? `${BLANK}${raw ? ` ${raw}` : ''}` : String(value);
+      return { kind: 'value', text, align: 'right', cellKey: legacyCellKey(indicator.key, column) };
+    };
+    return [label, { kind: 'label', text: indicator.unit ?? '' }, ...columns.map(valueCell)];
   });
 }
 
 /** The record's tables in form order, each laid out as the template prints it. */
 export function layoutForm(record: CanonicalRecord): FormTable[] {
   const { tables, meta } = record;
-  const is2019 = meta.template === '2019';
+  const model = matrixModel(meta.template);
   const laidOut: FormTable[] = [];
-  if (tables.active) laidOut.push({ name: 'active', title: TABLE_TITLES.active, rows: layoutActive(tables.active, is2019 ? ACTIVE_2019 : ACTIVE_2021) });
+  if (tables.active) laidOut.push({ name: 'active', title: TABLE_TITLES.active, rows: layoutActive(tables.active, model.active) });
   if (tables.applications) {
-    const rows = (is2019 ? APPLICATIONS_2019 : APPLICATIONS_2021).rows;
+    // A group the report printed as one row is laid out as one row.
+    const rows = printedApplications(model.applications, tables.applications).rows;
     laidOut.push({ name: 'applications', title: TABLE_TITLES.applications, rows: layoutApplications(tables.applications, rows) });
   }
   if (tables.reviewLitigation) laidOut.push({ name: 'reviewLitigation', title: TABLE_TITLES.reviewLitigation, rows: layoutReviewLitigation(tables.reviewLitigation) });
-  if (tables.legacy) laidOut.push({ name: 'legacy', title: TABLE_TITLES.legacy, head: [...LEGACY_COLUMN_LABELS], rows: layoutLegacy(tables.legacy) });
+  if (tables.legacy) laidOut.push({ name: 'legacy', title: TABLE_TITLES.legacy, head: [...LEGACY_COLUMN_LABELS, ...(hasCumulative(tables.legacy) ? [LEGACY_CUMULATIVE_LABEL] : [])], rows: layoutLegacy(tables.legacy) });
   return laidOut;
 }
 

@@ -1,0 +1,142 @@
+/**
+ * The templates' own arithmetic (spec §2) as linear equations over cell keys: in table 三 each row's
+ * 总计 is the sum of its six applicant columns, 一 + 二 = （七）总计 + 四 in every column, and the
+ * outcome rows sum to （七）总计; in table 四 each group's outcomes sum to its 总计. Each equation
+ * carries the rule a failure breaks. Validate checks them on the record; parse uses them to cut
+ * flattened rows (tables/unflatten-applications.ts) and to confirm or repair OCR readings
+ * (ocr-confidence.ts).
+ */
+import type { ReportTables, RuleId } from '../record';
+import { APPLICANT_COLUMNS, REVIEW_COLUMNS, REVIEW_GROUPS, printedApplications, type ApplicationsLayout } from './rows';
+import type { MatrixTemplateModel } from './templates';
+
+export interface Term {
+  /** Dotted cell key, e.g. `applications.granted.total`. */
+  key: string;
+  sign: 1 | -1;
+}
+
+/** Σ sign × value = 0. */
+export interface Equation {
+  rule: Extract<RuleId, 'APPLICATIONS_BALANCE' | 'APPLICATIONS_OUTCOMES_SUM' | 'APPLICATIONS_ROW_TOTAL' | 'REVIEW_LITIGATION_TOTAL'>;
+  /** How a finding names it: "applications row granted: total = the six applicant columns". */
+  name: string;
+  terms: Term[];
+  /** What a failure says, given the terms' values in term order. */
+  explain(values: readonly number[]): string;
+}
+
+/** The rows of 一 + 二 = （七） + 四, incoming first. */
+const BALANCE_INCOMING = ['newReceived', 'carriedOver'] as const;
+const BALANCE_OUTGOING = ['totalHandled', 'carriedForward'] as const;
+
+const APPLICANTS = APPLICANT_COLUMNS.filter((column) => column !== 'total');
+const REVIEW_OUTCOMES = REVIEW_COLUMNS.filter((column) => column !== 'total');
+
+const total = (values: readonly number[]): number => values.reduce((sum, value) => sum + value, 0);
+const plus = (keys: readonly string[]): Term[] => keys.map((key) => ({ key, sign: 1 }));
+const minus = (keys: readonly string[]): Term[] => keys.map((key) => ({ key, sign: -1 }));
+
+/** The equations of table 三 with its rows as `layout` has them (see printedApplications for a record's). */
+export function applicationsEquations(layout: ApplicationsLayout): Equation[] {
+  const key = (row: string, column: string) => `applications.${row}.${column}`;
+  const rowTotals = layout.rows.map(
+    (row): Equation => ({
+      rule: 'APPLICATIONS_ROW_TOTAL',
+      name: `applications row ${row.key}: total = the six applicant columns`,
+      terms: [...plus([key(row.key, 'total')]), ...minus(APPLICANTS.map((column) => key(row.key, column)))],
+      explain: ([rowTotal, ...byApplicant]) =>
+        `the six applicant columns of ${row.key} sum to ${total(byApplicant)} (${byApplicant.join(' + ')}) but its total = ${rowTotal}`,
+    }),
+  );
+  const balances = APPLICANT_COLUMNS.map(
+    (column): Equation => ({
+      rule: 'APPLICATIONS_BALANCE',
+      name: `applications column ${column}: newReceived + carriedOver = totalHandled + carriedForward (一 + 二 = 七 + 四)`,
+      terms: [...plus(BALANCE_INCOMING.map((row) => key(row, column))), ...minus(BALANCE_OUTGOING.map((row) => key(row, column)))],
+      explain: ([newReceived, carriedOver, totalHandled, carriedForward]) =>
+        `newReceived ${newReceived} + carriedOver ${carriedOver} = ${newReceived + carriedOver} but totalHandled ${totalHandled} + carriedForward ${carriedForward} = ${totalHandled + carriedForward} in column ${column}`,
+    }),
+  );
+  const outcomeSums = APPLICANT_COLUMNS.map(
+    (column): Equation => ({
+      rule: 'APPLICATIONS_OUTCOMES_SUM',
+      name: `applications column ${column}: the outcome rows sum to totalHandled (七)`,
+      terms: [...plus([key('totalHandled', column)]), ...minus(layout.outcomeKeys.map((row) => key(row, column)))],
+      explain: ([totalHandled, ...outcomes]) =>
+        `the ${outcomes.length} outcome rows sum to ${total(outcomes)} but totalHandled = ${totalHandled} in column ${column}`,
+    }),
+  );
+  return [...rowTotals, ...balances, ...outcomeSums];
+}
+
+export function reviewLitigationEquations(): Equation[] {
+  return REVIEW_GROUPS.map((group) => ({
+    rule: 'REVIEW_LITIGATION_TOTAL',
+    name: `reviewLitigation group ${group}: ${REVIEW_OUTCOMES.join(' + ')} = total`,
+    terms: [...plus([`reviewLitigation.${group}.total`]), ...minus(REVIEW_OUTCOMES.map((column) => `reviewLitigation.${group}.${column}`))],
+    explain: ([groupTotal, ...outcomes]) =>
+      `${group}: ${REVIEW_OUTCOMES.map((outcome, index) => `${outcome} ${outcomes[index]}`).join(' + ')} = ${total(outcomes)} but total = ${groupTotal}`,
+  }));
+}
+
+/**
+ * Every equation between the cells of the tables present, for `tables` read under `model`: a group
+ * of table 三 the record holds collapsed takes part with its own cells in place of its sub-rows'.
+ */
+export function tableEquations(model: MatrixTemplateModel, tables: ReportTables): Equation[] {
+  return [
+    ...(tables.applications ? applicationsEquations(printedApplications(model.applications, tables.applications)) : []),
+    ...(tables.reviewLitigation ? reviewLitigationEquations() : []),
+  ];
+}
+
+/** Σ sign × value, or null when a cell has no number. */
+export function residual(equation: Equation, valueOf: (key: string) => number | null): number | null {
+  let sum = 0;
+  for (const term of equation.terms) {
+    const value = valueOf(term.key);
+    if (value === null) return null;
+    sum += term.sign * value;
+  }
+  return sum;
+}
+
+/** The value of `key` that makes the equation hold, given every other cell; null when another cell has no number. */
+export function solveFor(equation: Equation, key: string, valueOf: (key: string) => number | null): number | null {
+  let rest = 0;
+  let sign: number | null = null;
+  for (const term of equation.terms) {
+    if (term.key === key) {
+      sign = term.sign;
+      continue;
+    }
+    const value = valueOf(term.key);
+    if (value === null) return null;
+    rest += term.sign * value;
+  }
+  return sign === null ? null : -rest / sign;
+}
+
+/**
+ * Whether the equation can still hold once its cells without a number are filled with counts, which
+ * are never negative: a complete equation must balance, and where every missing term has the same
+ * sign the known terms must not already be past what those terms can make up.
+ */
+export function canHold(equation: Equation, valueOf: (key: string) => number | null): boolean {
+  let known = 0;
+  const missingSigns = new Set<number>();
+  for (const term of equation.terms) {
+    const value = valueOf(term.key);
+    if (value === null) missingSigns.add(term.sign);
+    else known += term.sign * value;
+  }
+  if (missingSigns.size === 0) return known === 0;
+  if (missingSigns.size === 2) return true;
+  return missingSigns.has(1) ? known <= 0 : known >= 0;
+}
+
+/** The row of a table 三 or 四 cell key: `denied.stateSecret` of `applications.denied.stateSecret.total`. */
+export function rowOf(key: string): string {
+  return key.slice(key.indexOf('.') + 1, key.lastIndexOf('.'));
+}
