@@ -16,6 +16,7 @@ import { PermanentError } from '../../shared/errors';
 import type { ExtractedPage } from '../../shared/record';
 import type { Rect, Ruling, Rulings } from '../geometry/grid';
 import { layoutPageText } from '../geometry/layout';
+import { apply, IDENTITY, multiply, type Matrix } from '../geometry/matrix';
 import type { PositionedPage, PositionedText } from '../geometry/positioned';
 
 export interface OfdLimits {
@@ -42,8 +43,6 @@ const RUN_GAP_EMS = 1.8;
 const ASCENT_EMS = 0.88;
 const DESCENT_EMS = 0.12;
 
-type Matrix = [a: number, b: number, c: number, d: number, e: number, f: number];
-const IDENTITY: Matrix = [1, 0, 0, 1, 0, 0];
 
 const corrupt = (detail: string): PermanentError => new PermanentError('CORRUPT_FILE', `OFD 文件已损坏，无法读取（${detail}）。The OFD file is damaged: ${detail}.`);
 
@@ -111,21 +110,11 @@ function xmlRoot(parts: Map<string, Buffer>, name: string, what: string): Elemen
   return root;
 }
 
-const multiply = (m: Matrix, n: Matrix): Matrix => [
-  m[0] * n[0] + m[1] * n[2],
-  m[0] * n[1] + m[1] * n[3],
-  m[2] * n[0] + m[3] * n[2],
-  m[2] * n[1] + m[3] * n[3],
-  m[4] * n[0] + m[5] * n[2] + n[4],
-  m[4] * n[1] + m[5] * n[3] + n[5],
-];
-const apply = (m: Matrix, x: number, y: number): [number, number] => [m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]];
-
 /** Object space → page: the object's CTM, then its Boundary's origin (GB/T 33190 §8.1). */
 function objectMatrix(element: Element): Matrix {
   const [x = 0, y = 0] = numbers(element.attribs.Boundary);
   const ctm = numbers(element.attribs.CTM);
-  return multiply(ctm.length === 6 ? (ctm as Matrix) : IDENTITY, [1, 0, 0, 1, x, y]);
+  return multiply([1, 0, 0, 1, x, y], ctm.length === 6 ? (ctm as Matrix) : IDENTITY);
 }
 
 /** DeltaX as one advance per glyph gap, with its 'g count delta' runs expanded. */
@@ -253,8 +242,8 @@ function collectObjects(container: Element, page: PositionedPage, parentMatrix: 
   for (const child of container.children) {
     if (!isTag(child)) continue;
     const name = localName(child);
-    if (name === 'TextObject') page.items.push(...textItems(child, multiply(objectMatrix(child), parentMatrix)));
-    else if (name === 'PathObject') pathRulings(child, multiply(objectMatrix(child), parentMatrix), page.rulings);
+    if (name === 'TextObject') page.items.push(...textItems(child, multiply(parentMatrix, objectMatrix(child))));
+    else if (name === 'PathObject') pathRulings(child, multiply(parentMatrix, objectMatrix(child)), page.rulings);
     else if (name === 'PageBlock' || name === 'Layer' || name === 'Content') collectObjects(child, page, parentMatrix);
   }
 }

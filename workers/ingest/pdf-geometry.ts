@@ -4,26 +4,11 @@
  * processors and browsers draw cell borders). Coordinates are the page's viewport in points, y down.
  */
 import type { Ruling, Rulings } from '../geometry/grid';
+import { apply, multiply, type Matrix } from '../geometry/matrix';
 import type { PositionedPage, PositionedText } from '../geometry/positioned';
+import { OPS, walkOperators, type OperatorList } from './pdf-operators';
 
-/** pdf.js operator codes (pdfjs-dist OPS) and path drawing codes (DrawOPS), stable across versions. */
-const OPS = {
-  setLineWidth: 2,
-  save: 10,
-  restore: 11,
-  transform: 12,
-  stroke: 20,
-  closeStroke: 21,
-  fill: 22,
-  eoFill: 23,
-  fillStroke: 24,
-  eoFillStroke: 25,
-  closeFillStroke: 26,
-  closeEOFillStroke: 27,
-  paintFormXObjectBegin: 74,
-  paintFormXObjectEnd: 75,
-  constructPath: 91,
-} as const;
+/** pdf.js path drawing codes (DrawOPS), stable across versions. */
 const DRAW = { moveTo: 0, lineTo: 1, curveTo: 2, closePath: 3 } as const;
 const STROKES = new Set<number>([OPS.stroke, OPS.closeStroke, OPS.fillStroke, OPS.eoFillStroke, OPS.closeFillStroke, OPS.closeEOFillStroke]);
 const FILLS = new Set<number>([OPS.fill, OPS.eoFill]);
@@ -32,23 +17,6 @@ const FILLS = new Set<number>([OPS.fill, OPS.eoFill]);
 const MAX_RULE_THICKNESS = 2.5;
 /** Shorter strokes are glyph parts, underlines of a character or ticks, not cell borders. */
 const MIN_RULE_LENGTH = 6;
-
-type Matrix = [number, number, number, number, number, number];
-
-function multiply(m: Matrix, n: Matrix): Matrix {
-  return [
-    m[0] * n[0] + m[2] * n[1],
-    m[1] * n[0] + m[3] * n[1],
-    m[0] * n[2] + m[2] * n[3],
-    m[1] * n[2] + m[3] * n[3],
-    m[0] * n[4] + m[2] * n[5] + m[4],
-    m[1] * n[4] + m[3] * n[5] + m[5],
-  ];
-}
-
-function apply(m: Matrix, x: number, y: number): [number, number] {
-  return [m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]];
-}
 
 export interface PdfTextItem {
   str: string;
@@ -60,7 +28,7 @@ export interface PdfTextItem {
 export interface PdfPageGeometrySource {
   viewport: { width: number; height: number; transform: number[] };
   items: PdfTextItem[];
-  operators: { fnArray: number[]; argsArray: unknown[][] };
+  operators: OperatorList;
 }
 
 export function pdfPageGeometry({ viewport, items, operators }: PdfPageGeometrySource): PositionedPage {
@@ -93,38 +61,11 @@ interface Segment {
   width: number;
 }
 
-/** Walks the operator list with the graphics state's transform and collects ruling-like segments. */
-function pathRulings(operators: PdfPageGeometrySource['operators'], toViewport: Matrix): Rulings {
+/** The ruling-like segments of the page's painted paths. */
+function pathRulings(operators: OperatorList, toViewport: Matrix): Rulings {
   const segments: Segment[] = [];
-  const stack: Array<{ ctm: Matrix; lineWidth: number }> = [];
-  let ctm: Matrix = [...toViewport];
-  let lineWidth = 1;
-  operators.fnArray.forEach((op, index) => {
-    const args = operators.argsArray[index] ?? [];
-    switch (op) {
-      case OPS.save:
-        stack.push({ ctm, lineWidth });
-        break;
-      case OPS.restore:
-        ({ ctm, lineWidth } = stack.pop() ?? { ctm, lineWidth });
-        break;
-      case OPS.transform:
-        ctm = multiply(ctm, args as Matrix);
-        break;
-      case OPS.paintFormXObjectBegin:
-        stack.push({ ctm, lineWidth });
-        if (Array.isArray(args[0])) ctm = multiply(ctm, args[0] as Matrix);
-        break;
-      case OPS.paintFormXObjectEnd:
-        ({ ctm, lineWidth } = stack.pop() ?? { ctm, lineWidth });
-        break;
-      case OPS.setLineWidth:
-        lineWidth = Number(args[0]) || 0;
-        break;
-      case OPS.constructPath:
-        segments.push(...paintedSegments(args, ctm, lineWidth));
-        break;
-    }
+  walkOperators(operators, toViewport, (op, args, { ctm, lineWidth }) => {
+    if (op === OPS.constructPath) segments.push(...paintedSegments(args, ctm, lineWidth));
   });
   return toRulings(segments);
 }

@@ -9,6 +9,7 @@ import type { ExtractedPage } from '../../shared/record';
 import { layoutPageText } from '../geometry/layout';
 import { MAX_PAGE_IMAGE_PIXELS } from './media-type';
 import { pdfPageGeometry, type PdfPageGeometrySource, type PdfTextItem } from './pdf-geometry';
+import { OPS, type OperatorList } from './pdf-operators';
 
 /** The pdfjs-dist that pdf-parse itself depends on, for its bundled data files. */
 const PDFJS_DIR = path.dirname(
@@ -28,15 +29,12 @@ const PDFJS_DATA = {
 /** A page with at most this many non-whitespace characters may be a scan. */
 const SCAN_TEXT_THRESHOLD = 20;
 
-/** pdf.js operator codes (pdfjs-dist OPS), stable across versions; the image ops' arguments carry the size. */
-const PAINT_IMAGE_XOBJECT = 85;
-const PAINT_INLINE_IMAGE_XOBJECT = 86;
 
 /** The slice of pdf.js's API used here (pdf-parse keeps the document behind a private `load()`). */
 interface PdfPageProxy {
   getViewport(options: { scale: number }): PdfPageGeometrySource['viewport'];
   getTextContent(): Promise<{ items: Array<PdfTextItem | { type: string }> }>;
-  getOperatorList(): Promise<PdfPageGeometrySource['operators']>;
+  getOperatorList(): Promise<OperatorList>;
   cleanup(): void;
 }
 interface PdfDocumentProxy {
@@ -45,7 +43,7 @@ interface PdfDocumentProxy {
 
 function imageSize(op: number, args: unknown[]): { width: number; height: number } {
   // paintImageXObject: [objId, width, height]; paintInlineImageXObject: [imageData].
-  if (op === PAINT_IMAGE_XOBJECT) return { width: Number(args[1]) || 0, height: Number(args[2]) || 0 };
+  if (op === OPS.paintImageXObject) return { width: Number(args[1]) || 0, height: Number(args[2]) || 0 };
   const data = args[0] as { width?: number; height?: number } | undefined;
   return { width: data?.width ?? 0, height: data?.height ?? 0 };
 }
@@ -54,10 +52,10 @@ function imageSize(op: number, args: unknown[]): { width: number; height: number
  * Whether the page paints an image, read from pdf.js's operator list: pdf-parse's getImage() would draw
  * every image onto a canvas of its full size first (minutes and gigabytes for a 400 MP "scan").
  */
-function paintsImage(operators: PdfPageGeometrySource['operators'], pageNumber: number): boolean {
+function paintsImage(operators: OperatorList, pageNumber: number): boolean {
   let painted = false;
   for (const [index, op] of operators.fnArray.entries()) {
-    if (op !== PAINT_IMAGE_XOBJECT && op !== PAINT_INLINE_IMAGE_XOBJECT) continue;
+    if (op !== OPS.paintImageXObject && op !== OPS.paintInlineImageXObject) continue;
     painted = true;
     const { width, height } = imageSize(op, operators.argsArray[index]);
     if (width * height > MAX_PAGE_IMAGE_PIXELS) {
@@ -81,7 +79,7 @@ const NUMBER = /^\s*\d[\d,.]*\s*$/;
  * page of prose goes without. null operators where pdf.js could not build them (a broken page:
  * rendering and OCR is the next try either way).
  */
-async function readPage(doc: PdfDocumentProxy, pageNumber: number): Promise<{ text: string; operators: PdfPageGeometrySource['operators'] | null }> {
+async function readPage(doc: PdfDocumentProxy, pageNumber: number): Promise<{ text: string; operators: OperatorList | null }> {
   const page = await doc.getPage(pageNumber);
   try {
     const content = await page.getTextContent();
@@ -97,7 +95,7 @@ async function readPage(doc: PdfDocumentProxy, pageNumber: number): Promise<{ te
   }
 }
 
-const NO_OPERATORS: PdfPageGeometrySource['operators'] = { fnArray: [], argsArray: [] };
+const NO_OPERATORS: OperatorList = { fnArray: [], argsArray: [] };
 
 /**
  * Characters a font without a usable ToUnicode map produces: replacement characters, private-use
@@ -115,7 +113,7 @@ export function garbledShare(text: string): number {
   return (visible.match(GARBLED_CHARACTER)?.length ?? 0) / visible.length;
 }
 
-function classifyPage(number: number, text: string, operators: PdfPageGeometrySource['operators'] | null): ExtractedPage {
+function classifyPage(number: number, text: string, operators: OperatorList | null): ExtractedPage {
   const page: ExtractedPage = { number, text, source: 'pdf-text', needsOcr: false, ocrReason: null };
   if (garbledShare(text) >= GARBLED_SHARE) return { ...page, needsOcr: true, ocrReason: 'garbled text' };
   const visibleCharacters = text.replace(/\s/g, '').length;

@@ -10,6 +10,8 @@
 import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { PDFParse } from 'pdf-parse';
+import type { Matrix } from '../geometry/matrix';
+import { OPS, walkOperators } from '../ingest/pdf-operators';
 
 export interface PdfImageJob {
   id: number;
@@ -39,21 +41,7 @@ const PDFJS_DATA = {
   standardFontDataUrl: path.join(PDFJS_DIR, 'standard_fonts') + path.sep,
 };
 
-/** pdf.js operator codes (pdfjs-dist OPS), stable across versions. */
-const OPS = {
-  save: 10,
-  restore: 11,
-  transform: 12,
-  showText: 44,
-  showSpacedText: 45,
-  nextLineShowText: 46,
-  nextLineSetSpacingShowText: 47,
-  paintImageMaskXObject: 83,
-  paintImageXObject: 85,
-  paintInlineImageXObject: 86,
-  constructPath: 91,
-};
-const TEXT_OPS = new Set([OPS.showText, OPS.showSpacedText, OPS.nextLineShowText, OPS.nextLineSetSpacingShowText]);
+const TEXT_OPS = new Set<number>([OPS.showText, OPS.showSpacedText, OPS.nextLineShowText, OPS.nextLineSetSpacingShowText]);
 const IMAGE_KIND = { GRAYSCALE_1BPP: 1, RGB_24BPP: 2, RGBA_32BPP: 3 };
 
 /** The slice of pdf.js's API used here (pdf-parse keeps the document behind a private `load()`). */
@@ -96,16 +84,6 @@ interface PdfDocument {
   canvasFactory: { create(width: number, height: number): PdfCanvas };
 }
 
-type Matrix = [number, number, number, number, number, number];
-const multiply = (m: Matrix, n: Matrix): Matrix => [
-  m[0] * n[0] + m[2] * n[1],
-  m[1] * n[0] + m[3] * n[1],
-  m[0] * n[2] + m[2] * n[3],
-  m[1] * n[2] + m[3] * n[3],
-  m[0] * n[4] + m[2] * n[5] + m[4],
-  m[1] * n[4] + m[3] * n[5] + m[5],
-];
-
 interface PaintedImage {
   ref: string | PdfImageData;
   /** Image space → viewport (device, y down) matrix at scale 1. */
@@ -119,22 +97,12 @@ interface PageContent {
 }
 
 async function pageContent(page: PdfPage, viewport: PdfViewport): Promise<PageContent> {
-  const ops = await page.getOperatorList();
-  let ctm: Matrix = [1, 0, 0, 1, 0, 0];
-  const stack: Matrix[] = [];
   const content: PageContent = { images: [], textOps: 0, pathOps: 0 };
-  for (let i = 0; i < ops.fnArray.length; i++) {
-    const fn = ops.fnArray[i];
-    const args = ops.argsArray[i];
-    if (fn === OPS.save) stack.push(ctm);
-    else if (fn === OPS.restore) ctm = stack.pop() ?? ctm;
-    else if (fn === OPS.transform) ctm = multiply(ctm, args as unknown as Matrix);
-    else if (TEXT_OPS.has(fn)) content.textOps++;
+  walkOperators(await page.getOperatorList(), viewport.transform as Matrix, (fn, args, { ctm }) => {
+    if (TEXT_OPS.has(fn)) content.textOps++;
     else if (fn === OPS.constructPath) content.pathOps++;
-    else if (fn === OPS.paintImageXObject || fn === OPS.paintInlineImageXObject) {
-      content.images.push({ ref: args[0] as string | PdfImageData, matrix: multiply(viewport.transform as Matrix, ctm) });
-    }
-  }
+    else if (fn === OPS.paintImageXObject || fn === OPS.paintInlineImageXObject) content.images.push({ ref: args[0] as string | PdfImageData, matrix: ctm });
+  });
   return content;
 }
 
