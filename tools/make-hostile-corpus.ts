@@ -300,8 +300,9 @@ export async function makeHostileCorpus(dir: string, options: HostileCorpusOptio
   const oneLine = readSeed(TABLE_SEED).replace(/\s+/g, ' ');
   const repeats = Math.ceil(TEN_MB / Buffer.byteLength(oneLine));
   write('long-line.txt', Buffer.from(oneLine.repeat(repeats)).subarray(0, TEN_MB), {
-    expect: 'published',
-    why: 'seed 001 flattened to one line and repeated to 10 MB: reports are read without their line breaks, so this is seed 001 printed many times; its first copy is read',
+    expect: 'dead_lettered',
+    errorCode: 'TOO_LARGE',
+    why: 'seed 001 flattened to one line and repeated to 10 MB: reports are read without their line breaks, so this would be seed 001 printed a thousand times; ten million characters are no single report, refused at ingest in seconds',
   });
 
   write('repeated-tables.txt', repeatedTables(readSeed(TABLE_SEED), 10), {

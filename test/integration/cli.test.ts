@@ -1,5 +1,6 @@
 /** The command line as a user runs it: ingest the samples, status, dead letters, and the in-process parse. */
 import path from 'node:path';
+import { PIPELINE_VERSION } from '../../shared/pipeline';
 import { runCli } from '../support/cli';
 import { createTestEnvironment, SAMPLES_DIR, type TestEnvironment } from '../support/environment';
 
@@ -46,8 +47,8 @@ describe('gongkai CLI', () => {
     const history = runCli(['history', sample], environment.env);
     expect(history.status).toBe(0);
     expect(history.stdout).toContain('published at publish, round 1');
-    expect(history.stdout).toMatch(/│\s*1\s*│\s*v1\s*│\s*米易县人民政府.*in force/);
-    expect(history.stdout).toMatch(/│\s*0\s*│\s*v1\s*│\s*米易县人民政府.*\d{4}-\d\d-\d\dT/);
+    expect(history.stdout).toMatch(new RegExp(`│\\s*1\\s*│\\s*v${PIPELINE_VERSION}\\s*│\\s*米易县人民政府.*in force`));
+    expect(history.stdout).toMatch(new RegExp(`│\\s*0\\s*│\\s*v${PIPELINE_VERSION}\\s*│\\s*米易县人民政府.*\\d{4}-\\d\\d-\\d\\dT`));
   });
 
   test('dlq list on an empty queue says so', () => {

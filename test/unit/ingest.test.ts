@@ -6,7 +6,7 @@ import { Document, Packer, Paragraph, Table, TableCell, TableRow } from 'docx';
 import iconv from 'iconv-lite';
 import PDFDocument from 'pdfkit';
 import { PermanentError, type PermanentErrorCode } from '../../shared/errors';
-import { closePdfReader, detectMediaType, extractDocument, MEDIA_TYPE } from '../../workers/ingest/core';
+import { closePdfReader, detectMediaType, extractDocument, MAX_TEXT_CHARACTERS, MEDIA_TYPE } from '../../workers/ingest/core';
 import { garbledShare } from '../../workers/ingest/pdf-text';
 
 const SAMPLES = path.join(__dirname, '../../samples');
@@ -311,6 +311,13 @@ describe('PDF', () => {
 describe('refused inputs', () => {
   it('an empty file', async () => {
     await expectPermanent(extractDocument({ bytes: Buffer.alloc(0), fileName: 'report.pdf' }), 'EMPTY_FILE');
+  });
+
+  it('more text than any one report, read up to the limit and no further', async () => {
+    const atLimit = Buffer.from('政'.repeat(MAX_TEXT_CHARACTERS));
+    expect((await extractDocument({ bytes: atLimit, fileName: 'report.txt' })).pages[0].text).toHaveLength(MAX_TEXT_CHARACTERS);
+    const error = await expectPermanent(extractDocument({ bytes: Buffer.concat([atLimit, Buffer.from('务')]), fileName: 'report.txt' }), 'TOO_LARGE');
+    expect(error.message).toContain('2,000,001');
   });
 
   it('bytes of no known type', async () => {

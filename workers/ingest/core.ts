@@ -53,7 +53,25 @@ function unsupportedMedia(mediaType: string, fileName: string): PermanentError {
   return new PermanentError('UNSUPPORTED_MEDIA', `${fileName} is of an unsupported type (${mediaType}). ${supported}`);
 }
 
+/**
+ * Text longer than this is no single annual report (the longest run to a few hundred thousand
+ * characters) but a concatenation or a generated file; reading it would hold a worker for minutes.
+ */
+export const MAX_TEXT_CHARACTERS = 2_000_000;
+
 export async function extractDocument(input: ExtractionInput, limits: ExtractionLimits = {}): Promise<ExtractedDocument> {
+  const document = await extractText(input, limits);
+  const characters = document.pages.reduce((sum, page) => sum + page.text.length, 0);
+  if (characters > MAX_TEXT_CHARACTERS) {
+    throw new PermanentError(
+      'TOO_LARGE',
+      `${input.fileName} 的文字有 ${characters.toLocaleString('en')} 字，超过一份年度报告的上限 ${MAX_TEXT_CHARACTERS.toLocaleString('en')} 字。${input.fileName} has ${characters} characters of text; at most ${MAX_TEXT_CHARACTERS} are accepted.`,
+    );
+  }
+  return document;
+}
+
+async function extractText(input: ExtractionInput, limits: ExtractionLimits): Promise<ExtractedDocument> {
   const { bytes, fileName } = input;
   if (bytes.length === 0) throw new PermanentError('EMPTY_FILE', `${fileName} is empty (0 bytes).`);
   const mediaType = detectMediaType(bytes, fileName);
