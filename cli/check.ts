@@ -37,10 +37,14 @@ interface FileCheck {
   truth?: { file: string; error?: string; score?: Score };
 }
 
-/** `NAME.truth.json` beside `NAME.pdf` (or `NAME.pdf.truth.json`); several formats of one report share one. */
+/**
+ * `NAME.truth.json` beside `NAME.pdf` or `NAME.<layout>.txt` (or `NAME.pdf.truth.json`); several
+ * formats of one report share one.
+ */
 async function findTruthFile(file: string): Promise<string | null> {
   const stem = file.slice(0, file.length - path.extname(file).length);
-  for (const candidate of [`${file}${TRUTH_SUFFIX}`, `${stem}${TRUTH_SUFFIX}`]) {
+  const name = path.join(path.dirname(file), path.basename(file).split('.')[0]);
+  for (const candidate of [`${file}${TRUTH_SUFFIX}`, `${stem}${TRUTH_SUFFIX}`, `${name}${TRUTH_SUFFIX}`]) {
     if (await fs.stat(candidate).then((stat) => stat.isFile(), () => false)) return candidate;
   }
   return null;

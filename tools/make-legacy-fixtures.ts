@@ -6,18 +6,40 @@
  * - NAME.tab.txt: tab-separated cells, headings as one cell (an HTML or DOCX table as text);
  * - NAME.pdf.txt: a PDF's text layer: cells are words, blank cells are not printed at all;
  * - NAME.html: a GBK web page whose table has a colspan heading row and a rowspan/colspan header;
- * - NAME.docx: the same table as a Word document.
+ * - NAME.docx: the same table as a Word document;
+ * - NAME.chromium.pdf: the web page printed from a browser; NAME.writer.pdf: the web page opened in
+ *   LibreOffice Writer, saved as Word and exported to PDF (the table drawn by its border="1").
  *
+ * and the reports with no 统计表 (FIGURE_REPORTS: `label：N条` lines, list sentences) as:
+ *
+ * - NAME.txt: the text as printed, one paragraph a line;
+ * - NAME.crawled.txt: a crawler's copy: a `标题:/发布时间:/发布机构:/原文链接:` header, `==== 正文 ====`,
+ *   and the whole body on one line;
+ * - NAME.html, NAME.chromium.pdf, NAME.writer.pdf: the web page and the PDFs printed from it.
+ *
+ * Beside each report, NAME.truth.json: every figure a person reads in it, for `gongkai check`.
+ *
+ *   apt-get install chromium fonts-wqy-microhei libreoffice-writer-nogui
  *   npx tsx tools/make-legacy-fixtures.ts
  *
- * The text and HTML outputs are reproducible; the DOCX is not byte for byte, because the docx package
- * stamps the current time into it.
+ * The text and HTML outputs are reproducible; the DOCX and PDFs are not byte for byte, because their
+ * generators stamp the current time into them.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, WidthType } from 'docx';
 import iconv from 'iconv-lite';
-import { fixtureName, LEGACY_REPORTS, type LegacyReport, type ListRow } from '../test/fixtures/legacy/reports';
+import {
+  FIGURE_REPORTS,
+  figureReportTitle,
+  fixtureName,
+  LEGACY_REPORTS,
+  type FigureReport,
+  type LegacyReport,
+  type ListRow,
+} from '../test/fixtures/legacy/reports';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const OUTPUT_DIR = path.join(REPO_ROOT, 'test/fixtures/legacy');
@@ -166,21 +188,123 @@ async function toDocx(report: LegacyReport): Promise<Buffer> {
   return Packer.toBuffer(new Document({ creator: 'gongkai', sections: [{ children }] }));
 }
 
+// ---------------------------------------------------------------------------------------------
+// Reports with no 统计表.
+
+function figureLines(report: FigureReport): string[] {
+  const [year, month, day] = report.published.split('-').map(Number);
+  return [figureReportTitle(report), ...report.paragraphs.map((paragraph) => paragraph.text), `${year}年${month}月${day}日`];
+}
+
+const toFigureText = (report: FigureReport): string => `${figureLines(report).join('\n')}\n`;
+
+/** A crawler's copy: its header, then the body with every line break lost. */
+function toCrawledText(report: FigureReport): string {
+  const header = [
+    `标题: ${figureReportTitle(report)}`,
+    `发布时间: ${report.published} 09:00:00`,
+    `发布机构: ${report.agency}`,
+    `原文链接: http://www.example.gov.cn/xxgk/ndbg/${report.year}.html`,
+    '==== 正文 ====',
+  ];
+  return `${[...header, figureLines(report).join('')].join('\n')}\n`;
+}
+
+function toFigureHtml(report: FigureReport): string {
+  const [title, ...paragraphs] = figureLines(report);
+  return [
+    '<!DOCTYPE html>',
+    '<html>',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<title>${escapeHtml(title)}</title>`,
+    '</head>',
+    '<body>',
+    `<h1>${escapeHtml(title)}</h1>`,
+    ...paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`),
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// PDFs the ways offices make them (as tools/make-pdf-variants.ts does for the 2021 tables).
+
+const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-pdf-header-footer', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+function printWithChromium(html: string, output: string): void {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gongkai-chromium-'));
+  try {
+    execFileSync('chromium', [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, `--print-to-pdf=${output}`, `file://${html}`], { stdio: 'ignore' });
+  } finally {
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+/** The web page opened in Writer, saved as Word, exported to PDF (Writer's HTML import straight to PDF loses the title). */
+function exportWithWriter(html: string, output: string): void {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gongkai-writer-'));
+  const convert = (input: string, target: string, filterArgs: string[] = []) => {
+    execFileSync('soffice', ['--headless', ...filterArgs, '--convert-to', target, input, '--outdir', scratch], { stdio: 'ignore' });
+    return path.join(scratch, `${path.basename(input, path.extname(input))}.${target.split(':')[0]}`);
+  };
+  try {
+    const docx = convert(html, 'docx:MS Word 2007 XML', ['--infilter=HTML (StarWriter)']);
+    fs.copyFileSync(convert(docx, 'pdf:writer_pdf_Export'), output);
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function writePdfs(report: { name: string }): void {
+  const html = path.join(OUTPUT_DIR, fixtureName(report, 'html'));
+  printWithChromium(html, path.join(OUTPUT_DIR, fixtureName(report, 'chromium.pdf')));
+  exportWithWriter(html, path.join(OUTPUT_DIR, fixtureName(report, 'writer.pdf')));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Truth: what a person reads in each report, in the shape `gongkai check` scores (cli/check-score.ts).
+
+const numberOrNull = (printed: string): number | null => (/^\d+(?:\.\d+)?$/.test(printed) ? Number(printed) : null);
+
+function legacyTruth(report: LegacyReport): string {
+  const legacy = report.rows.filter((row) => !isHeading(row)).map((row) => ({ label: row.label, value: numberOrNull(row.value) }));
+  return truthFile(report, legacy);
+}
+
+function figureTruth(report: FigureReport): string {
+  const legacy = report.paragraphs.flatMap((paragraph) => paragraph.figures.map(({ label, value }) => ({ label, value })));
+  return truthFile(report, legacy);
+}
+
+function truthFile(report: { agency: string; year: number }, legacy: Array<{ label: string; value: number | null }>): string {
+  return `${JSON.stringify({ template: 'pre2019', agency: report.agency, year: report.year, tables: { legacy } }, null, 1)}\n`;
+}
+
+function write(name: string, content: Buffer | string): void {
+  fs.writeFileSync(path.join(OUTPUT_DIR, name), content);
+}
+
 async function main(): Promise<void> {
   fs.mkdirSync(OUTPUT_DIR, { recursive: true });
   for (const report of LEGACY_REPORTS) {
-    const outputs: Array<[string, Buffer | string]> = [
-      [fixtureName(report, 'pipe.txt'), toPipeText(report)],
-      [fixtureName(report, 'tab.txt'), toTabText(report)],
-      [fixtureName(report, 'pdf.txt'), toPdfText(report)],
-      [fixtureName(report, 'html'), toHtml(report)],
-      [fixtureName(report, 'docx'), await toDocx(report)],
-    ];
-    for (const [name, content] of outputs) {
-      fs.writeFileSync(path.join(OUTPUT_DIR, name), content);
-      console.log(`wrote ${path.relative(REPO_ROOT, path.join(OUTPUT_DIR, name))}`);
-    }
+    write(fixtureName(report, 'pipe.txt'), toPipeText(report));
+    write(fixtureName(report, 'tab.txt'), toTabText(report));
+    write(fixtureName(report, 'pdf.txt'), toPdfText(report));
+    write(fixtureName(report, 'html'), toHtml(report));
+    write(fixtureName(report, 'docx'), await toDocx(report));
+    writePdfs(report);
+    write(fixtureName(report, 'truth.json'), legacyTruth(report));
   }
+  for (const report of FIGURE_REPORTS) {
+    write(fixtureName(report, 'txt'), toFigureText(report));
+    write(fixtureName(report, 'crawled.txt'), toCrawledText(report));
+    write(fixtureName(report, 'html'), toFigureHtml(report));
+    writePdfs(report);
+    write(fixtureName(report, 'truth.json'), figureTruth(report));
+  }
+  for (const file of fs.readdirSync(OUTPUT_DIR).sort()) console.log(`${file}: ${fs.statSync(path.join(OUTPUT_DIR, file)).size} bytes`);
 }
 
 main().catch((error: unknown) => {

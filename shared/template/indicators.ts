@@ -15,6 +15,11 @@ export interface IndicatorSpec {
   /** Pre-2019 labels that print it (compared after foldLabel, so 数/数量/总数 and brackets do not matter). */
   legacyLabels: string[];
   /**
+   * The indicator a label must sit under to be this one: lists repeat 被依法纠错数 and 其他情形数 under
+   * 行政复议, 行政诉讼 and 举报投诉, and only the parent says which is which.
+   */
+  parent?: string;
+  /**
    * The 2019/2021 cells whose sum is the indicator (dotted keys relative to the record's tables), or
    * null where those templates do not print it.
    */
@@ -24,11 +29,32 @@ export interface IndicatorSpec {
 const deniedTotals = (layout: ApplicationsLayout): string[] =>
   layout.groups.find((group) => group.key === 'denied')!.rows.map((row) => `applications.${row.key}.total`);
 
+const LITIGATION_GROUPS = ['litigationDirect', 'litigationAfterReview'];
+
+/**
+ * The outcomes a list prints under each of 行政复议, 行政诉讼 and 举报投诉 (维持, 被依法纠错, 其他情形),
+ * told apart only by their parent.
+ */
+function outcomeIndicators(parent: string, idPrefix: string, parentName: string, groups: string[] | null): IndicatorSpec[] {
+  const outcome = (suffix: string, name: string, labels: string[], column: string): IndicatorSpec => ({
+    id: `${idPrefix}${suffix}`,
+    name: `${parentName}${name}`,
+    legacyLabels: labels,
+    parent,
+    cells: groups && (() => groups.map((group) => `reviewLitigation.${group}.${column}`)),
+  });
+  return [
+    outcome('Upheld', '维持数', ['维持具体行政行为数', '维持具体行政行为或者驳回原告诉讼请求数', '维持', '驳回', '维持原具体行政行为数'], 'upheld'),
+    outcome('Corrected', '被依法纠错数', ['被依法纠错数', '纠错数', '依法纠错数', '被纠错数'], 'corrected'),
+    outcome('Other', '其他情形数', ['其他情形数', '其他'], 'other'),
+  ];
+}
+
 export const INDICATORS: readonly IndicatorSpec[] = [
   {
     id: 'proactive',
     name: '主动公开政府信息数',
-    legacyLabels: ['主动公开政府信息数', '主动公开文件数', '主动公开信息数', '主动公开政府信息条数', '主动公开信息总数'],
+    legacyLabels: ['主动公开政府信息数', '主动公开文件数', '主动公开信息数', '主动公开政府信息条数', '主动公开信息总数', '主动公开政府信息总数'],
     cells: null,
   },
   {
@@ -40,67 +66,117 @@ export const INDICATORS: readonly IndicatorSpec[] = [
   {
     id: 'applicationsReceived',
     name: '政府信息公开申请数',
-    legacyLabels: ['收到申请数', '受理申请总数', '依申请公开信息总数', '受理依申请公开信息总数', '申请数', '申请总数', '受理申请数', '依申请公开数', '收到政府信息公开申请数'],
+    legacyLabels: [
+      '收到申请数',
+      '受理申请总数',
+      '依申请公开信息总数',
+      '受理依申请公开信息总数',
+      '申请数',
+      '申请总数',
+      '受理申请数',
+      '依申请公开数',
+      '收到政府信息公开申请数',
+      '受理政府信息公开申请数',
+      '受理政府信息公开申请总数',
+      '受理依申请公开申请数',
+      '受理依申请公开数',
+      '依申请公开申请数',
+      '受理信息公开申请数',
+      '收到依申请公开申请数',
+    ],
     cells: () => ['applications.newReceived.total'],
+  },
+  {
+    id: 'applicationsCompleted',
+    name: '申请办结数',
+    legacyLabels: ['申请办结数', '办结申请数', '已办结数', '办结数'],
+    cells: () => ['applications.totalHandled.total'],
+  },
+  {
+    id: 'applicationsAnswered',
+    name: '申请答复数',
+    legacyLabels: ['申请答复数', '答复申请数', '已答复数', '答复数', '依申请公开答复数'],
+    cells: () => ['applications.totalHandled.total'],
+  },
+  {
+    id: 'applicationsAlreadyPublic',
+    name: '属于已主动公开范围数',
+    legacyLabels: ['属于已主动公开范围数', '属于已主动公开范围'],
+    cells: null,
   },
   {
     id: 'applicationsGranted',
     name: '予以公开数',
-    legacyLabels: ['同意公开答复数', '同意公开数', '予以公开数', '已公开数'],
+    legacyLabels: ['同意公开答复数', '同意公开数', '予以公开数', '已公开数', '答复同意公开数'],
     cells: () => ['applications.granted.total'],
   },
   {
     id: 'applicationsPartiallyGranted',
     name: '部分公开数',
-    legacyLabels: ['同意部分公开答复数', '同意部分公开数', '部分公开数'],
+    legacyLabels: ['同意部分公开答复数', '同意部分公开数', '部分公开数', '部分同意公开数', '予以部分公开数'],
     cells: () => ['applications.partiallyGranted.total'],
   },
   {
     id: 'applicationsDenied',
     name: '不予公开数',
-    legacyLabels: ['不同意公开答复数', '不同意公开数', '不予公开数'],
+    legacyLabels: ['不同意公开答复数', '不同意公开数', '不予公开数', '不予公开答复数'],
     cells: deniedTotals,
   },
   {
     id: 'applicationsNotHeld',
     name: '信息不存在数',
-    legacyLabels: ['申请信息不存在数', '信息不存在数'],
+    legacyLabels: ['申请信息不存在数', '信息不存在数', '政府信息不存在数', '申请公开的信息不存在数'],
     cells: () => ['applications.unableToProvide.notHeld.total'],
   },
   {
-    id: 'applicationsAnswered',
-    name: '申请答复数',
-    legacyLabels: ['申请答复数', '答复申请数'],
-    cells: () => ['applications.totalHandled.total'],
+    id: 'applicationsNotThisAgency',
+    name: '不属于本机关公开数',
+    legacyLabels: ['不属于本行政机关公开数', '不属于本机关公开数', '非本机关政府信息数', '非本机关信息数', '不属于本机关政府信息数'],
+    cells: null,
+  },
+  {
+    id: 'applicationsToClarify',
+    name: '告知作出更改补充数',
+    legacyLabels: ['告知作出更改补充数', '告知更改补充数'],
+    cells: null,
+  },
+  {
+    id: 'applicationsOtherChannel',
+    name: '告知通过其他途径办理数',
+    legacyLabels: ['告知通过其他途径办理数', '告知通过其他途径办理'],
+    cells: null,
   },
   {
     id: 'reviewCases',
     name: '行政复议数',
-    legacyLabels: ['行政复议数', '行政复议案件数', '申请行政复议数', '提起行政复议数'],
+    legacyLabels: ['行政复议数', '行政复议案件数', '申请行政复议数', '提起行政复议数', '被申请行政复议数', '政府信息公开行政复议数'],
     cells: () => ['reviewLitigation.review.total'],
   },
+  ...outcomeIndicators('reviewCases', 'review', '行政复议', ['review']),
   {
     id: 'litigationCases',
     name: '行政诉讼数',
-    legacyLabels: ['行政诉讼数', '行政诉讼案件数', '提起行政诉讼数'],
-    cells: () => ['reviewLitigation.litigationDirect.total', 'reviewLitigation.litigationAfterReview.total'],
+    legacyLabels: ['行政诉讼数', '行政诉讼案件数', '提起行政诉讼数', '被提起行政诉讼数', '政府信息公开行政诉讼数'],
+    cells: () => LITIGATION_GROUPS.map((group) => `reviewLitigation.${group}.total`),
   },
+  ...outcomeIndicators('litigationCases', 'litigation', '行政诉讼', LITIGATION_GROUPS),
   {
     id: 'complaints',
-    name: '申诉数',
-    legacyLabels: ['申诉数', '举报投诉数', '申诉案件数', '投诉数'],
+    name: '举报投诉数',
+    legacyLabels: ['申诉数', '举报投诉数', '申诉案件数', '投诉数', '举报数', '举报投诉案件数'],
     cells: null,
   },
+  ...outcomeIndicators('complaints', 'complaints', '举报投诉', null),
   {
     id: 'feesCollected',
     name: '依申请公开收费金额',
-    legacyLabels: ['收费金额', '依申请公开信息收取的费用', '依申请提供信息收费金额', '收取费用', '收费数额', '依申请公开收费金额'],
+    legacyLabels: ['收费金额', '依申请公开信息收取的费用', '依申请提供信息收费金额', '收取费用', '收费数额', '依申请公开收费金额', '收取检索复制邮寄等费用', '收费'],
     cells: null,
   },
   {
     id: 'feesWaived',
     name: '减免收费金额',
-    legacyLabels: ['减免收费金额', '减免收费数额'],
+    legacyLabels: ['减免收费金额', '减免收费数额', '减免费用', '减免收费', '减免金额'],
     cells: null,
   },
   {
@@ -127,11 +203,22 @@ export function foldLabel(label: string): string {
     .replace(/(?:案件|件|条)$/, '');
 }
 
-const BY_FOLDED_LABEL = new Map(INDICATORS.flatMap((indicator) => indicator.legacyLabels.map((label) => [foldLabel(label), indicator.id] as const)));
+const BY_FOLDED_LABEL = new Map<string, IndicatorSpec[]>();
+for (const spec of INDICATORS) {
+  for (const label of spec.legacyLabels) {
+    const folded = foldLabel(label);
+    BY_FOLDED_LABEL.set(folded, [...(BY_FOLDED_LABEL.get(folded) ?? []), spec]);
+  }
+}
 
-/** The indicator a pre-2019 label prints, or null for the many labels that have no counterpart elsewhere. */
-export function indicatorForLabel(label: string): string | null {
-  return BY_FOLDED_LABEL.get(foldLabel(label)) ?? null;
+/**
+ * The indicator a pre-2019 label prints, or null for the many labels that have no counterpart
+ * elsewhere. `parent` is the indicator of the row the label sits under: an outcome like 被依法纠错数
+ * is an indicator only under its parent, a label of its own (行政复议数) under any.
+ */
+export function indicatorForLabel(label: string, parent: string | null = null): string | null {
+  const specs = BY_FOLDED_LABEL.get(foldLabel(label)) ?? [];
+  return (specs.find((spec) => spec.parent !== undefined && spec.parent === parent) ?? specs.find((spec) => spec.parent === undefined))?.id ?? null;
 }
 
 export interface IndicatorValue {

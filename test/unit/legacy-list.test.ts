@@ -1,7 +1,9 @@
 /**
  * Pre-2019 statistics lists of every common shape (test/fixtures/legacy, made by
- * tools/make-legacy-fixtures.ts), read end to end from every layout, with their line breaks and
- * without: each must give the same indicators, values, cumulative figures and cross-template ids.
+ * tools/make-legacy-fixtures.ts), read end to end from every layout — text, web page, Word, PDFs
+ * printed by a browser and by a word processor — with their line breaks and without: each must give
+ * the same indicators, values, cumulative figures and cross-template ids. Reports with no 统计表 give
+ * the figures of their `label：N条` lines and list sentences, and no other number of their prose.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +13,16 @@ import { closePdfReader, extractDocument } from '../../workers/ingest/core';
 import { normalizeDocument } from '../../workers/normalize/core';
 import { parseReport } from '../../workers/parse/core';
 import { checkLegacySubtotals } from '../../workers/validate/legacy-subtotal';
-import { FILE_LAYOUTS, fixtureName, LEGACY_REPORTS, TEXT_LAYOUTS, type LegacyReport } from '../fixtures/legacy/reports';
+import {
+  FIGURE_FILE_LAYOUTS,
+  FIGURE_REPORTS,
+  FIGURE_TEXT_LAYOUTS,
+  FILE_LAYOUTS,
+  fixtureName,
+  LEGACY_REPORTS,
+  TEXT_LAYOUTS,
+  type LegacyReport,
+} from '../fixtures/legacy/reports';
 import { parseText, seedText } from '../fixtures/parse/documents';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/legacy');
@@ -55,6 +66,66 @@ describe.each(LEGACY_REPORTS)('$name list', (report) => {
     const name = fixtureName(report, layout);
     const { record } = parseText(withoutLineBreaks(name));
     expect(record.tables.legacy).toEqual((await readFile(name)).tables.legacy);
+  });
+});
+
+describe.each(FIGURE_REPORTS)('$name: figures printed without a 统计表', (report) => {
+  const expected = report.paragraphs.flatMap((paragraph) => paragraph.figures);
+
+  test.each([...FIGURE_TEXT_LAYOUTS, ...FIGURE_FILE_LAYOUTS])('%s reads every figure and no other number', async (layout) => {
+    const record = await readFile(fixtureName(report, layout));
+    expect(record.meta).toMatchObject({ template: 'pre2019', agency: report.agency, year: report.year });
+    expect(asRead(record.tables.legacy)).toEqual(expected);
+    expect(checkLegacySubtotals(record)).toEqual([]);
+  });
+
+  test('with its lines broken every few characters, the same record', async () => {
+    const text = fs.readFileSync(path.join(FIXTURES, fixtureName(report, 'txt')), 'utf8').replace(/\r?\n/g, '');
+    const brokenEveryFive = text.replace(/(.{5})/gu, '$1\n');
+    expect(parseText(brokenEveryFive).record.tables.legacy).toEqual((await readFile(fixtureName(report, 'txt'))).tables.legacy);
+  });
+});
+
+describe('figures printed without a 统计表', () => {
+  const read = (...paragraphs: string[]) => parseText(['某局2013年政府信息公开工作年度报告', ...paragraphs].join('\n')).record.tables.legacy ?? [];
+  const labelsAndValues = (list: LegacyIndicator[]) => list.map(({ label, value }) => [label, value]);
+
+  test('a sentence about other things gives no figure; dates, ordinals, approximations and figures inside a clause are prose', () => {
+    expect(read('2013年，我局召开专题会议3次，培训60人次。全年接听咨询电话1000余次，按第9条要求在5个工作日内答复，统计期限自2013年1月1日至12月31日。')).toEqual([]);
+  });
+
+  test('a lone indicator in a sentence is read; a number with no unit only after a colon', () => {
+    expect(labelsAndValues(read('本年度共受理政府信息公开申请12件。设立12345热线。', '行政复议数:0行政诉讼数:1'))).toEqual([
+      ['受理政府信息公开申请', 12],
+      ['行政复议数', 0],
+      ['行政诉讼数', 1],
+    ]);
+  });
+
+  test('outcomes repeated under 行政复议, 行政诉讼 and 举报投诉 map by their parent', () => {
+    const list = read('行政复议数量:2件(一)维持具体行政行为数:1件(二)被依法纠错数:1件', '行政诉讼数量:1件(一)被依法纠错数:1件(二)其他情形数:0件', '举报投诉数量:3件(一)纠错数:1件');
+    expect(list.map(({ key, indicator }) => [key, indicator])).toEqual([
+      ['行政复议数量', 'reviewCases'],
+      ['维持具体行政行为数', 'reviewUpheld'],
+      ['被依法纠错数', 'reviewCorrected'],
+      ['行政诉讼数量', 'litigationCases'],
+      ['被依法纠错数#2', 'litigationCorrected'],
+      ['其他情形数', 'litigationOther'],
+      ['举报投诉数量', 'complaints'],
+      ['纠错数', 'complaintsCorrected'],
+    ]);
+  });
+});
+
+describe('a 统计表 printed without its header row', () => {
+  test('its label | unit | value rows are read from the first on', () => {
+    const text = ['某局2015年政府信息公开工作年度报告', '附件', '(一)主动公开政府信息数 | 条 | 39 |', '(二)收到申请数 | 件 | |', '四、行政复议数量 | 件 | 2 |', '(二)被依法纠错数 | 件 | 1 |'].join('\n');
+    expect(parseText(text).record.tables.legacy!.map(({ label, unit, value, indicator }) => [label, unit, value, indicator])).toEqual([
+      ['主动公开政府信息数', '条', 39, 'proactive'],
+      ['收到申请数', '件', null, 'applicationsReceived'],
+      ['行政复议数量', '件', 2, 'reviewCases'],
+      ['被依法纠错数', '件', 1, 'reviewCorrected'],
+    ]);
   });
 });
 

@@ -7,48 +7,17 @@
  * mapped onto table 三.
  */
 import { legacyCellKey, type ExtractedCell, type Finding, type LegacyColumn, type LegacyIndicator } from '../../../shared/record';
-import { indicatorForLabel } from '../../../shared/template/indicators';
 import { LEGACY_COLUMN_HEADERS as COLUMN_HEADERS, LEGACY_LABEL_HEADERS as LABEL_HEADERS, type LegacyColumnRole as ColumnRole } from '../../../shared/template/legacy';
 import { lineCells, UNITS, type Cell } from '../cells';
 import { lineSpan, type DocLine, type Span } from '../document';
 import { ambiguity, extractCell } from '../table-read';
+import { readLegacyItems } from './legacy-items';
+import { OUTLINE_MARKER, splitLegacyLabel, withIndicators } from './legacy-label';
 
 export interface LegacyRead {
   indicators: LegacyIndicator[];
   cells: ExtractedCell[];
   findings: Finding[];
-}
-
-/**
- * Outline markers before a label, as NFKC leaves them: 一、 (一) 1. 1、 其中: — the last one printed
- * is the line's own level (a "三、(一)" line sits at the (一) level).
- */
-const OUTLINE_MARKER = /^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十]+\)|\d{1,2}[.、](?!\d)|其中:?)/;
-
-interface PrintedLabel {
-  label: string;
-  marker: string | null;
-}
-
-/**
- * "(一)主动公开政府信息数(不同渠道…计1条)" → marker "(一)", label "主动公开政府信息数"; "其中:…" →
- * marker "其中". Markers are kept in one form ('一、', '(一)', '1.', '其中') so validate can compare levels.
- */
-function splitLegacyLabel(printed: string): PrintedLabel {
-  let rest = printed.replace(/\s+/g, '');
-  let marker: string | null = null;
-  for (let found = OUTLINE_MARKER.exec(rest); found; found = OUTLINE_MARKER.exec(rest)) {
-    marker = normalizeMarker(found[0]);
-    rest = rest.slice(found[0].length);
-  }
-  return { marker, label: rest.replace(/\([^()]*\)/g, '').replace(/:/g, '') };
-}
-
-function normalizeMarker(printed: string): string {
-  if (printed.startsWith('其中')) return '其中';
-  if (printed.startsWith('(')) return printed;
-  const numeral = printed.slice(0, -1);
-  return /\d/.test(numeral) ? `${numeral}.` : `${numeral}、`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -265,12 +234,27 @@ function isProse(text: string): boolean {
   return /[,。;]/.test(text.replace(/\([^()]*\)/g, ''));
 }
 
+/**
+ * The list under the first 统计表 header that has rows; a report without one may print its figures
+ * as `label：N条` lines and list sentences instead (legacy-items.ts). Each row's indicator is looked
+ * up once the list is read, since an outcome row's indicator depends on the row above it.
+ */
 export function readLegacyList(lines: DocLine[]): LegacyRead | null {
-  for (const header of listHeaders(lines)) {
+  for (const header of [...listHeaders(lines), ...headerlessList(lines)]) {
     const read = readRows(lines, header);
-    if (read.cells.length > 0) return read;
+    if (read.cells.length > 0) return { ...read, indicators: withIndicators(read.indicators) };
   }
-  return null;
+  const items = readLegacyItems(lines);
+  return items && { ...items, indicators: withIndicators(items.indicators) };
+}
+
+/** A `label | unit | value` row: the first row of a list printed without its header row. */
+const HEADERLESS_ROW = new RegExp(`^[^\\t|]*\\p{Script=Han}{2}[^\\t|]*[\\t|]\\s*(?:${UNITS.join('|')})\\s*[\\t|]\\s*(?:\\d+(?:\\.\\d+)?)?\\s*\\|?\\s*$`, 'u');
+
+/** A list with no header: its rows read as label, unit and this year's value from its first row on. */
+function headerlessList(lines: DocLine[]): ListHeader[] {
+  const first = lines.findIndex((line) => HEADERLESS_ROW.test(line.text));
+  return first < 0 ? [] : [{ lineIndex: first, bodyOffset: 0, roles: ['unit', 'value'] }];
 }
 
 /** The rows under a header, up to the first line that is no row of the list. */
@@ -321,7 +305,7 @@ function readRows(lines: DocLine[], header: ListHeader): LegacyRead {
       return cell;
     };
     const value = cellOf('value');
-    const entry: LegacyIndicator = { key, label, marker, indicator: indicatorForLabel(label), unit, value: value.value, raw: value.raw };
+    const entry: LegacyIndicator = { key, label, marker, indicator: null, unit, value: value.value, raw: value.raw };
     if (valueCells.has('cumulative')) {
       const cumulative = cellOf('cumulative');
       entry.cumulative = cumulative.value;
@@ -367,9 +351,10 @@ function readRows(lines: DocLine[], header: ListHeader): LegacyRead {
       if (row.position < roles.length) row.slots[row.position] = piece;
       row.position++;
     }
-    // A label whose bracket is still open wraps onto the next line, its values with it.
-    const wraps = state.depth > 0 && row !== null && row.unit === null && row.values.length === 0 && row.position === 0;
-    if (wraps) continue;
+    // A label whose bracket is still open wraps onto the next line, its values with it; a marker
+    // alone on its line (`(三)` over `其他情形数 | 件 |`) heads the row on the next.
+    const printsNothing = row !== null && row.unit === null && row.values.length === 0 && row.position === 0;
+    if (printsNothing && (state.depth > 0 || !hasLabelWords(row!))) continue;
     state.depth = 0;
     if (row && !close(row)) return read;
     row = null;
@@ -380,6 +365,11 @@ function readRows(lines: DocLine[], header: ListHeader): LegacyRead {
 
 /** Whether a text piece belongs to the open row (its unit, or more words of its label) rather than starting the next. */
 function takesText(row: RowDraft, span: Span, unitIndex: number): boolean {
+  // A row that is only a marker so far takes its label from the next cell, wherever a break fell.
+  if (!hasLabelWords(row) && row.position === 0 && row.values.length === 0 && row.unit === null) {
+    row.labelParts.push(span);
+    return true;
+  }
   if (row.separated) {
     if (row.position !== unitIndex || !isUnitText(span.text)) return false;
     row.unit = span;
