@@ -164,9 +164,34 @@ export function splitAtGaps<T>(items: T[], boxOf: (item: T) => Rect, gapFactor: 
   return cells;
 }
 
+const NUMBER_RUN = /^[\d.,]+$/;
+/** An unruled line with this many numbers is a table row (a borderless table's), not prose. */
+const MIN_ROW_NUMBERS = 3;
+
+/**
+ * A cell of an unruled line split where a number stands a word gap apart from its neighbour: a
+ * number never holds a space, so in a borderless table's narrow columns (`5 5` under 自然人 and 商业企业,
+ * `…政府信息 0` at the end of a label) they are separate cells. In prose (`收到申请 12 件`) only two
+ * numbers side by side are split.
+ */
+function splitAtNumbers(cell: PositionedText[], isTableRow: boolean): PositionedText[][] {
+  const parts: PositionedText[][] = [[cell[0]]];
+  for (let i = 1; i < cell.length; i++) {
+    const previous = cell[i - 1];
+    const height = Math.max(previous.box[3] - previous.box[1], cell[i].box[3] - cell[i].box[1]);
+    const apart = cell[i].box[0] - previous.box[2] > WORD_GAP * height;
+    const numbers = [previous, cell[i]].filter((item) => NUMBER_RUN.test(item.text.trim())).length;
+    if (apart && (numbers === 2 || (isTableRow && numbers === 1))) parts.push([cell[i]]);
+    else parts[parts.length - 1].push(cell[i]);
+  }
+  return parts;
+}
+
 /** Joins a line's items: a tab between cells (see splitAtGaps), a space at a word gap, nothing between touching runs. */
 function joinLine(line: PositionedText[], cellGap: number): string {
+  const isTableRow = line.filter((item) => NUMBER_RUN.test(item.text.trim())).length >= MIN_ROW_NUMBERS;
   return splitAtGaps(line, (item) => item.box, cellGap)
+    .flatMap((cell) => (Number.isFinite(cellGap) ? splitAtNumbers(cell, isTableRow) : [cell]))
     .map((cell) =>
       cell
         .map((item, index) => {

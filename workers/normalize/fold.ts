@@ -21,7 +21,28 @@ export function foldCharacters(input: MappedText): MappedText {
 const LABEL_CHARACTER = /[\p{Script=Han}、“”‘’《》〔〕【】]/u;
 const INLINE_SPACE = /[ \u00a0]/;
 
-/** Deletes runs of spaces that have a label character on both sides (within the line). */
+const ITEM_NUMBER_SEPARATOR = /[.、]/;
+
+/**
+ * Whether a space run between `before` and `after` sits inside a label's item number, spaced out
+ * with the label (`4 . 保 护`, `4. 保护`): digit, separator, then Han.
+ */
+function insideItemNumber(text: string, before: number, after: number): boolean {
+  const isDigit = (index: number) => /\d/.test(text[index] ?? '');
+  const nextVisible = (index: number) => {
+    while (index < text.length && INLINE_SPACE.test(text[index])) index++;
+    return text[index] ?? '';
+  };
+  if (isDigit(before) && ITEM_NUMBER_SEPARATOR.test(text[after] ?? '')) return /\p{Script=Han}/u.test(nextVisible(after + 1));
+  if (ITEM_NUMBER_SEPARATOR.test(text[before] ?? '') && /\p{Script=Han}/u.test(text[after] ?? '')) {
+    let digit = before - 1;
+    while (digit >= 0 && INLINE_SPACE.test(text[digit])) digit--;
+    return isDigit(digit);
+  }
+  return false;
+}
+
+/** Deletes runs of spaces that have a label character on both sides (within the line), and spaces inside an item number. */
 export function collapseLabelSpaces(input: MappedText): MappedText {
   const text = input.text;
   return mapCodePoints(input, (codePoint, index) => {
@@ -31,6 +52,6 @@ export function collapseLabelSpaces(input: MappedText): MappedText {
     let after = index + 1;
     while (after < text.length && INLINE_SPACE.test(text[after])) after++;
     const between = before >= 0 && after < text.length && LABEL_CHARACTER.test(text[before]) && LABEL_CHARACTER.test(text[after]);
-    return between ? '' : codePoint;
+    return between || insideItemNumber(text, before, after) ? '' : codePoint;
   });
 }

@@ -45,15 +45,25 @@ export function readLabelledTable<R extends RowSpec>(
   collapsible: R[] = [],
 ): TableRead | null {
   const findings: Finding[] = [];
-  const located = locateRows(tableRows(lines), specs, collapsible, columnsOf, table, findings);
+  const { located, blankRows, unreadNumberRows } = locateRows(tableRows(lines), specs, collapsible, columnsOf, table, findings);
   if (located.size === 0) return null;
   const subRowsOf = (group: R) => specs.filter((spec) => spec.key.startsWith(`${group.key}.`));
   const collapsed = new Map<string, R>();
+  let unreadNumbers = unreadNumberRows > 0;
   for (const group of collapsible) {
-    if (!located.has(group.key)) continue;
-    // A group label beside its sub-rows' numbers is only their header.
-    if (subRowsOf(group).some((spec) => located.has(spec.key))) located.delete(group.key);
-    else for (const spec of subRowsOf(group)) collapsed.set(spec.key, group);
+    const groupRow = located.get(group.key);
+    if (!groupRow) continue;
+    // A group label beside its sub-rows' numbers is only their header; numbers under it are then some row's, unread.
+    if (subRowsOf(group).some((spec) => located.has(spec.key))) {
+      located.delete(group.key);
+      if (groupRow.values.length > 0) unreadNumbers = true;
+    } else for (const spec of subRowsOf(group)) collapsed.set(spec.key, group);
+  }
+  // Numbers left unread may be a blank-looking row's own: said, never recorded blank in silence.
+  if (unreadNumbers) {
+    for (const spec of blankRows) {
+      findings.push(ambiguity(`${table}: row ${spec.key} (${spec.labels[0]}) has no numbers, and numbers under an unreadable label were left unread`, columnsOf(spec).map((c) => `${table}.${spec.key}.${c.key}`)));
+    }
   }
   const valuesByKey = new Map([...located].map(([key, row]) => [key, row.values]));
   for (const [key, values] of unflatten(valuesByKey)) located.get(key)!.values = values;
@@ -67,7 +77,10 @@ export function readLabelledTable<R extends RowSpec>(
     const columns = columnsOf(spec);
     const row = located.get(spec.key);
     if (!row) {
-      findings.push(ambiguity(`${table}: row ${spec.key} (${spec.labels[0]}) not found`, columns.map((c) => `${table}.${spec.key}.${c.key}`)));
+      // The group may have been printed as one row that was not read either: the finding names its cells too.
+      const parentGroup = collapsible.find((candidate) => spec.key.startsWith(`${candidate.key}.`));
+      const rowKeys = parentGroup ? [spec.key, parentGroup.key] : [spec.key];
+      findings.push(ambiguity(`${table}: row ${spec.key} (${spec.labels[0]}) not found`, rowKeys.flatMap((key) => columns.map((c) => `${table}.${key}.${c.key}`))));
       continue;
     }
     const fits = row.values.length === columns.length;
@@ -108,14 +121,17 @@ function locateRows<R extends RowSpec>(
   columnsOf: (spec: R) => ColumnSpec[],
   table: TableName,
   findings: Finding[],
-): Map<string, LocatedRow> {
+): { located: Map<string, LocatedRow>; blankRows: R[]; unreadNumberRows: number } {
   const byOrder = locateByTemplateOrder(rows, templateRows, columnsOf);
-  if (byOrder) return byOrder;
+  if (byOrder) return { located: byOrder, blankRows: [], unreadNumberRows: 0 };
   const specs = [...templateRows, ...collapsible];
   const located = new Map<string, LocatedRow>();
   const unusedPieces: Span[] = [];
   let previous: LocatedRow | null = null;
+  let unreadNumberRows = 0;
+  const blankLines: TableRow['blankLines'] = [];
   for (const row of rows) {
+    blankLines.push(...row.blankLines);
     const match = row.values.length ? matchRow(row.pieces, specs) : null;
     // Labels before the first row of numbers are headers, never blank rows.
     if (located.size > 0) unusedPieces.push(...row.pieces.slice(0, row.pieces.length - (match?.pieces.length ?? 0)));
@@ -127,7 +143,10 @@ function locateRows<R extends RowSpec>(
     }
     previous = null;
     // Other numbers under no known label are prose or notes; a row they might have been is reported missing.
-    if (!match) continue;
+    if (!match) {
+      if (located.size > 0) unreadNumberRows++;
+      continue;
+    }
     if (located.has(match.row.key)) {
       findings.push(ambiguity(`${table}: row ${match.row.key} appears twice; the first is kept`, [`${table}.${match.row.key}`]));
       continue;
@@ -135,8 +154,8 @@ function locateRows<R extends RowSpec>(
     previous = { label: match.pieces[match.pieces.length - 1], values: withBlankFirstColumns(row, columnsOf(match.row).length) };
     located.set(match.row.key, previous);
   }
-  addBlankRows(located, unusedPieces, specs);
-  return located;
+  const blankRows = [...addBlankRowLines(located, blankLines, specs, columnsOf), ...addBlankRows(located, unusedPieces, specs)];
+  return { located, blankRows, unreadNumberRows };
 }
 
 /**
@@ -176,15 +195,34 @@ function locateByTemplateOrder<R extends RowSpec>(rows: TableRow[], specs: R[], 
   );
 }
 
-/** Rows printed with a label but no numbers: blank cells, recorded as null. */
-function addBlankRows<R extends RowSpec>(located: Map<string, LocatedRow>, pieces: Span[], specs: R[]): void {
+/**
+ * Rows printed as a label and a blank cell for each column (`规章 | | |`), even before the first row
+ * with numbers, where a bare label would be a header. Returns the rows added.
+ */
+function addBlankRowLines<R extends RowSpec>(located: Map<string, LocatedRow>, lines: TableRow['blankLines'], specs: R[], columnsOf: (spec: R) => ColumnSpec[]): R[] {
+  const added: R[] = [];
+  for (const { label, blanks } of lines) {
+    const key = labelKey(label.text);
+    const spec = specs.find((candidate) => !located.has(candidate.key) && blanks >= columnsOf(candidate).length && candidate.labels.some((text) => labelScore(key, labelKey(text)) >= BLANK_ROW_SCORE));
+    if (!spec) continue;
+    located.set(spec.key, { label, values: [] });
+    added.push(spec);
+  }
+  return added;
+}
+
+/** Rows printed with a label but no numbers: blank cells, recorded as null. Returns the rows added. */
+function addBlankRows<R extends RowSpec>(located: Map<string, LocatedRow>, pieces: Span[], specs: R[]): R[] {
+  const added: R[] = [];
   for (const piece of pieces) {
     const key = labelKey(piece.text);
     for (const spec of specs) {
       if (located.has(spec.key)) continue;
       if (spec.labels.some((label) => labelScore(key, labelKey(label)) >= BLANK_ROW_SCORE)) {
         located.set(spec.key, { label: piece, values: [] });
+        added.push(spec);
       }
     }
   }
+  return added;
 }

@@ -14,6 +14,8 @@ export interface TableRow {
   values: Cell[];
   /** Blank cells between the label and the first value, on the label's line. */
   blanksBeforeValues: Cell[];
+  /** Label cells that end a line followed only by blank cells (`规章 | | |`): rows printed without numbers, with their blank count. */
+  blankLines: Array<{ label: Span; blanks: number }>;
 }
 
 /**
@@ -31,6 +33,17 @@ function isPageTurn(previous: TableRow, line: DocLine): boolean {
   return previous.values[previous.values.length - 1].span.line.page !== line.page;
 }
 
+/**
+ * A row's label cells with the tails a page break carried over: one tail per label cell, in order
+ * (`三、本年 | (四) | 2.没有现成信息需要` then `度办理结果 | 无法提供 | 另行制作`), so each tail joins its
+ * own cell's head; the joined piece keeps the head's place in the source.
+ */
+function withLabelTails(pieces: Span[], tails: Span[]): Span[] {
+  if (tails.length > pieces.length) return [...pieces, ...tails];
+  const heads = pieces.length - tails.length;
+  return pieces.map((piece, index) => (index < heads ? piece : { ...piece, text: piece.text + tails[index - heads].text }));
+}
+
 /** A continuation leaves at least this many value cells empty (the narrowest labelled table has one). */
 const MIN_EMPTY_VALUE_CELLS = 1;
 
@@ -41,19 +54,21 @@ export function tableRows(lines: DocLine[]): TableRow[] {
   let blanksAfterValue: Cell[] = [];
   let blanksAfterLabel: Cell[] = [];
   let blanksBeforeValues: Cell[] = [];
+  let blankLines: TableRow['blankLines'] = [];
   const closeRow = () => {
-    if (pieces.length || values.length) rows.push({ pieces, values, blanksBeforeValues });
+    if (pieces.length || values.length) rows.push({ pieces, values, blanksBeforeValues, blankLines });
     pieces = [];
     values = [];
     blanksAfterValue = [];
     blanksAfterLabel = [];
     blanksBeforeValues = [];
+    blankLines = [];
   };
   for (const line of lines) {
     const cells = lineCells(line);
     const previous = rows[rows.length - 1];
     if (!values.length && !pieces.length && previous?.values.length && isPageTurn(previous, line) && isLabelContinuation(cells)) {
-      previous.pieces.push(...cells.filter((cell) => cell.value === null).map((cell) => cell.span));
+      previous.pieces = withLabelTails(previous.pieces, cells.filter((cell) => cell.value === null).map((cell) => cell.span));
       continue;
     }
     blanksAfterLabel = [];
@@ -70,6 +85,10 @@ export function tableRows(lines: DocLine[]): TableRow[] {
         values.push(...blanksAfterValue, cell);
         blanksAfterValue = [];
       }
+    }
+    const lastText = cells.map((cell) => cell.value === null).lastIndexOf(true);
+    if (!values.length && lastText >= 0 && lastText < cells.length - 1 && cells.slice(lastText + 1).every((cell) => cell.value?.kind === 'blank')) {
+      blankLines.push({ label: cells[lastText].span, blanks: cells.length - 1 - lastText });
     }
     // A line of several cells is a whole row; a line of one cell (`10 |`) is one cell of a longer row.
     if (cells.length > 1 && values.length) closeRow();

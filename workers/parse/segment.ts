@@ -18,7 +18,7 @@ import { ACTIVE_2019, ACTIVE_2021, APPLICATIONS_2019, APPLICATIONS_2021, type Ro
 import { mapCodePoints, toOffsetMap, type MappedText } from '../normalize/mapped-text';
 import { sourceOffset } from '../normalize/core';
 import { crawlHeaderLength } from './crawl-header';
-import { labelKey } from './labels';
+import { editDistance, labelKey } from './labels';
 import { SECTION_TITLES } from './sections';
 
 export function reflowPage(page: NormalizedPage): NormalizedPage {
@@ -96,8 +96,24 @@ function structuralBreaks(text: string, bodyStart: number): Set<number> {
       if (SEPARATOR.test(text[start - 1] ?? '\n')) continue;
       if (marker || gluedToCell(text, start)) breakBefore(start);
     }
+    // A typo in the label's first characters hides it from `head`; its item number still shows where
+    // it starts, glued to a value or to the group label it sits under.
+    if (!label.numberedHead) continue;
+    for (const match of text.slice(bodyStart).matchAll(label.numberedHead)) {
+      const start = bodyStart + match.index;
+      if (SEPARATOR.test(text[start - 1] ?? '\n')) continue;
+      if (startsWithMistypedHead(text, start + match[0].length, label.headKey)) breakBefore(start);
+    }
   }
   return breaks;
+}
+
+/** Whether the label at `from` starts with `headKey` but for one character missing, added or changed. */
+function startsWithMistypedHead(text: string, from: number, headKey: string): boolean {
+  const printed = /^(?:\p{Script=Han}[^\p{Script=Han}\d\n]{0,2}){1,8}/u.exec(text.slice(from))?.[0] ?? '';
+  const han = Array.from(printed.replace(/[^\p{Script=Han}]/gu, ''));
+  const length = Array.from(headKey).length;
+  return [length - 1, length, length + 1].some((prefix) => prefix <= han.length && editDistance(han.slice(0, prefix).join(''), headKey) <= 1);
 }
 
 /** Whether what precedes `index` is the end of a cell: a value, or a column header of table 二. */
@@ -117,12 +133,17 @@ function breakAfterReportTitle(text: string, bodyStart: number, breakBefore: (in
 interface RowLabel {
   /** The label's first characters, with room for quotes and spaces between them. */
   head: RegExp;
+  headKey: string;
+  /** The label's item number followed by Han text, for a label too long to mistake (see MIN_MISTYPED_HEAD). */
+  numberedHead: RegExp | null;
   /** The item number printed before the label, anchored at the end of the text before it. */
   marker: RegExp | null;
 }
 
 /** Characters of a label key that locate it; longer labels are told apart by their start. */
 const HEAD_CHARACTERS = 6;
+/** A shorter head is too short to recognise with a typo in it. */
+const MIN_MISTYPED_HEAD = 5;
 const MARKER_LOOKBACK = 8;
 
 /** Row labels and the group labels rows sit under (三、本年度办理结果, (四)无法提供), from the templates. */
@@ -137,6 +158,8 @@ const ROW_LABELS: RowLabel[] = (() => {
       if (head.length === 0 || byHead.has(id)) continue;
       byHead.set(id, {
         head: new RegExp(head.map(escapeRegExp).join('[^\\p{Script=Han}\\d\\n]{0,2}'), 'gu'),
+        headKey: head.join(''),
+        numberedHead: marker && head.length >= MIN_MISTYPED_HEAD ? new RegExp(`(?:${markerForms(marker).join('|')})\\s*(?=\\p{Script=Han})`, 'gu') : null,
         marker: marker ? markerPattern(marker) : null,
       });
     }
@@ -152,9 +175,13 @@ function splitPrintedGroup(printed: string): { labels: string[]; marker?: string
 
 /** An item number in any of the forms reports print it: 2. 2、 (2) for '2.'; (三) 三、 for '(三)' or '三、'. */
 function markerPattern(marker: string): RegExp {
+  return new RegExp(`(?:${markerForms(marker).join('|')})\\s*$`);
+}
+
+function markerForms(marker: string): string[] {
   const number = /\d+|[一二三四五六七八九十]+/.exec(marker)?.[0] ?? '';
-  const forms = /\d/.test(number) ? [`${number}[.、]`, `\\(${number}\\)`] : [`${number}[、.]`, `\\(${number}\\)`];
-  return new RegExp(`(?:${forms.join('|')})\\s*$`);
+  // Offices that space a label out space its number too: `4 . 保 护`, `( 三 )`.
+  return [`${number}\\s*[.、]`, `\\(\\s*${number}\\s*\\)`];
 }
 
 function escapeRegExp(text: string): string {
