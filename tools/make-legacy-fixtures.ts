@@ -25,12 +25,12 @@
  * The text and HTML outputs are reproducible; the DOCX and PDFs are not byte for byte, because their
  * generators stamp the current time into them.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, WidthType } from 'docx';
 import iconv from 'iconv-lite';
+import { exportThroughWriter, printWithChromium } from './office-render';
 import {
   FIGURE_REPORTS,
   figureReportTitle,
@@ -231,36 +231,16 @@ function toFigureHtml(report: FigureReport): string {
 // ---------------------------------------------------------------------------------------------
 // PDFs the ways offices make them (as tools/make-pdf-variants.ts does for the 2021 tables).
 
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-pdf-header-footer', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-
-function printWithChromium(html: string, output: string): void {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gongkai-chromium-'));
-  try {
-    execFileSync('chromium', [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, `--print-to-pdf=${output}`, `file://${html}`], { stdio: 'ignore' });
-  } finally {
-    fs.rmSync(profile, { recursive: true, force: true });
-  }
-}
-
-/** The web page opened in Writer, saved as Word, exported to PDF (Writer's HTML import straight to PDF loses the title). */
-function exportWithWriter(html: string, output: string): void {
+async function writePdfs(report: { name: string }): Promise<void> {
+  const html = path.join(OUTPUT_DIR, fixtureName(report, 'html'));
+  await printWithChromium([[html, path.join(OUTPUT_DIR, fixtureName(report, 'chromium.pdf'))]]);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gongkai-writer-'));
-  const convert = (input: string, target: string, filterArgs: string[] = []) => {
-    execFileSync('soffice', ['--headless', ...filterArgs, '--convert-to', target, input, '--outdir', scratch], { stdio: 'ignore' });
-    return path.join(scratch, `${path.basename(input, path.extname(input))}.${target.split(':')[0]}`);
-  };
   try {
-    const docx = convert(html, 'docx:MS Word 2007 XML', ['--infilter=HTML (StarWriter)']);
-    fs.copyFileSync(convert(docx, 'pdf:writer_pdf_Export'), output);
+    const [[, pdf]] = exportThroughWriter([html], scratch);
+    fs.copyFileSync(pdf, path.join(OUTPUT_DIR, fixtureName(report, 'writer.pdf')));
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
-}
-
-function writePdfs(report: { name: string }): void {
-  const html = path.join(OUTPUT_DIR, fixtureName(report, 'html'));
-  printWithChromium(html, path.join(OUTPUT_DIR, fixtureName(report, 'chromium.pdf')));
-  exportWithWriter(html, path.join(OUTPUT_DIR, fixtureName(report, 'writer.pdf')));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -294,14 +274,14 @@ async function main(): Promise<void> {
     write(fixtureName(report, 'pdf.txt'), toPdfText(report));
     write(fixtureName(report, 'html'), toHtml(report));
     write(fixtureName(report, 'docx'), await toDocx(report));
-    writePdfs(report);
+    await writePdfs(report);
     write(fixtureName(report, 'truth.json'), legacyTruth(report));
   }
   for (const report of FIGURE_REPORTS) {
     write(fixtureName(report, 'txt'), toFigureText(report));
     write(fixtureName(report, 'crawled.txt'), toCrawledText(report));
     write(fixtureName(report, 'html'), toFigureHtml(report));
-    writePdfs(report);
+    await writePdfs(report);
     write(fixtureName(report, 'truth.json'), figureTruth(report));
   }
   for (const file of fs.readdirSync(OUTPUT_DIR).sort()) console.log(`${file}: ${fs.statSync(path.join(OUTPUT_DIR, file)).size} bytes`);

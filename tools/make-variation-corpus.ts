@@ -23,11 +23,11 @@
  * The same seed and count write the same HTML, text and truth; the PDFs and DOCX carry their
  * converters' timestamps.
  */
-import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { convertWithWriter, HTML_IMPORT, PDF_TARGET, printWithChromium, WORD_TARGET } from './office-render';
+import { seededRandom } from './scan-fixtures/raster';
 import {
   ACTIVE_2019,
   ACTIVE_2021,
@@ -47,17 +47,6 @@ import {
 // Randomness: one seeded generator, so a seed names a corpus.
 
 type Random = () => number;
-
-function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const chance = (random: Random, probability: number): boolean => random() < probability;
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)];
@@ -476,38 +465,6 @@ function crawledText(report: Report, blocks: Block[], style: Style, separator: s
 }
 
 // ---------------------------------------------------------------------------------------------
-// Converters (slow: Chromium a few seconds a page, Writer batched over all files at once).
-
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-pdf-header-footer', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-
-async function printWithChromium(jobs: Array<[html: string, pdf: string]>, parallel: number): Promise<void> {
-  const run = promisify(execFile);
-  const queue = [...jobs];
-  const worker = async () => {
-    for (let job = queue.shift(); job; job = queue.shift()) {
-      const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gongkai-chromium-'));
-      try {
-        await run('chromium', [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, `--print-to-pdf=${job[1]}`, `file://${job[0]}`]);
-      } finally {
-        fs.rmSync(profile, { recursive: true, force: true });
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: parallel }, worker));
-}
-
-/** One soffice call converting every input into `outDir`. */
-function convertWithWriter(inputs: string[], target: string, outDir: string, filterArgs: string[] = []): void {
-  if (inputs.length === 0) return;
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'gongkai-writer-'));
-  try {
-    execFileSync('soffice', [`-env:UserInstallation=file://${profile}`, '--headless', ...filterArgs, '--convert-to', target, '--outdir', outDir, ...inputs], { stdio: 'ignore' });
-  } finally {
-    fs.rmSync(profile, { recursive: true, force: true });
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 
 const FORMATS = ['html', 'chromium', 'writer-docx', 'writer-pdf', 'crawled', 'crawled-spaced'] as const;
 type Format = (typeof FORMATS)[number];
@@ -555,9 +512,9 @@ async function main(): Promise<void> {
   if (options.formats.has('writer-docx') || options.formats.has('writer-pdf')) {
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'gongkai-variations-'));
     try {
-      convertWithWriter(names.map(htmlOf), 'docx:MS Word 2007 XML', scratch, ['--infilter=HTML (StarWriter)']);
+      convertWithWriter(names.map(htmlOf), WORD_TARGET, scratch, HTML_IMPORT);
       const docxOf = (name: string) => path.join(scratch, `${name}.docx`);
-      if (options.formats.has('writer-pdf')) convertWithWriter(names.map(docxOf), 'pdf:writer_pdf_Export', folder('writer-pdf'));
+      if (options.formats.has('writer-pdf')) convertWithWriter(names.map(docxOf), PDF_TARGET, folder('writer-pdf'));
       if (options.formats.has('writer-docx')) for (const name of names) fs.copyFileSync(docxOf(name), path.join(folder('writer-docx'), `${name}.docx`));
     } finally {
       fs.rmSync(scratch, { recursive: true, force: true });
