@@ -25,20 +25,21 @@ export interface PdfTextItem {
   height: number;
 }
 
-export interface PdfPageGeometrySource {
-  viewport: { width: number; height: number; transform: number[] };
-  items: PdfTextItem[];
-  operators: OperatorList;
+export interface PdfViewport {
+  width: number;
+  height: number;
+  transform: number[];
 }
 
-export function pdfPageGeometry({ viewport, items, operators }: PdfPageGeometrySource): PositionedPage {
+/** The page's text runs, positioned; no rulings yet (see pdfRulings: reading them is the costly part). */
+export function pdfPageText(viewport: PdfViewport, items: PdfTextItem[]): PositionedPage {
   const toViewport = viewport.transform as Matrix;
-  return {
-    width: viewport.width,
-    height: viewport.height,
-    items: items.flatMap((item) => positionedItem(item, toViewport)),
-    rulings: pathRulings(operators, toViewport),
-  };
+  return { width: viewport.width, height: viewport.height, items: items.flatMap((item) => positionedItem(item, toViewport)), rulings: { horizontal: [], vertical: [] } };
+}
+
+/** The table borders among the page's painted paths, in viewport coordinates. */
+export function pdfRulings(viewport: PdfViewport, operators: OperatorList): Rulings {
+  return pathRulings(operators, viewport.transform as Matrix);
 }
 
 function positionedItem(item: PdfTextItem, toViewport: Matrix): PositionedText[] {

@@ -8,7 +8,8 @@ import { PermanentError } from '../../shared/errors';
 import type { ExtractedPage } from '../../shared/record';
 import { layoutPageText } from '../geometry/layout';
 import { MAX_PAGE_IMAGE_PIXELS } from './media-type';
-import { pdfPageGeometry, type PdfPageGeometrySource, type PdfTextItem } from './pdf-geometry';
+import type { PositionedText } from '../geometry/positioned';
+import { pdfPageText, pdfRulings, type PdfTextItem, type PdfViewport } from './pdf-geometry';
 import { OPS, type OperatorList } from './pdf-operators';
 
 /** The pdfjs-dist that pdf-parse itself depends on, for its bundled data files. */
@@ -32,7 +33,7 @@ const SCAN_TEXT_THRESHOLD = 20;
 
 /** The slice of pdf.js's API used here (pdf-parse keeps the document behind a private `load()`). */
 interface PdfPageProxy {
-  getViewport(options: { scale: number }): PdfPageGeometrySource['viewport'];
+  getViewport(options: { scale: number }): PdfViewport;
   getTextContent(): Promise<{ items: Array<PdfTextItem | { type: string }> }>;
   getOperatorList(): Promise<OperatorList>;
   cleanup(): void;
@@ -71,12 +72,31 @@ function paintsImage(operators: OperatorList, pageNumber: number): boolean {
 /** A page with fewer numbers standing alone than this holds no table of the templates, so its borders are not sought. */
 const MIN_TABLE_NUMBERS = 3;
 const NUMBER = /^\s*\d[\d,.]*\s*$/;
+/** Text closer than this many text heights to a number, on its line, makes it part of a sentence. */
+const SENTENCE_GAP = 0.6;
+
+/**
+ * Numbers that stand alone on their line, as table cells do; a number in prose ("共计95个") touches the
+ * words around it, even where a word processor wrote its digits as runs of their own.
+ */
+function standaloneNumbers(items: PositionedText[]): number {
+  return items.filter((item) => {
+    if (!NUMBER.test(item.text)) return false;
+    const [x0, y0, x1, y1] = item.box;
+    const reach = SENTENCE_GAP * (y1 - y0);
+    return !items.some((other) => {
+      if (other === item || other.text.trim() === '') return false;
+      const sameLine = other.box[1] < y1 && other.box[3] > y0;
+      return sameLine && other.box[0] < x1 + reach && other.box[2] > x0 - reach;
+    });
+  }).length;
+}
 
 /**
  * One page's text laid out from its geometry (tables as tab-separated rows, see ../geometry/layout.ts),
- * and its operator list where it was needed: for the table borders of a page with numbers, and for the
- * images of a page with next to no text. The operator list is the costly part of reading a page, so a
- * page of prose goes without. null operators where pdf.js could not build them (a broken page:
+ * and its operator list where it was needed: for the table borders of a page with numbers standing alone
+ * as cells do, and for the images of a page with next to no text. The operator list costs more than the
+ * text itself, so a page of prose goes without. null operators where pdf.js could not build them (a broken page:
  * rendering and OCR is the next try either way).
  */
 async function readPage(doc: PdfDocumentProxy, pageNumber: number): Promise<{ text: string; operators: OperatorList | null }> {
@@ -84,12 +104,13 @@ async function readPage(doc: PdfDocumentProxy, pageNumber: number): Promise<{ te
   try {
     const content = await page.getTextContent();
     const items = content.items.filter((item): item is PdfTextItem => 'str' in item);
-    const numbers = items.filter((item) => NUMBER.test(item.str)).length;
+    const viewport = page.getViewport({ scale: 1 });
+    const unruled = pdfPageText(viewport, items);
     const visibleCharacters = items.reduce((sum, item) => sum + item.str.replace(/\s/g, '').length, 0);
-    const needsOperators = numbers >= MIN_TABLE_NUMBERS || visibleCharacters <= SCAN_TEXT_THRESHOLD;
-    const operators = needsOperators ? await page.getOperatorList().catch(() => null) : NO_OPERATORS;
-    const geometry = pdfPageGeometry({ viewport: page.getViewport({ scale: 1 }), items, operators: operators ?? NO_OPERATORS });
-    return { text: layoutPageText(geometry), operators };
+    if (standaloneNumbers(unruled.items) < MIN_TABLE_NUMBERS && visibleCharacters > SCAN_TEXT_THRESHOLD) return { text: layoutPageText(unruled), operators: NO_OPERATORS };
+    const operators = await page.getOperatorList().catch(() => null);
+    if (operators === null) return { text: layoutPageText(unruled), operators };
+    return { text: layoutPageText({ ...unruled, rulings: pdfRulings(viewport, operators) }), operators };
   } finally {
     page.cleanup();
   }
