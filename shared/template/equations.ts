@@ -70,7 +70,7 @@ export function applicationsEquations(layout: ApplicationsLayout): Equation[] {
   return [...rowTotals, ...balances, ...outcomeSums];
 }
 
-export function reviewLitigationEquations(): Equation[] {
+function reviewLitigationEquations(): Equation[] {
   return REVIEW_GROUPS.map((group) => ({
     rule: 'REVIEW_LITIGATION_TOTAL',
     name: `reviewLitigation group ${group}: ${REVIEW_OUTCOMES.join(' + ')} = total`,
