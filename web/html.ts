@@ -4,6 +4,8 @@
  * escaping must be what happens when nobody thinks about it.
  */
 
+import type { Locale } from './i18n';
+
 export class Markup {
   constructor(readonly text: string) {}
   toString(): string {
@@ -93,12 +95,22 @@ dl.meta dt { color: var(--muted); }
 dl.meta dd { margin: 0; }
 `;
 
-export type Role = 'operator' | 'viewer' | 'anonymous';
+export type Role = 'admin' | 'operator' | 'viewer' | 'anonymous';
 
 export interface PageContext {
   role: Role;
   /** Whether the server takes actions at all (an operator credential is configured). */
   actionsEnabled: boolean;
+  locale: Locale;
+  /** The signed-in user's name; null for a token or nobody. */
+  user: string | null;
+  /** The session's CSRF token, sent back by every form that changes something (csrfField). */
+  csrfToken: string;
+}
+
+/** The hidden field every state-changing form carries. */
+export function csrfField(context: Pick<PageContext, 'csrfToken'>): Markup {
+  return html`<input type="hidden" name="_csrf" value="${context.csrfToken}">`;
 }
 
 export function page(title: string, context: PageContext, body: Markup, options: { refreshSeconds?: number } = {}): string {

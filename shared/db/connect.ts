@@ -10,6 +10,7 @@ import * as initial from './migrations/001_initial';
 import * as pageOcr from './migrations/002_page_ocr';
 import * as deadLetters from './migrations/003_dead_letters';
 import * as reprocessing from './migrations/004_reprocessing';
+import * as countedReports from './migrations/005_counted_reports';
 
 // bigint ids and sizes fit in a JS number for any realistic count; numeric stays a string (exact).
 types.setTypeParser(types.builtins.INT8, (value) => Number(value));
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '002_page_ocr': pageOcr,
   '003_dead_letters': deadLetters,
   '004_reprocessing': reprocessing,
+  '005_counted_reports': countedReports,
 };
 
 const staticMigrations: MigrationProvider = { getMigrations: async () => migrations };

@@ -128,6 +128,21 @@ export interface DeadLettersTable {
   resolved_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
+/** An operator's choice of the report that counts for its agency and year (see counted_reports). */
+export interface ReportChoicesTable {
+  document_id: string;
+  chosen_by: string;
+  chosen_at: Timestamp;
+}
+
+/** A view: for each agency and year, the one report that roll-ups and exports count. */
+export interface CountedReportsView {
+  document_id: string;
+  agency_key: string;
+  year: number;
+  chosen_by_operator: boolean;
+}
+
 export interface Database {
   documents: DocumentsTable;
   stage_runs: StageRunsTable;
@@ -138,6 +153,8 @@ export interface Database {
   cells: CellsTable;
   findings: FindingsTable;
   dead_letters: DeadLettersTable;
+  report_choices: ReportChoicesTable;
+  counted_reports: CountedReportsView;
 }
 
 export type DocumentRow = Selectable<DocumentsTable>;

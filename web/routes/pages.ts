@@ -5,6 +5,7 @@ import { countDocumentsByStatus, getDocument } from '../../shared/db/documents';
 import { loadReportRecord, reportVersions } from '../../shared/db/reports';
 import { documentSearch, importFromUrl, receiveUploads, reprocessDocument, retryDocument } from '../actions';
 import { SESSION_COOKIE } from '../auth';
+import { localeOf } from '../i18n';
 import { html, page, type Markup, type PageContext } from '../html';
 import type { WebContext } from '../server';
 import { documentsView, documentView, sourceView } from '../views/documents';
@@ -21,7 +22,13 @@ function localPath(next: string | undefined): string {
 }
 
 export async function registerPageRoutes(app: FastifyInstance, context: WebContext): Promise<void> {
-  const pageContext = (request: FastifyRequest): PageContext => ({ role: request.role, actionsEnabled: context.auth.actionsEnabled });
+  const pageContext = (request: FastifyRequest): PageContext => ({
+    role: request.role,
+    actionsEnabled: context.auth.actionsEnabled,
+    locale: localeOf(request),
+    user: null,
+    csrfToken: '',
+  });
   const send = (reply: FastifyReply, request: FastifyRequest, title: string, body: Markup, options: { refreshSeconds?: number } = {}) =>
     reply.type('text/html; charset=utf-8').send(page(title, pageContext(request), body, options));
   const notFound = (reply: FastifyReply, request: FastifyRequest, what: string) => {
