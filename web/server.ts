@@ -34,10 +34,16 @@ export interface WebContext extends WebDeps {
 declare module 'fastify' {
   interface FastifyRequest {
     role: Role;
+    /** The signed-in user's name; null for an API token or nobody. */
+    user: string | null;
+    /** What an action did, beyond its route and parameters, for the audit log (a dismissal's reason, a batch's size). */
+    auditDetail?: Record<string, unknown>;
   }
   interface FastifyContextConfig {
-    /** The route changes something: operator only. */
+    /** The route changes something: operator or admin. */
     action?: boolean;
+    /** Only admins (user accounts, the audit log). */
+    admin?: boolean;
     /** Open to everybody (health checks, the sign-in page). */
     open?: boolean;
   }
@@ -61,6 +67,7 @@ export async function buildWebServer(deps: WebDeps, options: { logger?: FastifyS
   await app.register(fastifyMultipart, { throwFileSizeLimit: false, limits: { fileSize: config.maxFileBytes, files: config.web.maxUploadFiles, fields: 10 } });
 
   app.decorateRequest('role', 'anonymous');
+  app.decorateRequest('user', null);
   app.addHook('onRequest', async (request, reply) => {
     request.role = auth.roleOf(request);
     const routeConfig = request.routeOptions.config ?? {};
