@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '../shared/config';
 import { describeError } from '../shared/errors';
 import { PIPELINE_VERSION, STAGES, isStage, type Stage } from '../shared/pipeline';
+import { anyUserExists } from '../shared/db/accounts';
 import { summarizeDocuments } from '../shared/db/browse';
 import { redriveDeadLetters, reprocessDocuments } from '../shared/submissions';
 import { runCoresInProcess } from '../workers/in-process';
@@ -14,6 +15,7 @@ import { printDeadLetters, printHistory, printStatus } from './status';
 import { driveToCompletion, printSummary, runIngest } from './ingest';
 import { renderReport } from './render-report';
 import { openRuntime, type Runtime } from './runtime';
+import { addUser, printUsers } from './users';
 
 function parseStages(value: string): Stage[] {
   const stages = value.split(',').map((stage) => stage.trim());
@@ -138,7 +140,8 @@ program
       if (options.workers === 'always' || (options.workers === 'auto' && runtime.database.kind === 'embedded')) runtime.startWorkers();
       const server = await buildWebServer(runtime, { logger: { level: 'info' } });
       const address = await server.listen({ port: options.port ?? web.port, host: options.host ?? web.host });
-      console.error(`gongkai serving on ${address}${web.operatorToken ? '' : ' (read-only: set GONGKAI_OPERATOR_TOKEN to allow uploads and retries)'}; stop with Ctrl-C`);
+      const canAct = web.operatorToken !== null || (await anyUserExists(runtime.db));
+      console.error(`gongkai serving on ${address}${canAct ? '' : ' (read-only: create an account with `gongkai users add NAME --role admin` or GONGKAI_ADMIN_USER/GONGKAI_ADMIN_PASSWORD)'}; stop with Ctrl-C`);
       await new Promise((resolve) => runtime.stopping.addEventListener('abort', resolve, { once: true }));
       await server.close();
       process.exitCode = 0;
@@ -149,6 +152,15 @@ program
   .command('status')
   .description('documents per status and stage, and jobs per queue and state')
   .action(() => withRuntime(printStatus));
+
+const users = program.command('users').description('accounts for the web pages (see README: Web)');
+users
+  .command('add')
+  .description('create an account; the password comes from GONGKAI_PASSWORD or is asked for')
+  .argument('<name>')
+  .addOption(new Option('--role <role>', 'what the account may do').choices(['viewer', 'operator', 'admin']).default('viewer'))
+  .action((name: string, options: { role: string }) => addUser(name, options.role));
+users.command('list').description('every account with its role').action(() => printUsers());
 
 const dlq = program.command('dlq').description('the dead-letter queue');
 dlq

@@ -2,18 +2,43 @@
  * Content-addressed storage for original files: a file's key is its sha256. The directory store is
  * the default; an S3-compatible store only has to implement BlobStore.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
+import { once } from 'node:events';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+
+export interface StoredBlob {
+  sha256: string;
+  sizeBytes: number;
+}
 
 export interface BlobStore {
   put(bytes: Buffer): Promise<string>;
+  /**
+   * Stores a stream without holding it in memory, hashing it as it is written. More than maxBytes:
+   * nothing is stored, the rest of the source is still read (so a multipart upload can go on to its
+   * next file), and BlobTooLargeError is thrown.
+   */
+  putStream(source: Readable, limits?: { maxBytes?: number }): Promise<StoredBlob>;
   get(sha256: string): Promise<Buffer>;
   has(sha256: string): Promise<boolean>;
 }
 
 export function sha256Of(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+export class BlobTooLargeError extends Error {
+  constructor(
+    readonly sizeBytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(`${sizeBytes} bytes or more; the limit is ${maxBytes}`);
+    this.name = 'BlobTooLargeError';
+  }
 }
 
 export class DirectoryBlobStore implements BlobStore {
@@ -34,6 +59,48 @@ export class DirectoryBlobStore implements BlobStore {
     await fs.writeFile(temporary, bytes);
     await fs.rename(temporary, target);
     return key;
+  }
+
+  async putStream(source: Readable, limits: { maxBytes?: number } = {}): Promise<StoredBlob> {
+    // In the store's own directory, so the final rename never crosses file systems.
+    const spool = path.join(this.root, 'incoming');
+    await fs.mkdir(spool, { recursive: true });
+    const temporary = path.join(spool, `${process.pid}.${randomUUID()}.tmp`);
+    const hash = createHash('sha256');
+    const output = createWriteStream(temporary);
+    let sizeBytes = 0;
+    let tooLarge = false;
+    try {
+      for await (const chunk of source as AsyncIterable<Buffer>) {
+        sizeBytes += chunk.length;
+        if (tooLarge) continue;
+        if (limits.maxBytes !== undefined && sizeBytes > limits.maxBytes) {
+          tooLarge = true;
+          continue;
+        }
+        hash.update(chunk);
+        if (!output.write(chunk)) await once(output, 'drain');
+      }
+      output.end();
+      await finished(output);
+    } catch (error) {
+      output.destroy();
+      await fs.rm(temporary, { force: true });
+      throw error;
+    }
+    if (tooLarge) {
+      await fs.rm(temporary, { force: true });
+      throw new BlobTooLargeError(sizeBytes, limits.maxBytes!);
+    }
+    const sha256 = hash.digest('hex');
+    if (await this.has(sha256)) {
+      await fs.rm(temporary, { force: true });
+    } else {
+      const target = this.pathFor(sha256);
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      await fs.rename(temporary, target);
+    }
+    return { sha256, sizeBytes };
   }
 
   async get(sha256: string): Promise<Buffer> {

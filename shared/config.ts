@@ -32,15 +32,30 @@ export interface Config {
 export interface WebConfig {
   host: string;
   port: number;
-  /** Needed for every action (upload, import, retry); without it the server is read-only. */
+  /** Bearer token with the operator role, for API clients (pages use named accounts). */
   operatorToken: string | null;
-  /** When set, viewing needs this (or the operator) credential too; otherwise viewing is open. */
+  /** Bearer token with the viewer role, e.g. for Prometheus; once set, viewing needs a credential. */
   viewerToken: string | null;
+  /** The first admin account, created at server start when missing (an existing account is left as it is). */
+  adminUser: string | null;
+  adminPassword: string | null;
+  /** The site's public address (behind a proxy): the Origin a state-changing request may come from, besides the Host. */
+  publicUrl: string | null;
+  /** A session ends after this long without a request, and after sessionMaxMs whatever happens. */
+  sessionIdleMs: number;
+  sessionMaxMs: number;
   /** URL import may fetch from private, loopback and link-local addresses. */
   allowPrivateImports: boolean;
-  /** CSV of the agencies expected to report (agency,region), for the submissions view and region filters. */
+  /** CSV of the agencies expected to report (division_code,agency,aliases), for the submissions view, the roll-up's missing agencies and placing reports. */
   expectedAgenciesFile: string | null;
+  /** Files one upload may bring, the entries of its ZIPs included. */
   maxUploadFiles: number;
+  /** A ZIP as uploaded (compressed). */
+  maxZipBytes: number;
+  /** All files of one upload together, ZIP entries counted inflated. */
+  maxUploadBytes: number;
+  /** A ZIP entry inflating to more than this many times its compressed size is refused (zip bombs). */
+  maxCompressionRatio: number;
   importTimeoutMs: number;
 }
 
@@ -74,9 +89,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: env.GONGKAI_WEB_PORT === '0' ? 0 : positiveNumber(env.GONGKAI_WEB_PORT, 8080, 'GONGKAI_WEB_PORT'),
       operatorToken: env.GONGKAI_OPERATOR_TOKEN || null,
       viewerToken: env.GONGKAI_VIEWER_TOKEN || null,
+      adminUser: env.GONGKAI_ADMIN_USER || null,
+      adminPassword: env.GONGKAI_ADMIN_PASSWORD || null,
+      publicUrl: env.GONGKAI_PUBLIC_URL || null,
+      sessionIdleMs: positiveNumber(env.GONGKAI_SESSION_IDLE_MINUTES, 60, 'GONGKAI_SESSION_IDLE_MINUTES') * 60_000,
+      sessionMaxMs: positiveNumber(env.GONGKAI_SESSION_HOURS, 12, 'GONGKAI_SESSION_HOURS') * 3600_000,
       allowPrivateImports: env.GONGKAI_IMPORT_ALLOW_PRIVATE === '1' || env.GONGKAI_IMPORT_ALLOW_PRIVATE === 'true',
       expectedAgenciesFile: env.GONGKAI_EXPECTED_AGENCIES ? path.resolve(env.GONGKAI_EXPECTED_AGENCIES) : null,
-      maxUploadFiles: positiveNumber(env.GONGKAI_MAX_UPLOAD_FILES, 50, 'GONGKAI_MAX_UPLOAD_FILES'),
+      maxUploadFiles: positiveNumber(env.GONGKAI_MAX_UPLOAD_FILES, 5000, 'GONGKAI_MAX_UPLOAD_FILES'),
+      maxZipBytes: positiveNumber(env.GONGKAI_MAX_ZIP_MB, 2048, 'GONGKAI_MAX_ZIP_MB') * 1024 * 1024,
+      maxUploadBytes: positiveNumber(env.GONGKAI_MAX_UPLOAD_MB, 10240, 'GONGKAI_MAX_UPLOAD_MB') * 1024 * 1024,
+      maxCompressionRatio: positiveNumber(env.GONGKAI_MAX_ZIP_RATIO, 100, 'GONGKAI_MAX_ZIP_RATIO'),
       importTimeoutMs: positiveNumber(env.GONGKAI_IMPORT_TIMEOUT_S, 60, 'GONGKAI_IMPORT_TIMEOUT_S') * 1000,
     },
   };

@@ -1,32 +1,71 @@
-/** The agencies expected to report each year, with their region: a CSV file of `agency,region` lines. */
+/**
+ * The agencies expected to report each year: a CSV file (GONGKAI_EXPECTED_AGENCIES) of
+ * `division_code,agency,aliases` lines — the agency's division (GB/T 2260, 6 digits), its name, and
+ * the other names its reports print, separated by `|`. A header line and blank or `#` lines are skipped.
+ *
+ *     division_code,agency,aliases
+ *     510421,米易县人民政府,米易县政府|米易縣人民政府
+ */
 import fs from 'node:fs/promises';
-import { agencyKey } from './agency';
+import { expectedIdentity, foldAgencyName, type ExpectedPlace } from './agency';
+import { divisionByCode, type Division } from './divisions';
 
-export interface ExpectedAgency {
+export interface ExpectedAgency extends ExpectedPlace {
   agency: string;
-  /** Folded name (shared/agency.ts), to match the names reports print. */
+  aliases: string[];
+  /** The agency's identity (shared/agency.ts): the reports.agency_key its reports get. */
   key: string;
-  region: string | null;
+  /** The agency's name qualified with its place (内江市市中区人民政府). */
+  fullName: string;
+  division: Division;
+  /** The city the agency belongs to (攀枝花市), or its province for a province's own agencies and a municipality's districts: what region filters compare. */
+  region: string;
 }
 
-/** Parses the list; a header line `agency,region` and blank or `#` lines are skipped. */
+/** The city (or province) an agency of this division belongs to. */
+function regionOf(division: Division): string {
+  if (division.level !== 'county' || division.parentCode === null) return division.name;
+  return divisionByCode(division.parentCode)?.name ?? division.name;
+}
+
+/** Parses the list. Throws on a line whose division code is not a known division. */
 export function parseExpectedAgencies(text: string): ExpectedAgency[] {
   const agencies: ExpectedAgency[] = [];
-  for (const line of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
-    const [agency, region] = line.split(/[,，\t]/).map((part) => part.trim());
-    if (!agency || agency.startsWith('#') || agency.toLowerCase() === 'agency') continue;
-    agencies.push({ agency, key: agencyKey(agency), region: region || null });
-  }
+  text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .forEach((line, index) => {
+      const [code = '', agency = '', aliasList = ''] = line.split(/[,，\t]/).map((part) => part.trim());
+      if (code === '' || code.startsWith('#') || code.toLowerCase() === 'division_code') return;
+      const division = divisionByCode(code);
+      if (!division || !agency) throw new Error(`expected agencies, line ${index + 1}: '${line}' does not start with a known division code and an agency name`);
+      const aliases = aliasList.split('|').map((alias) => alias.trim()).filter(Boolean);
+      const identity = expectedIdentity(agency, code);
+      agencies.push({
+        agency,
+        aliases,
+        divisionCode: code,
+        names: [agency, ...aliases].map(foldAgencyName),
+        identity,
+        key: identity.key,
+        fullName: identity.fullName,
+        division,
+        region: regionOf(division),
+      });
+    });
   return agencies;
 }
 
-export async function loadExpectedAgencies(file: string | null): Promise<ExpectedAgency[]> {
-  return file ? parseExpectedAgencies(await fs.readFile(file, 'utf8')) : [];
-}
+/** The list last read from each file, reused until the file changes (every publish job reads it). */
+const loaded = new Map<string, { version: string; agencies: ExpectedAgency[] }>();
 
-/** An agency belongs to a region when the list says so or when its name contains the region's name (米易县… in 米易县). */
-export function inRegion(agency: string | null, region: string, expected: readonly ExpectedAgency[]): boolean {
-  if (!agency) return false;
-  const key = agencyKey(agency);
-  return agency.includes(region) || expected.some((entry) => entry.key === key && entry.region === region);
+export async function loadExpectedAgencies(file: string | null): Promise<ExpectedAgency[]> {
+  if (!file) return [];
+  const stat = await fs.stat(file);
+  const version = `${stat.mtimeMs}:${stat.size}`;
+  const cached = loaded.get(file);
+  if (cached?.version === version) return cached.agencies;
+  const agencies = parseExpectedAgencies(await fs.readFile(file, 'utf8'));
+  loaded.set(file, { version, agencies });
+  return agencies;
 }

@@ -3,6 +3,8 @@
  * hand each other. The JSON shape is a contract (`gongkai parse --json`), so change it only with
  * SCHEMA_VERSION.
  */
+import type { PageBoxes } from './page-boxes';
+
 export const SCHEMA_VERSION = 2;
 
 export type TemplateId = '2021' | '2019' | 'pre2019';
@@ -73,10 +75,19 @@ export interface ReportTables {
 
 export type NarrativeKey = 'proactiveItems' | 'applicationsReceived' | 'reviewCases' | 'litigationCases';
 
+/** A text in both languages of the pages: Chinese, the default, and English. */
+export interface Bilingual {
+  zh: string;
+  en: string;
+}
+
 export interface Finding {
   rule: RuleId;
   severity: Severity;
+  /** In Chinese, naming rows and columns by the template's official labels. */
   message: string;
+  /** The same in English; absent from records stored before findings were written in both. */
+  messageEn?: string;
   /** Dotted cell keys, e.g. `applications.denied.stateSecret.total`. */
   cells: string[];
 }
@@ -181,6 +192,8 @@ export interface ExtractedPage {
   lineOrigins?: string[];
   /** For OCR pages: the geometry and confidence behind the text. */
   ocr?: OcrPageInfo;
+  /** For PDF and OFD text pages: where each line's characters were printed (shared/page-boxes.ts). */
+  boxes?: PageBoxes;
   /** Why OCR of this page failed for good, until the document is re-driven. */
   ocrError?: string;
 }

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { BlobStore } from './blob-store';
 import { getDocument, outdatedDocumentIds, startNewRound, submitDocument } from './db/documents';
 import type { Database, DocumentRow } from './db/schema';
-import { listDeadLetters, resolveDeadLetters, type DeadLetterFilter } from './db/dead-letters';
+import { answerDeadLetters, dismissDeadLetters, listDeadLetters, resolveDeadLetters, type DeadLetterFilter } from './db/dead-letters';
 import { PIPELINE_VERSION, deadLetterJobId, isStage, type Stage } from './pipeline';
 import type { PipelineQueues } from './queues';
 
@@ -40,7 +40,12 @@ function isOutdated(document: DocumentRow): boolean {
  */
 export async function submitFile(deps: PipelineDeps, file: { bytes: Buffer; fileName: string }, options: SubmitOptions = {}): Promise<Submission> {
   const sha256 = await deps.blobs.put(file.bytes);
-  const { document, created } = await submitDocument(deps.db, { sha256, fileName: file.fileName, sizeBytes: file.bytes.length, pipelineVersion: PIPELINE_VERSION });
+  return submitStored(deps, { sha256, sizeBytes: file.bytes.length, fileName: file.fileName }, options);
+}
+
+/** As submitFile, for a file already in the blob store (streamed there by an upload). */
+export async function submitStored(deps: PipelineDeps, file: { sha256: string; sizeBytes: number; fileName: string }, options: SubmitOptions = {}): Promise<Submission> {
+  const { document, created } = await submitDocument(deps.db, { sha256: file.sha256, fileName: file.fileName, sizeBytes: file.sizeBytes, pipelineVersion: PIPELINE_VERSION });
   const submission = { documentId: document.id, fileName: file.fileName, created, reprocessed: false, status: document.status };
   if (!created && (options.force || isOutdated(document))) {
     const restarted = await restartDocument(deps, document, 'ingest');
@@ -75,6 +80,22 @@ export async function redriveDeadLetters(deps: PipelineDeps, filter: DeadLetterF
     if (await restartDocument(deps, document, stage)) redriven.push(document.id);
   }
   return redriven;
+}
+
+/** A person sets a document's open dead letters aside, with the reason; returns false when it had none. */
+export async function dismissDeadLetter(deps: PipelineDeps, documentId: string, dismissal: { by: string; reason: string }): Promise<boolean> {
+  const letters = await listDeadLetters(deps.db, { documentId });
+  if (letters.length === 0) return false;
+  for (const letter of letters) await deps.queues.removeDeadLetter(deadLetterJobId(letter));
+  return (await dismissDeadLetters(deps.db, documentId, dismissal)) > 0;
+}
+
+/** Resolves a document's open dead letters with the document of its corrected file; returns false when it had none. */
+export async function answerDeadLetter(deps: PipelineDeps, documentId: string, replacementDocumentId: string): Promise<boolean> {
+  const letters = await listDeadLetters(deps.db, { documentId });
+  if (letters.length === 0) return false;
+  for (const letter of letters) await deps.queues.removeDeadLetter(deadLetterJobId(letter));
+  return (await answerDeadLetters(deps.db, documentId, replacementDocumentId)) > 0;
 }
 
 export type ReprocessSelection = { documentIds: string[] } | { outdated: true };

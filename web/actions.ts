@@ -1,43 +1,13 @@
-/** What the pages and the API both do: take uploads and URL imports, retry and reprocess documents, read search filters. */
-import path from 'node:path';
-import type { FastifyRequest } from 'fastify';
-import type { DocumentSearch } from '../shared/db/browse';
+/** What the pages and the API both do (uploads: web/uploads.ts): take URL imports, retry and reprocess documents, read search filters. */
+import { DOCUMENT_SORTS, DOCUMENTS_PAGE_SIZE, type DocumentSearch } from '../shared/db/browse';
+import { listDeadLetters } from '../shared/db/dead-letters';
 import { getDocument } from '../shared/db/documents';
 import type { DocumentStatus } from '../shared/db/schema';
+import { SEVERITIES } from './labels';
 import { isStage } from '../shared/pipeline';
 import { restartDocument, submitFile, type Submission } from '../shared/submissions';
 import type { WebContext } from './server';
 import { fetchForImport } from './url-import';
-
-export interface UploadOutcome {
-  submissions: Submission[];
-  failures: Array<{ fileName: string; error: string }>;
-}
-
-/** A browser sends the name the user's machine gave the file; only its last part is kept. */
-function cleanFileName(name: string): string {
-  return path.basename(name.replace(/\\/g, '/')) || 'upload';
-}
-
-/** Each file of a multipart upload is submitted on its own: one refused file does not refuse the others. */
-export async function receiveUploads(request: FastifyRequest, context: WebContext): Promise<UploadOutcome> {
-  const outcome: UploadOutcome = { submissions: [], failures: [] };
-  const files: Array<{ bytes: Buffer; fileName: string }> = [];
-  let force = false;
-  for await (const part of request.parts()) {
-    if (part.type === 'field') {
-      if (part.fieldname === 'force') force = part.value === '1' || part.value === 'true';
-      continue;
-    }
-    const fileName = cleanFileName(part.filename);
-    const bytes = await part.toBuffer();
-    if (part.file.truncated) outcome.failures.push({ fileName, error: `larger than the limit of ${context.config.maxFileBytes / 1024 / 1024} MB` });
-    else if (bytes.length === 0) outcome.failures.push({ fileName, error: 'the file is empty' });
-    else files.push({ bytes, fileName });
-  }
-  for (const file of files) outcome.submissions.push(await submitFile(context, file, { force }));
-  return outcome;
-}
 
 export async function importFromUrl(context: WebContext, url: string, force: boolean): Promise<Submission> {
   const file = await fetchForImport(url, {
@@ -48,12 +18,19 @@ export async function importFromUrl(context: WebContext, url: string, force: boo
   return submitFile(context, { bytes: file.bytes, fileName: file.fileName }, { force });
 }
 
+/** Why a retry of a permanent failure is refused, and what to do instead. */
+export function permanentRetryRefusal(errorCode: string): string {
+  return `${errorCode} 是永久性错误：重试同一文件不会成功，请驳回或上传更正后的文件。${errorCode} is permanent: retrying the same file cannot succeed; dismiss it or answer it with a corrected file.`;
+}
+
 export type ActionResult = { ok: true } | { ok: false; status: 404 | 409; error: string };
 
 export async function retryDocument(context: WebContext, documentId: string): Promise<ActionResult> {
   const document = await getDocument(context.db, documentId);
   if (!document) return { ok: false, status: 404, error: 'no such document' };
   if (document.status !== 'dead_lettered') return { ok: false, status: 409, error: `the document is ${document.status}, not dead-lettered` };
+  const permanent = (await listDeadLetters(context.db, { documentId })).find((letter) => letter.permanent);
+  if (permanent) return { ok: false, status: 409, error: permanentRetryRefusal(permanent.errorCode) };
   // A document is dead-lettered only at the stage it had reached, so that is the stage that failed.
   const restarted = await restartDocument(context, document, isStage(document.current_stage) ? document.current_stage : 'ingest');
   return restarted ? { ok: true } : { ok: false, status: 409, error: 'the document was re-driven by somebody else meanwhile' };
@@ -67,18 +44,33 @@ export async function reprocessDocument(context: WebContext, documentId: string)
 }
 
 const STATUSES: readonly DocumentStatus[] = ['queued', 'processing', 'published', 'dead_lettered'];
-export const PAGE_SIZE = 50;
 
-export function documentSearch(query: Record<string, string | undefined>): DocumentSearch {
+type SearchQuery = Record<string, string | number | boolean | undefined>;
+
+const text = (value: SearchQuery[string]): string | undefined => (value === undefined ? undefined : String(value).trim() || undefined);
+
+/**
+ * The documents list's filters, sort and page from a query string (the page's and the API's):
+ * `page` (1-based) is the page's way to say where, `offset` the API's; `page` wins.
+ */
+export function documentSearch(query: SearchQuery): DocumentSearch {
   const year = Number(query.year);
+  const limitAsked = Number(query.limit);
+  const limit = Number.isInteger(limitAsked) && limitAsked > 0 ? Math.min(limitAsked, 500) : DOCUMENTS_PAGE_SIZE;
+  const page = Number(query.page);
   const offset = Number(query.offset);
-  const limit = Number(query.limit);
+  const sort = DOCUMENT_SORTS.find((column) => column === query.sort);
   return {
-    agency: query.agency?.trim() || undefined,
+    agency: text(query.agency),
     year: Number.isInteger(year) && year > 0 ? year : undefined,
     status: STATUSES.find((status) => status === query.status),
-    fileName: query.file?.trim() || undefined,
-    limit: Number.isInteger(limit) && limit > 0 ? Math.min(limit, 500) : PAGE_SIZE,
-    offset: Number.isInteger(offset) && offset > 0 ? offset : 0,
+    fileName: text(query.file),
+    rule: text(query.rule),
+    severity: SEVERITIES.find((severity) => severity === query.severity),
+    hasErrors: query.hasErrors === true || query.hasErrors === '1' || query.hasErrors === 'true' ? true : undefined,
+    limit,
+    offset: Number.isInteger(page) && page > 1 ? (page - 1) * limit : Number.isInteger(offset) && offset > 0 ? offset : 0,
+    sort,
+    direction: query.dir === 'asc' || query.dir === 'desc' ? query.dir : undefined,
   };
 }

@@ -4,7 +4,8 @@
  * escaping must be what happens when nobody thinks about it.
  */
 
-import type { Locale } from './i18n';
+import { say, type Locale } from './i18n';
+import { statusName } from './labels';
 
 export class Markup {
   constructor(readonly text: string) {}
@@ -62,6 +63,11 @@ table.grid { border-collapse: collapse; background: #fff; margin-bottom: .5rem; 
 table.grid th, table.grid td { border: 1px solid var(--line); padding: .25rem .5rem; vertical-align: middle; }
 table.grid th { background: #eef1f5; font-weight: 600; text-align: left; }
 table.grid td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.grid th a.sort { color: inherit; text-decoration: none; white-space: nowrap; }
+table.grid th a.sort.current { color: var(--accent); }
+form.filters select { max-width: 20rem; }
+nav.pager { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin: .6rem 0; }
+nav.pager .page-of { margin-right: .5rem; }
 table.grid td.center, table.grid th.center { text-align: center; }
 table.form td.value a { color: inherit; text-decoration: none; border-bottom: 1px dotted var(--muted); }
 td.failing { background: var(--bad-bg); outline: 2px solid var(--bad); outline-offset: -2px; }
@@ -99,13 +105,15 @@ export type Role = 'admin' | 'operator' | 'viewer' | 'anonymous';
 
 export interface PageContext {
   role: Role;
-  /** Whether the server takes actions at all (an operator credential is configured). */
+  /** Whether anybody may act at all: an account exists or an operator token is configured. */
   actionsEnabled: boolean;
   locale: Locale;
   /** The signed-in user's name; null for a token or nobody. */
   user: string | null;
   /** The session's CSRF token, sent back by every form that changes something (csrfField). */
   csrfToken: string;
+  /** This page's path, where the language switch comes back to. */
+  currentPath?: string;
 }
 
 /** The hidden field every state-changing form carries. */
@@ -113,10 +121,42 @@ export function csrfField(context: Pick<PageContext, 'csrfToken'>): Markup {
   return html`<input type="hidden" name="_csrf" value="${context.csrfToken}">`;
 }
 
+/**
+ * The action of a multipart form, with the CSRF token in its query string: a multipart body is
+ * streamed to the handler, so a field inside it cannot be checked before the handler runs.
+ */
+export function csrfAction(path: string, context: Pick<PageContext, 'csrfToken'>): string {
+  return `${path}${path.includes('?') ? '&' : '?'}_csrf=${encodeURIComponent(context.csrfToken)}`;
+}
+
+const ROLE_NAMES: Record<Role, [string, string]> = {
+  admin: ['管理员', 'admin'],
+  operator: ['操作员', 'operator'],
+  viewer: ['查看者', 'viewer'],
+  anonymous: ['未登录', 'not signed in'],
+};
+
+export function roleName(role: Role, locale: Locale): string {
+  return say(locale, ...ROLE_NAMES[role]);
+}
+
+/** The header's right side: language switch, admin links, who is signed in and signing out. */
+function whoPart(context: PageContext): Markup {
+  const { locale } = context;
+  const next = encodeURIComponent(context.currentPath ?? '/');
+  const language = (to: Locale, label: string) => (locale === to ? html`<strong>${label}</strong>` : html`<a href="/lang?to=${to}&amp;next=${next}" lang="${to}">${label}</a>`);
+  const admin = context.role === 'admin' ? html`<a href="/admin/users">${say(locale, '用户', 'Users')}</a> <a href="/admin/audit">${say(locale, '审计日志', 'Audit log')}</a> · ` : '';
+  const who = context.user
+    ? html`<span class="user">${context.user}</span> (${roleName(context.role, locale)}) <form method="post" action="/logout">${csrfField(context)}<button type="submit">${say(locale, '退出登录', 'Sign out')}</button></form>`
+    : context.role === 'anonymous'
+      ? html`<a href="/login">${say(locale, '登录', 'Sign in')}</a>`
+      : html`${roleName(context.role, locale)}`;
+  return html`<span class="who">${admin}<span class="lang">${language('zh-CN', '中文')} | ${language('en', 'English')}</span> · ${who}</span>`;
+}
+
 export function page(title: string, context: PageContext, body: Markup, options: { refreshSeconds?: number } = {}): string {
-  const signedIn = context.role !== 'anonymous';
   return html`<!doctype html>
-<html lang="zh-CN">
+<html lang="${context.locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -127,13 +167,17 @@ ${options.refreshSeconds ? html`<meta http-equiv="refresh" content="${options.re
 <body>
 <header class="top">
   <a class="brand" href="/">gongkai 公开</a>
-  <a href="/documents">Documents</a>
-  <a href="/submissions">Submissions</a>
-  <a href="/upload">Upload</a>
-  <a href="/export">Export</a>
-  <a href="/admin/queues">Queues</a>
+  <a href="/documents">${say(context.locale, '文档', 'Documents')}</a>
+  <a href="/submissions">${say(context.locale, '报送情况', 'Submissions')}</a>
+  <a href="/upload">${say(context.locale, '上传', 'Upload')}</a>
+  <a href="/batches">${say(context.locale, '批次', 'Batches')}</a>
+  <a href="/dead-letters">${say(context.locale, '失败处理', 'Dead letters')}</a>
+  <a href="/export">${say(context.locale, '导出', 'Export')}</a>
+  <a href="/rollup">${say(context.locale, '汇总', 'Roll-up')}</a>
+  <a href="/trends">${say(context.locale, '同比', 'Year over year')}</a>
+  <a href="/admin/queues">${say(context.locale, '队列', 'Queues')}</a>
   <a href="/api/docs">API</a>
-  <span class="who">${signedIn ? html`${context.role} · <form method="post" action="/logout"><button type="submit">Sign out</button></form>` : html`<a href="/login">Sign in</a>`}</span>
+  ${whoPart(context)}
 </header>
 <main>
 ${body}
@@ -142,11 +186,12 @@ ${body}
 </html>`.text;
 }
 
-export function statusBadge(status: string): Markup {
-  return html`<span class="status ${status}">${status.replace('_', '-')}</span>`;
+/** A status (document, stage run, submission, job) by its name in the page's language; the class keeps the code. */
+export function statusBadge(status: string, locale: Locale): Markup {
+  return html`<span class="status ${status}">${statusName(status, locale)}</span>`;
 }
 
-export function formatDuration(ms: number | null): string {
+export function formatDuration(ms: number | null, locale: Locale): string {
   if (ms === null) return '';
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  return ms < 1000 ? `${ms} ${say(locale, '毫秒', 'ms')}` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} ${say(locale, '秒', 's')}`;
 }

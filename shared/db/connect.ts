@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
 import { Pool, types } from 'pg';
+import Cursor from 'pg-cursor';
 import type { Config } from '../config';
 import { PgliteDialect } from './pglite-dialect';
 import type { Database } from './schema';
@@ -11,6 +12,11 @@ import * as pageOcr from './migrations/002_page_ocr';
 import * as deadLetters from './migrations/003_dead_letters';
 import * as reprocessing from './migrations/004_reprocessing';
 import * as countedReports from './migrations/005_counted_reports';
+import * as places from './migrations/006_places';
+import * as accounts from './migrations/007_accounts';
+import * as bulk from './migrations/008_bulk';
+import * as findingLanguage from './migrations/009_finding_language';
+import * as pageBoxes from './migrations/010_page_boxes';
 
 // bigint ids and sizes fit in a JS number for any realistic count; numeric stays a string (exact).
 types.setTypeParser(types.builtins.INT8, (value) => Number(value));
@@ -21,6 +27,11 @@ const migrations: Record<string, Migration> = {
   '003_dead_letters': deadLetters,
   '004_reprocessing': reprocessing,
   '005_counted_reports': countedReports,
+  '006_places': places,
+  '007_accounts': accounts,
+  '008_bulk': bulk,
+  '009_finding_language': findingLanguage,
+  '010_page_boxes': pageBoxes,
 };
 
 const staticMigrations: MigrationProvider = { getMigrations: async () => migrations };
@@ -36,7 +47,8 @@ function quoteIdentifier(name: string): string {
   return `"${name}"`;
 }
 
-async function openServer(url: string, schema: string): Promise<Kysely<Database>> {
+/** A Postgres server's schema, not migrated (openDatabase migrates); also for a thread of its own, such as an export's. */
+export async function openServer(url: string, schema: string): Promise<Kysely<Database>> {
   if (schema !== 'public') {
     const setup = new Pool({ connectionString: url, max: 1 });
     try {
@@ -54,7 +66,8 @@ async function openServer(url: string, schema: string): Promise<Kysely<Database>
   // the pool reconnects. Idle clients report on the pool, checked-out ones on the client itself.
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // The cursor lets exports stream (`.stream()`) instead of loading every row.
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
 }
 
 async function openEmbedded(dataDir: string): Promise<Kysely<Database>> {

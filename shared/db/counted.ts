@@ -1,16 +1,24 @@
 /** Which report counts for an agency and year (the counted_reports view), its copies, and an operator's choice. */
 import type { Kysely } from 'kysely';
-import type { Database } from './schema';
+import type { Database, DocumentStatus } from './schema';
 
 export interface ReportCopy {
   documentId: string;
   fileName: string;
+  status: DocumentStatus;
   submittedAt: Date;
+  /** The agency's name qualified with its place (reports.agency_full_name), else as printed. */
+  agency: string | null;
+  year: number;
+  /** The one copy roll-ups and exports count. */
   counted: boolean;
+  /** Set on the copy an operator marked: who and when. The counted copy without it counts by rule (newest submission). */
+  chosenBy: string | null;
+  chosenAt: Date | null;
   chosenByOperator: boolean;
 }
 
-/** Every report of the document's agency and year, the one that counts first, then newest first. */
+/** Every report of the document's agency (its identity) and year, the one that counts first, then newest first. */
 export async function reportCopies(db: Kysely<Database>, documentId: string): Promise<ReportCopy[]> {
   const own = await db.selectFrom('reports').select(['agency_key', 'year']).where('document_id', '=', documentId).executeTakeFirst();
   if (!own?.agency_key || own.year === null) return [];
@@ -18,7 +26,8 @@ export async function reportCopies(db: Kysely<Database>, documentId: string): Pr
     .selectFrom('reports as r')
     .innerJoin('documents as d', 'd.id', 'r.document_id')
     .leftJoin('counted_reports as k', 'k.document_id', 'r.document_id')
-    .select(['r.document_id', 'd.file_name', 'd.submitted_at', 'k.document_id as counted_id', 'k.chosen_by_operator'])
+    .leftJoin('report_choices as c', 'c.document_id', 'r.document_id')
+    .select(['r.document_id', 'r.agency', 'r.agency_full_name', 'd.file_name', 'd.status', 'd.submitted_at', 'k.document_id as counted_id', 'c.chosen_by', 'c.chosen_at'])
     .where('r.agency_key', '=', own.agency_key)
     .where('r.year', '=', own.year)
     .orderBy('d.submitted_at', 'desc')
@@ -28,9 +37,14 @@ export async function reportCopies(db: Kysely<Database>, documentId: string): Pr
     .map((row) => ({
       documentId: row.document_id,
       fileName: row.file_name,
+      status: row.status,
       submittedAt: new Date(row.submitted_at),
+      agency: row.agency_full_name ?? row.agency,
+      year: own.year!,
       counted: row.counted_id !== null,
-      chosenByOperator: row.chosen_by_operator === true,
+      chosenBy: row.chosen_by,
+      chosenAt: row.chosen_at === null ? null : new Date(row.chosen_at),
+      chosenByOperator: row.counted_id !== null && row.chosen_by !== null,
     }))
     .sort((a, b) => Number(b.counted) - Number(a.counted));
 }

@@ -1,7 +1,11 @@
-/** Dead letters in Postgres: written with the queue's letter, listed and filtered, resolved by a re-drive. */
-import type { Kysely, Transaction } from 'kysely';
+/**
+ * Dead letters in Postgres: written with the queue's letter, listed and filtered, resolved by a
+ * re-drive or by a corrected file, or dismissed by a person with a reason.
+ */
+import type { Kysely, Transaction, Updateable } from 'kysely';
+import { PERMANENT_ERROR_CODES, isPermanentFailure } from '../errors';
 import type { DeadLetterJob } from '../pipeline';
-import type { Database } from './schema';
+import type { Database, DeadLettersTable } from './schema';
 
 export async function recordDeadLetter(db: Kysely<Database> | Transaction<Database>, letter: DeadLetterJob, stack: string | null): Promise<void> {
   await db
@@ -25,6 +29,8 @@ export interface DeadLetterFilter {
   documentId?: string;
   stage?: string;
   errorCode?: string;
+  /** Leave out letters whose failure no retry can fix (shared/errors.ts). */
+  retryableOnly?: boolean;
 }
 
 export interface DeadLetterRow {
@@ -36,15 +42,35 @@ export interface DeadLetterRow {
   message: string;
   attempts: number;
   createdAt: Date;
-  /** Null while open; set by the re-drive that resolved it. */
+  /** Null while open; set by the re-drive or the corrected file that resolved it. */
   resolvedAt: Date | null;
+  /** Retrying cannot succeed: dismiss it or answer it with a corrected file. */
+  permanent: boolean;
+  dismissedAt: Date | null;
+  dismissedBy: string | null;
+  dismissReason: string | null;
+  replacedByDocumentId: string | null;
 }
 
 function lettersWithFiles(db: Kysely<Database>) {
   return db
     .selectFrom('dead_letters as l')
     .innerJoin('documents as d', 'd.id', 'l.document_id')
-    .select(['l.document_id', 'd.file_name', 'l.stage', 'l.round', 'l.error_code', 'l.message', 'l.attempts', 'l.created_at', 'l.resolved_at'])
+    .select([
+      'l.document_id',
+      'd.file_name',
+      'l.stage',
+      'l.round',
+      'l.error_code',
+      'l.message',
+      'l.attempts',
+      'l.created_at',
+      'l.resolved_at',
+      'l.dismissed_at',
+      'l.dismissed_by',
+      'l.dismiss_reason',
+      'l.replaced_by_document_id',
+    ])
     .orderBy('l.created_at');
 }
 
@@ -61,16 +87,61 @@ function toDeadLetterRow(row: LetterWithFile): DeadLetterRow {
     attempts: (row.attempts as unknown as unknown[]).length,
     createdAt: new Date(row.created_at),
     resolvedAt: row.resolved_at ? new Date(row.resolved_at) : null,
+    permanent: isPermanentFailure(row.error_code),
+    dismissedAt: row.dismissed_at ? new Date(row.dismissed_at) : null,
+    dismissedBy: row.dismissed_by,
+    dismissReason: row.dismiss_reason,
+    replacedByDocumentId: row.replaced_by_document_id,
   };
 }
 
-/** Open (not yet re-driven) dead letters, oldest first. */
-export async function listDeadLetters(db: Kysely<Database>, filter: DeadLetterFilter = {}): Promise<DeadLetterRow[]> {
-  let query = lettersWithFiles(db).where('l.resolved_at', 'is', null);
+/** Open (neither resolved nor dismissed) dead letters, oldest first. */
+export async function listDeadLetters(db: Kysely<Database>, filter: DeadLetterFilter = {}, limit?: number): Promise<DeadLetterRow[]> {
+  let query = lettersWithFiles(db).where('l.resolved_at', 'is', null).where('l.dismissed_at', 'is', null);
   if (filter.documentId) query = query.where('l.document_id', '=', filter.documentId);
   if (filter.stage) query = query.where('l.stage', '=', filter.stage);
   if (filter.errorCode) query = query.where('l.error_code', '=', filter.errorCode);
+  if (filter.retryableOnly) query = query.where('l.error_code', 'not in', [...PERMANENT_ERROR_CODES]);
+  if (limit !== undefined) query = query.limit(limit);
   return (await query.execute()).map(toDeadLetterRow);
+}
+
+/** Open letters per stage and error code, the largest groups first. */
+export async function countOpenDeadLetters(db: Kysely<Database>): Promise<Array<{ stage: string; errorCode: string; count: number; permanent: boolean }>> {
+  const rows = await db
+    .selectFrom('dead_letters')
+    .select(['stage', 'error_code', (eb) => eb.fn.countAll<number>().as('count')])
+    .where('resolved_at', 'is', null)
+    .where('dismissed_at', 'is', null)
+    .groupBy(['stage', 'error_code'])
+    .orderBy('count', 'desc')
+    .orderBy('stage')
+    .orderBy('error_code')
+    .execute();
+  return rows.map((row) => ({ stage: row.stage, errorCode: row.error_code, count: Number(row.count), permanent: isPermanentFailure(row.error_code) }));
+}
+
+/** Closes a document's open letters (neither resolved nor dismissed) with the given outcome; returns how many there were. */
+async function closeOpenLetters(db: Kysely<Database>, documentId: string, outcome: Updateable<DeadLettersTable>): Promise<number> {
+  const rows = await db
+    .updateTable('dead_letters')
+    .set(outcome)
+    .where('document_id', '=', documentId)
+    .where('resolved_at', 'is', null)
+    .where('dismissed_at', 'is', null)
+    .returning('id')
+    .execute();
+  return rows.length;
+}
+
+/** Dismisses a document's open letters with a person's reason; returns how many there were. */
+export async function dismissDeadLetters(db: Kysely<Database>, documentId: string, dismissal: { by: string; reason: string }): Promise<number> {
+  return closeOpenLetters(db, documentId, { dismissed_at: new Date(), dismissed_by: dismissal.by, dismiss_reason: dismissal.reason });
+}
+
+/** Resolves a document's open letters with the corrected file's document; returns how many there were. */
+export async function answerDeadLetters(db: Kysely<Database>, documentId: string, replacementDocumentId: string): Promise<number> {
+  return closeOpenLetters(db, documentId, { resolved_at: new Date(), replaced_by_document_id: replacementDocumentId });
 }
 
 /** Every letter of a document, resolved ones included: its failure history. */

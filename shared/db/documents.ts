@@ -260,6 +260,9 @@ export async function savePages(db: Kysely<Database>, documentId: string, pages:
           ocr_reason: page.ocrReason,
           line_origins: page.lineOrigins ? JSON.stringify(page.lineOrigins) : null,
           ocr: page.ocr ? JSON.stringify(page.ocr) : null,
+          line_boxes: page.boxes ? JSON.stringify(page.boxes.lines) : null,
+          page_width: page.boxes?.width ?? null,
+          page_height: page.boxes?.height ?? null,
         })),
       )
       .execute();

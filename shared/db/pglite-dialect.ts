@@ -28,11 +28,31 @@ class PgliteConnection implements DatabaseConnection {
     };
   }
 
-  // eslint-disable-next-line require-yield
-  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
-    throw new Error('streaming queries are not supported on embedded Postgres');
+  /**
+   * A server-side cursor, fetched `chunkSize` rows at a time, so a large result never sits in memory
+   * whole. A cursor lives in a transaction: its own, unless the caller is already in one.
+   */
+  async *streamQuery<R>(query: CompiledQuery, chunkSize: number): AsyncIterableIterator<QueryResult<R>> {
+    if (!Number.isInteger(chunkSize) || chunkSize <= 0) throw new Error('chunkSize must be a positive integer');
+    const cursor = `gongkai_stream_${++streamCount}`;
+    const ownTransaction = !this.pglite.isInTransaction();
+    if (ownTransaction) await this.pglite.query('begin');
+    try {
+      await this.pglite.query(`declare ${cursor} no scroll cursor for ${query.sql}`, [...query.parameters]);
+      for (;;) {
+        const { rows } = await this.pglite.query<R>(`fetch forward ${chunkSize} from ${cursor}`);
+        if (rows.length === 0) break;
+        yield { rows };
+      }
+    } finally {
+      // Also when the reader stopped early or the query failed (a failed transaction's commit rolls back).
+      await this.pglite.query(ownTransaction ? 'commit' : `close ${cursor}`).catch(() => undefined);
+    }
   }
 }
+
+/** Names each stream's cursor apart from any other still open in the caller's transaction. */
+let streamCount = 0;
 
 class PgliteDriver implements Driver {
   private readonly connection: PgliteConnection;

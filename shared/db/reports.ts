@@ -144,14 +144,19 @@ export async function loadReportRecord(db: Kysely<Database>, documentId: string)
   return row ? (row.record as unknown as CanonicalRecord) : null;
 }
 
-/** The most recently published record of an agency for a year, for the year-over-year checks. */
+/**
+ * The record of an agency (its identity, reports.agency_key) for a year, for the year-over-year checks:
+ * the copy that counts (counted_reports), else the most recently published.
+ */
 export async function findReportRecord(db: Kysely<Database>, agencyKey: string, year: number): Promise<CanonicalRecord | null> {
   const row = await db
-    .selectFrom('reports')
-    .select('record')
-    .where('agency_key', '=', agencyKey)
-    .where('year', '=', year)
-    .orderBy('created_at', 'desc')
+    .selectFrom('reports as r')
+    .leftJoin('counted_reports as k', 'k.document_id', 'r.document_id')
+    .select('r.record')
+    .where('r.agency_key', '=', agencyKey)
+    .where('r.year', '=', year)
+    .orderBy((eb) => eb('k.document_id', 'is not', null), 'desc')
+    .orderBy('r.created_at', 'desc')
     .limit(1)
     .executeTakeFirst();
   return row ? (row.record as unknown as CanonicalRecord) : null;

@@ -1,5 +1,5 @@
 /** Table types for kysely. The DDL that creates them is in ./migrations. */
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, GeneratedAlways, Insertable, Selectable } from 'kysely';
 import type { OcrPageInfo } from '../record';
 
 /** A timestamp with a database default: optional on insert. */
@@ -12,6 +12,8 @@ export interface DocumentsTable {
   id: Generated<string>;
   sha256: string;
   file_name: string;
+  /** The file name's natural sort key (gongkai_natural_key, migration 009), kept by the database. */
+  file_name_sort: GeneratedAlways<string | null>;
   media_type: string | null;
   size_bytes: ColumnType<number, number, number>;
   status: DocumentStatus;
@@ -52,6 +54,10 @@ export interface PagesTable {
   line_origins: Json<string[] | null> | null;
   ocr: Json<OcrPageInfo | null> | null;
   ocr_error: string | null;
+  /** PageBoxes.lines (shared/page-boxes.ts) of a PDF or OFD text page, in units of page_width × page_height. */
+  line_boxes: Json<number[][] | null> | null;
+  page_width: number | null;
+  page_height: number | null;
 }
 
 /** What one stage hands the next (normalized text, the parsed record, findings), keyed by document. */
@@ -66,8 +72,14 @@ export interface ReportsTable {
   document_id: string;
   schema_version: number;
   agency: string | null;
-  /** Agency name folded for matching across years (see shared/agency.ts). */
+  /** The agency's natural sort key (gongkai_natural_key, migration 009), kept by the database. */
+  agency_sort: GeneratedAlways<string | null>;
+  /** The agency's identity, its division code and folded name (see shared/agency.ts). */
   agency_key: string | null;
+  /** The most specific division (GB/T 2260, 6 digits) the report places its agency in, or null. */
+  division_code: string | null;
+  /** The agency's name qualified with its place when the printed name lacks it (内江市市中区人民政府). */
+  agency_full_name: string | null;
   year: number | null;
   template: string | null;
   script: string;
@@ -110,7 +122,10 @@ export interface FindingsTable {
   document_id: string;
   rule: string;
   severity: string;
+  /** Chinese (English in rows stored before migration 009). */
   message: string;
+  /** English; null in rows stored before migration 009. */
+  message_en: ColumnType<string | null, string | null | undefined, string | null>;
   cells: Json<string[]>;
 }
 
@@ -126,6 +141,37 @@ export interface DeadLettersTable {
   payload: Json<unknown>;
   created_at: Timestamp;
   resolved_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Set aside by a person, with the reason: the letter leaves the open list without a re-drive. */
+  dismissed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  dismissed_by: string | null;
+  dismiss_reason: string | null;
+  /** The corrected file's document, when the letter was answered with one. */
+  replaced_by_document_id: string | null;
+}
+
+/** One upload: a folder, several files or ZIPs of them. */
+export interface UploadBatchesTable {
+  id: Generated<string>;
+  /** A user name, or 'token' for an API credential. */
+  created_by: string;
+  created_at: Timestamp;
+  /** Null while the upload is still coming in. */
+  received_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Files seen (ZIP entries counted, junk like .DS_Store not). */
+  files: ColumnType<number, number | undefined, number>;
+  accepted: ColumnType<number, number | undefined, number>;
+  /** Junk skipped: directories, __MACOSX/, .DS_Store, Thumbs.db. */
+  skipped: ColumnType<number, number | undefined, number>;
+  refused: Json<Array<{ path: string; reason: string; detail: string }>>;
+}
+
+export interface BatchDocumentsTable {
+  batch_id: string;
+  document_id: string;
+  position: number;
+  file_path: string;
+  /** False when the same bytes had been submitted before. */
+  created: boolean;
 }
 
 /** An operator's choice of the report that counts for its agency and year (see counted_reports). */
@@ -143,6 +189,41 @@ export interface CountedReportsView {
   chosen_by_operator: boolean;
 }
 
+export type UserRole = 'viewer' | 'operator' | 'admin';
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  /** argon2id, PHC string; never the password. */
+  password_hash: string;
+  role: UserRole;
+  created_at: Timestamp;
+  disabled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+/** A signed-in browser; id is the SHA-256 (hex) of the cookie's token, which is stored nowhere. */
+export interface SessionsTable {
+  id: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  ended_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Timestamp;
+  /** A user name, or token:operator / token:viewer for an API credential. */
+  actor: string;
+  role: string | null;
+  action: string;
+  target: string | null;
+  detail: Json<Record<string, unknown>>;
+  ip: string | null;
+}
+
 export interface Database {
   documents: DocumentsTable;
   stage_runs: StageRunsTable;
@@ -153,8 +234,13 @@ export interface Database {
   cells: CellsTable;
   findings: FindingsTable;
   dead_letters: DeadLettersTable;
+  upload_batches: UploadBatchesTable;
+  batch_documents: BatchDocumentsTable;
   report_choices: ReportChoicesTable;
   counted_reports: CountedReportsView;
+  users: UsersTable;
+  sessions: SessionsTable;
+  audit_log: AuditLogTable;
 }
 
 export type DocumentRow = Selectable<DocumentsTable>;

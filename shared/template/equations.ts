@@ -6,7 +6,8 @@
  * flattened rows (tables/unflatten-applications.ts) and to confirm or repair OCR readings
  * (ocr-confidence.ts).
  */
-import type { ReportTables, RuleId } from '../record';
+import type { Bilingual, ReportTables, RuleId } from '../record';
+import { columnName, reviewGroupName, rowName } from './cell-names';
 import { APPLICANT_COLUMNS, REVIEW_COLUMNS, REVIEW_GROUPS, printedApplications, type ApplicationsLayout } from './rows';
 import type { MatrixTemplateModel } from './templates';
 
@@ -19,11 +20,11 @@ export interface Term {
 /** Σ sign × value = 0. */
 export interface Equation {
   rule: Extract<RuleId, 'APPLICATIONS_BALANCE' | 'APPLICATIONS_OUTCOMES_SUM' | 'APPLICATIONS_ROW_TOTAL' | 'REVIEW_LITIGATION_TOTAL'>;
-  /** How a finding names it: "applications row granted: total = the six applicant columns". */
-  name: string;
+  /** How a finding names it: "（一）予以公开：总计 = 各类申请人之和" / "applications row granted: total = the six applicant columns". */
+  name: Bilingual;
   terms: Term[];
   /** What a failure says, given the terms' values in term order. */
-  explain(values: readonly number[]): string;
+  explain(values: readonly number[]): Bilingual;
 }
 
 /** The rows of 一 + 二 = （七） + 四, incoming first. */
@@ -37,46 +38,82 @@ const total = (values: readonly number[]): number => values.reduce((sum, value) 
 const plus = (keys: readonly string[]): Term[] => keys.map((key) => ({ key, sign: 1 }));
 const minus = (keys: readonly string[]): Term[] => keys.map((key) => ({ key, sign: -1 }));
 
+/** `自然人 10 + 商业企业 1 + …`: each term by its name, with its value. */
+const namedSum = (names: readonly string[], values: readonly number[]): string => names.map((name, index) => `${name} ${values[index]}`).join(' + ');
+
+const rowOfApplications = (row: string) => rowName('applications', row);
+const applicantColumn = (column: string) => columnName('applications', column);
+
 /** The equations of table 三 with its rows as `layout` has them (see printedApplications for a record's). */
 export function applicationsEquations(layout: ApplicationsLayout): Equation[] {
   const key = (row: string, column: string) => `applications.${row}.${column}`;
   const rowTotals = layout.rows.map(
     (row): Equation => ({
       rule: 'APPLICATIONS_ROW_TOTAL',
-      name: `applications row ${row.key}: total = the six applicant columns`,
+      name: {
+        zh: `${rowOfApplications(row.key)}：${applicantColumn('total')} = 各类申请人之和`,
+        en: `applications row ${row.key}: total = the six applicant columns`,
+      },
       terms: [...plus([key(row.key, 'total')]), ...minus(APPLICANTS.map((column) => key(row.key, column)))],
-      explain: ([rowTotal, ...byApplicant]) =>
-        `the six applicant columns of ${row.key} sum to ${total(byApplicant)} (${byApplicant.join(' + ')}) but its total = ${rowTotal}`,
+      explain: ([rowTotal, ...byApplicant]) => ({
+        zh: `${rowOfApplications(row.key)}：${applicantColumn('total')} ${rowTotal} ≠ ${namedSum(APPLICANTS.map(applicantColumn), byApplicant)} = ${total(byApplicant)}`,
+        en: `the six applicant columns of ${row.key} sum to ${total(byApplicant)} (${byApplicant.join(' + ')}) but its total = ${rowTotal}`,
+      }),
     }),
   );
   const balances = APPLICANT_COLUMNS.map(
     (column): Equation => ({
       rule: 'APPLICATIONS_BALANCE',
-      name: `applications column ${column}: newReceived + carriedOver = totalHandled + carriedForward (一 + 二 = 七 + 四)`,
+      name: {
+        zh: `${applicantColumn(column)}栏：一 + 二 = （七）+ 四`,
+        en: `applications column ${column}: newReceived + carriedOver = totalHandled + carriedForward (一 + 二 = 七 + 四)`,
+      },
       terms: [...plus(BALANCE_INCOMING.map((row) => key(row, column))), ...minus(BALANCE_OUTGOING.map((row) => key(row, column)))],
-      explain: ([newReceived, carriedOver, totalHandled, carriedForward]) =>
-        `newReceived ${newReceived} + carriedOver ${carriedOver} = ${newReceived + carriedOver} but totalHandled ${totalHandled} + carriedForward ${carriedForward} = ${totalHandled + carriedForward} in column ${column}`,
+      explain: ([newReceived, carriedOver, totalHandled, carriedForward]) => ({
+        zh: `${applicantColumn(column)}栏：${namedSum(BALANCE_INCOMING.map(rowOfApplications), [newReceived, carriedOver])} = ${newReceived + carriedOver} ≠ ${namedSum(
+          BALANCE_OUTGOING.map(rowOfApplications),
+          [totalHandled, carriedForward],
+        )} = ${totalHandled + carriedForward}`,
+        en: `newReceived ${newReceived} + carriedOver ${carriedOver} = ${newReceived + carriedOver} but totalHandled ${totalHandled} + carriedForward ${carriedForward} = ${totalHandled + carriedForward} in column ${column}`,
+      }),
     }),
   );
   const outcomeSums = APPLICANT_COLUMNS.map(
     (column): Equation => ({
       rule: 'APPLICATIONS_OUTCOMES_SUM',
-      name: `applications column ${column}: the outcome rows sum to totalHandled (七)`,
+      name: {
+        zh: `${applicantColumn(column)}栏：三、本年度办理结果各项之和 = ${rowOfApplications('totalHandled')}`,
+        en: `applications column ${column}: the outcome rows sum to totalHandled (七)`,
+      },
       terms: [...plus([key('totalHandled', column)]), ...minus(layout.outcomeKeys.map((row) => key(row, column)))],
-      explain: ([totalHandled, ...outcomes]) =>
-        `the ${outcomes.length} outcome rows sum to ${total(outcomes)} but totalHandled = ${totalHandled} in column ${column}`,
+      explain: ([totalHandled, ...outcomes]) => {
+        // Twenty rows are too many to list; the ones with a count are the ones to look at.
+        const counted = layout.outcomeKeys.flatMap((row, index) => (outcomes[index] === 0 ? [] : [`${rowOfApplications(row)} ${outcomes[index]}`]));
+        return {
+          zh: `${applicantColumn(column)}栏：${rowOfApplications('totalHandled')} ${totalHandled} ≠ 三、本年度办理结果 ${outcomes.length} 项之和 ${total(outcomes)}${
+            counted.length > 0 ? `（非零项：${counted.join('、')}）` : ''
+          }`,
+          en: `the ${outcomes.length} outcome rows sum to ${total(outcomes)} but totalHandled = ${totalHandled} in column ${column}`,
+        };
+      },
     }),
   );
   return [...rowTotals, ...balances, ...outcomeSums];
 }
 
 function reviewLitigationEquations(): Equation[] {
+  const outcomeNames = REVIEW_OUTCOMES.map((column) => columnName('reviewLitigation', column));
   return REVIEW_GROUPS.map((group) => ({
     rule: 'REVIEW_LITIGATION_TOTAL',
-    name: `reviewLitigation group ${group}: ${REVIEW_OUTCOMES.join(' + ')} = total`,
+    name: {
+      zh: `${reviewGroupName(group)}：${outcomeNames.join(' + ')} = ${columnName('reviewLitigation', 'total')}`,
+      en: `reviewLitigation group ${group}: ${REVIEW_OUTCOMES.join(' + ')} = total`,
+    },
     terms: [...plus([`reviewLitigation.${group}.total`]), ...minus(REVIEW_OUTCOMES.map((column) => `reviewLitigation.${group}.${column}`))],
-    explain: ([groupTotal, ...outcomes]) =>
-      `${group}: ${REVIEW_OUTCOMES.map((outcome, index) => `${outcome} ${outcomes[index]}`).join(' + ')} = ${total(outcomes)} but total = ${groupTotal}`,
+    explain: ([groupTotal, ...outcomes]) => ({
+      zh: `${reviewGroupName(group)}：${columnName('reviewLitigation', 'total')} ${groupTotal} ≠ ${namedSum(outcomeNames, outcomes)} = ${total(outcomes)}`,
+      en: `${group}: ${REVIEW_OUTCOMES.map((outcome, index) => `${outcome} ${outcomes[index]}`).join(' + ')} = ${total(outcomes)} but total = ${groupTotal}`,
+    }),
   }));
 }
 

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { waitForDocuments } from '../../cli/wait';
+import { createUser } from '../../shared/db/accounts';
 import { getDocument } from '../../shared/db/documents';
 import { submitFile } from '../../shared/submissions';
 import { buildWebServer } from '../../web/server';
@@ -18,7 +19,7 @@ import { pipelineUnderTest } from '../support/pipeline';
 
 jest.setTimeout(180_000);
 
-const OPERATOR_TOKEN = 'browser-test-operator-credential';
+const OPERATOR = { username: 'operator-olga', password: 'browser-test-operator-password' };
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SCREENSHOTS = process.env.GONGKAI_SCREENSHOTS ? path.resolve(process.env.GONGKAI_SCREENSHOTS) : null;
 
@@ -34,7 +35,7 @@ function reportWithAFailingCell(dir: string): string {
 
 describe('gongkai serve in a browser', () => {
   const pipeline = pipelineUnderTest(
-    { GONGKAI_OPERATOR_TOKEN: OPERATOR_TOKEN, GONGKAI_ATTEMPTS: '2', GONGKAI_BACKOFF_MS: '50', GONGKAI_EXPECTED_AGENCIES: path.join(__dirname, 'expected-agencies.csv') },
+    { GONGKAI_ATTEMPTS: '2', GONGKAI_BACKOFF_MS: '50', GONGKAI_EXPECTED_AGENCIES: path.join(__dirname, 'expected-agencies.csv') },
     { startWorkers: false },
   );
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gongkai-browser-'));
@@ -61,6 +62,7 @@ describe('gongkai serve in a browser', () => {
     await waitForDocuments(runtime.db, [failedId], { timeoutMs: 30_000, quiet: true });
     fs.renameSync(`${blob}.away`, blob);
 
+    await createUser(runtime.db, { ...OPERATOR, role: 'operator' });
     server = await buildWebServer(runtime);
     baseUrl = await server.listen({ port: 0, host: '127.0.0.1' });
     if (SCREENSHOTS) fs.mkdirSync(SCREENSHOTS, { recursive: true });
@@ -77,42 +79,43 @@ describe('gongkai serve in a browser', () => {
     fs.rmSync(workDir, { recursive: true, force: true });
   });
 
-  test('actions need the operator: upload sends an anonymous visitor to sign in', async () => {
+  test('viewing and acting need an account: an anonymous visitor is sent to sign in and back', async () => {
     await page.goto(`${baseUrl}/upload`);
-    expect(await page.locator('main').innerText()).toContain('Uploading needs the operator credential');
-    await page.click('main a[href^="/login"]');
-    await page.fill('input[name=token]', 'not the credential');
-    await page.click('button[type=submit]');
-    expect(await page.locator('.banner').innerText()).toContain('not valid');
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await page.fill('input[name=username]', OPERATOR.username);
+    await page.fill('input[name=password]', 'not the password');
+    await page.click('form.login button[type=submit]');
+    expect(await page.locator('.banner').innerText()).toContain('用户名或密码不正确');
     await shoot('login');
-    await page.fill('input[name=token]', OPERATOR_TOKEN);
-    await page.click('button[type=submit]');
+    await page.fill('input[name=password]', OPERATOR.password);
+    await page.click('form.login button[type=submit]');
     expect(new URL(page.url()).pathname).toBe('/upload');
-    expect(await page.locator('header .who').innerText()).toContain('operator');
+    expect(await page.locator('header .who').innerText()).toContain(`${OPERATOR.username} (操作员)`);
   });
 
   test('upload a report, watch it publish, and see its failing cell highlighted beside its finding', async () => {
     await shoot('upload');
     await page.setInputFiles('input[name=files]', [reportWithAFailingCell(workDir), path.join(SAMPLES_DIR, '004_821e3546fb6fcf9b.txt')]);
-    await page.click('text=Upload and process');
-    expect(await page.locator('table.submitted').innerText()).toContain('米易县2021年报-改.txt');
+    await page.click('text=上传并处理');
+    expect(new URL(page.url()).pathname).toMatch(/^\/batches\//);
+    expect(await page.locator('table.batch-documents').innerText()).toContain('米易县2021年报-改.txt');
     await shoot('submitted');
 
     await page.click('text=米易县2021年报-改.txt');
     // The document page refreshes itself until the document is published.
-    await page.waitForSelector('text=Open the report', { timeout: 60_000 });
-    expect(await page.locator('dl.meta').innerText()).toContain('published');
-    expect(await page.locator('table.timeline').innerText()).toContain('publish');
+    await page.waitForSelector('text=打开报告', { timeout: 60_000 });
+    expect(await page.locator('dl.meta').innerText()).toContain('已发布');
+    expect(await page.locator('table.timeline').innerText()).toContain('发布');
     await shoot('document');
 
-    await page.click('text=Open the report');
+    await page.click('text=打开报告');
     const failing = page.locator('td.failing[data-cell="applications.newReceived.naturalPerson"]');
     expect(await failing.count()).toBe(1);
     expect(await failing.innerText()).toContain('12');
     const findingNumber = await failing.locator('sup.marker a').first().textContent();
     const finding = page.locator(`#finding-${findingNumber}`);
-    expect(await finding.innerText()).toContain('ERROR');
-    expect(await finding.innerText()).toContain('applications.newReceived');
+    expect(await finding.innerText()).toContain('错误');
+    expect(await finding.innerText()).toContain('一、本年新收政府信息公开申请数量');
     await shoot('report');
 
     await failing.locator('a').first().click();
@@ -124,9 +127,9 @@ describe('gongkai serve in a browser', () => {
   test('a tampered page is announced, and its injected text is shown as text', async () => {
     await page.goto(`${baseUrl}/documents?file=004`);
     await page.click('text=004_821e3546fb6fcf9b.txt');
-    await page.waitForSelector('text=Open the report', { timeout: 60_000 });
-    await page.click('text=Open the report');
-    expect(await page.locator('.banner').innerText()).toContain('Tampered content');
+    await page.waitForSelector('text=打开报告', { timeout: 60_000 });
+    await page.click('text=打开报告');
+    expect(await page.locator('.banner').innerText()).toContain('内容被篡改');
     expect(await page.locator('dl.meta').innerText()).toContain('bet365');
     await shoot('report-tampered');
   });
@@ -135,18 +138,18 @@ describe('gongkai serve in a browser', () => {
     await page.goto(`${baseUrl}/documents?status=dead_lettered`);
     await shoot('documents-dead-lettered');
     await page.click('text=兖州区2017年报.txt');
-    expect(await page.locator('table.letters strong').allInnerTexts()).toEqual(['open']);
+    expect(await page.locator('table.letters strong').allInnerTexts()).toEqual(['未解决']);
     await shoot('document-dead-lettered');
     await page.click('button[data-action=retry]');
-    await page.waitForSelector('text=Open the report', { timeout: 60_000 });
-    expect(await page.locator('dl.meta').innerText()).toContain('round 1');
+    await page.waitForSelector('text=打开报告', { timeout: 60_000 });
+    expect(await page.locator('dl.meta').innerText()).toContain('第 1 轮');
     expect(await page.locator('table.letters strong').count()).toBe(0);
     expect(await getDocument(pipeline.runtime().db, failedId)).toMatchObject({ status: 'published', round: 1 });
   });
 
   test('the overview, documents, submissions, export, queue dashboard and API pages render', async () => {
     await page.goto(`${baseUrl}/`);
-    expect(await page.locator('table.queues').innerText()).toContain('dead-letter');
+    expect(await page.locator('table.queues').innerText()).toContain('死信');
     await shoot('overview');
     await page.goto(`${baseUrl}/documents`);
     expect(await page.locator('table.documents tbody tr').count()).toBe(3);
@@ -158,9 +161,9 @@ describe('gongkai serve in a browser', () => {
     await page.goto(`${baseUrl}/export`);
     await shoot('export');
     const download = page.waitForEvent('download');
-    await page.click('text=Cells CSV');
+    await page.click('button[formaction="/api/export/cells.csv"]');
     const csv = fs.readFileSync((await (await download).path())!, 'utf8');
-    expect(csv.split('\n')[0]).toContain('agency');
+    expect(csv.split('\n')[0]).toContain('数值');
     expect(csv).toContain('米易县人民政府');
     await page.goto(`${baseUrl}/admin/queues`);
     await page.waitForSelector('text=ingest', { timeout: 30_000 });

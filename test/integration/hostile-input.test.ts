@@ -169,7 +169,7 @@ describe('hostile inputs', () => {
     expect(cells).toEqual(await cellValues(seedId));
     expect(new Set(cells.map((cell) => cell.split('=')[0])).size).toBe(cells.length);
     const seedFindings = await findingsOf(seedId);
-    const findings = await runtime.db.selectFrom('findings').select(['rule', 'severity', 'message', 'cells']).where('document_id', '=', documentId).execute();
+    const findings = await runtime.db.selectFrom('findings').select(['rule', 'severity', 'message', 'message_en', 'cells']).where('document_id', '=', documentId).execute();
     const repeats = findings.filter((finding) => finding.rule === 'TABLE_AMBIGUOUS');
     expect(findings.filter((finding) => finding.rule !== 'TABLE_AMBIGUOUS').map((f) => `${f.severity}:${f.rule}`).sort()).toEqual(seedFindings);
     // Every row of every table, once: not once per extra copy.
@@ -178,7 +178,11 @@ describe('hostile inputs', () => {
     expect(repeats.length).toBeGreaterThan(20);
     expect(repeats.length).toBeLessThanOrEqual(rowKeys.size);
     for (const finding of repeats) {
-      expect(finding).toMatchObject({ severity: 'warning', message: expect.stringMatching(/^\w+: row [\w.]+ appears twice; the first is kept \(raised 9 times\)$/) });
+      expect(finding).toMatchObject({
+        severity: 'warning',
+        message: expect.stringMatching(/^[一二三四]、.+：“.+”一行出现两次，取第一次（共 9 次）$/),
+        message_en: expect.stringMatching(/^\w+: row [\w.]+ appears twice; the first is kept \(raised 9 times\)$/),
+      });
       expect(finding.cells).toHaveLength(1);
     }
     expect(new Set(repeats.map((finding) => finding.cells[0])).size).toBe(repeats.length);

@@ -15,6 +15,7 @@ jest.setTimeout(90_000);
 
 const OPERATOR = 'operator-credential-for-web-test';
 const VIEWER = 'viewer-credential-for-web-test';
+const ADMIN = { username: 'web-admin', password: 'web-admin-password' };
 const operator = { authorization: `Bearer ${OPERATOR}` };
 const viewer = { authorization: `Bearer ${VIEWER}` };
 
@@ -29,6 +30,8 @@ describe('gongkai serve', () => {
   const pipeline = pipelineUnderTest({
     GONGKAI_OPERATOR_TOKEN: OPERATOR,
     GONGKAI_VIEWER_TOKEN: VIEWER,
+    GONGKAI_ADMIN_USER: ADMIN.username,
+    GONGKAI_ADMIN_PASSWORD: ADMIN.password,
     GONGKAI_EXPECTED_AGENCIES: path.join(__dirname, '../browser/expected-agencies.csv'),
   });
   let app: FastifyInstance;
@@ -74,32 +77,46 @@ describe('gongkai serve', () => {
     });
   });
 
-  test('signing in sets an HttpOnly SameSite cookie; a forged or foreign-site next is refused', async () => {
-    const wrong = await app.inject({ method: 'POST', url: '/login', payload: 'token=nope&next=%2Fdocuments', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  test('signing in with an account sets an HttpOnly SameSite session cookie; a forged cookie or foreign-site next is refused; a token is no password', async () => {
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const wrong = await app.inject({ method: 'POST', url: '/login', payload: `username=${ADMIN.username}&password=nope&next=%2Fdocuments`, headers: form });
     expect(wrong.statusCode).toBe(401);
+    const token = await app.inject({ method: 'POST', url: '/login', payload: `username=operator&password=${OPERATOR}`, headers: form });
+    expect(token.statusCode).toBe(401);
     const login = await app.inject({
       method: 'POST',
       url: '/login',
-      payload: `token=${VIEWER}&next=%2F%2Fevil.example%2F`,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `username=${ADMIN.username}&password=${ADMIN.password}&next=%2F%2Fevil.example%2F`,
+      headers: form,
     });
     expect(login.statusCode).toBe(303);
     expect(login.headers.location).toBe('/');
     const cookie = String(login.headers['set-cookie']);
-    expect(cookie).toMatch(/gongkai_session=viewer\.\d+\.[\w-]+; Path=\/; HttpOnly; SameSite=Strict/);
+    expect(cookie).toMatch(/^gongkai_session=[\w-]{43}; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Strict$/);
     const session = cookie.split(';')[0];
     expect((await app.inject({ url: '/documents', headers: { cookie: session } })).statusCode).toBe(200);
-    const forged = session.replace('viewer.', 'operator.');
+    const forged = `${session.slice(0, -1)}${session.endsWith('A') ? 'B' : 'A'}`;
     expect((await app.inject({ url: '/documents', headers: { cookie: forged, accept: 'text/html' } })).statusCode).toBe(303);
   });
 
   test('no credential or session appears in the logs', async () => {
     await app.inject({ url: '/api/documents', headers: operator });
-    await app.inject({ method: 'POST', url: '/login', payload: `token=${OPERATOR}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const login = await app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: `username=${ADMIN.username}&password=${ADMIN.password}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    const session = String(login.headers['set-cookie']).split(';')[0];
+    await app.inject({ url: '/documents?_csrf=csrf-token-in-a-query&status=published', headers: { cookie: session } });
     const logs = logLines.join('');
+    expect(logs).toContain('/documents?status=published');
+    expect(logs).not.toContain('csrf-token-in-a-query');
     expect(logs).toContain('/api/documents');
     expect(logs).not.toContain(OPERATOR);
     expect(logs).not.toContain(VIEWER);
+    expect(logs).not.toContain(ADMIN.password);
+    expect(logs).not.toContain(session.split('=')[1]);
     expect(logs).not.toMatch(/gongkai_session=\w/);
   });
 

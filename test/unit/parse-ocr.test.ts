@@ -88,7 +88,8 @@ describe('LOW_CONFIDENCE_CELL', () => {
       {
         rule: 'LOW_CONFIDENCE_CELL',
         severity: 'warning',
-        message: expect.stringContaining("inferred from applications row denied.administrativeQuery: total = the six applicant columns: read '3' (confidence 52), set to 8"),
+        message: '(三)不予公开 8.属于行政查询事项·科研机构：OCR 识读为“3”（置信度 52），按“(三)不予公开 8.属于行政查询事项：总计 = 各类申请人之和”推算为 8',
+        messageEn: expect.stringContaining("inferred from applications row denied.administrativeQuery: total = the six applicant columns: read '3' (confidence 52), set to 8"),
         cells: [key],
       },
     ]);
@@ -105,7 +106,7 @@ describe('LOW_CONFIDENCE_CELL', () => {
     expect(cellAt(cells, 'applications.notProcessed.duplicate.legal')).toMatchObject({ value: 13, raw: '1,3' });
     expect(cellAt(cells, 'applications.unableToProvide.notHeld.commercial')).toMatchObject({ value: 21, raw: '2l' });
     expectNonzeroApplications(record.tables.applications!);
-    const messages = lowConfidence(record.findings).map((finding) => finding.message);
+    const messages = lowConfidence(record.findings).map((finding) => finding.messageEn);
     expect(messages).toHaveLength(2);
     expect(messages[0]).toContain("read '2l' (confidence 90), set to 21");
     expect(messages[1]).toContain("read '1,3' (confidence 88), set to 13");
@@ -116,7 +117,7 @@ describe('LOW_CONFIDENCE_CELL', () => {
     const { record, cells } = parse(doc);
     expect(cellAt(cells, 'reviewLitigation.review.total')).toMatchObject({ value: 5, raw: '8' });
     expect(rowAt(record.tables.reviewLitigation!, 'review')).toEqual({ upheld: 3, corrected: 1, other: 0, pending: 1, total: 5 });
-    expect(lowConfidence(record.findings).map((finding) => finding.message)).toEqual([
+    expect(lowConfidence(record.findings).map((finding) => finding.messageEn)).toEqual([
       "reviewLitigation.review.total: inferred from reviewLitigation group review: upheld + corrected + other + pending = total: read '8' (confidence 38), set to 5",
     ]);
   });
@@ -136,11 +137,11 @@ describe('LOW_CONFIDENCE_CELL', () => {
     expect(lowConfidence(record.findings)).toEqual([
       expect.objectContaining({
         cells: ['applications.denied.administrativeQuery.research'],
-        message: 'applications.denied.administrativeQuery.research: read by OCR with confidence 52; not confirmed by the cross-checks',
+        messageEn: 'applications.denied.administrativeQuery.research: read by OCR with confidence 52; not confirmed by the cross-checks',
       }),
       expect.objectContaining({
         cells: ['applications.denied.administrativeQuery.social'],
-        message: 'applications.denied.administrativeQuery.social: read by OCR with confidence 49; not confirmed by the cross-checks',
+        messageEn: 'applications.denied.administrativeQuery.social: read by OCR with confidence 49; not confirmed by the cross-checks',
       }),
     ]);
     // Validate sees the table as read.
@@ -159,7 +160,7 @@ describe('LOW_CONFIDENCE_CELL', () => {
     // read, says otherwise: the total stays blank (null), with its text kept and a finding.
     expect(cellAt(cells, 'applications.denied.administrativeQuery.research')).toMatchObject({ value: 8, raw: '3' });
     expect(cellAt(cells, 'applications.denied.administrativeQuery.total')).toMatchObject({ value: null, raw: '5l' });
-    expect(lowConfidence(record.findings).map((finding) => finding.message)).toEqual([
+    expect(lowConfidence(record.findings).map((finding) => finding.messageEn)).toEqual([
       "applications.denied.administrativeQuery.research: inferred from applications column research: the outcome rows sum to totalHandled (七): read '3' (confidence 52), set to 8",
       "applications.denied.administrativeQuery.total: read by OCR as '5l' (confidence 80), not a clean number; not confirmed by the cross-checks",
     ]);
@@ -174,7 +175,7 @@ describe('LOW_CONFIDENCE_CELL', () => {
     });
     expect(cellAt(cells, 'applications.granted.commercial')).toMatchObject({ value: 36, raw: '36' });
     expect(cellAt(cells, 'applications.granted.total')).toMatchObject({ value: 1308, raw: '1308' });
-    expect(lowConfidence(record.findings).map((finding) => finding.message)).toEqual([
+    expect(lowConfidence(record.findings).map((finding) => finding.messageEn)).toEqual([
       'applications.granted.total: read by OCR with confidence 60; not confirmed by the cross-checks',
     ]);
     const errors = validate(record).filter((finding) => finding.severity === 'error');
@@ -219,14 +220,14 @@ describe('row labels misread by OCR', () => {
   test('the same misreadings in a text layout are not guessed at (text sources are exact)', () => {
     const text = ocrNonzeroDocument({ labels: misread }).pages[0].text;
     const { record } = parse(plainDocument(text));
-    expect(record.findings.map((finding) => finding.message)).toEqual(
+    expect(record.findings.map((finding) => finding.messageEn)).toEqual(
       expect.arrayContaining([expect.stringContaining('row totalHandled'), expect.stringContaining('row otherHandling.other')]),
     );
   });
 
   test('with a row missing, rows are not assigned by position', () => {
     const { record } = parseOcr({ labels: misread, dropRows: ['重复申'] });
-    expect(record.findings.map((finding) => finding.message)).toEqual(
+    expect(record.findings.map((finding) => finding.messageEn)).toEqual(
       expect.arrayContaining([expect.stringContaining('row notProcessed.duplicate'), expect.stringContaining('row totalHandled')]),
     );
   });

@@ -85,7 +85,7 @@ describe('the equations of the model', () => {
     const equations = tableEquations(MATRIX_TEMPLATES['2021'], record(applications2021()).tables);
     const count = (rule: string) => equations.filter((equation) => equation.rule === rule).length;
     expect([count('APPLICATIONS_ROW_TOTAL'), count('APPLICATIONS_BALANCE'), count('APPLICATIONS_OUTCOMES_SUM'), count('REVIEW_LITIGATION_TOTAL')]).toEqual([25, 7, 7, 3]);
-    const outcomesOfTotal = equations.find((equation) => equation.name.startsWith('applications column total: the outcome rows'))!;
+    const outcomesOfTotal = equations.find((equation) => equation.name.en.startsWith('applications column total: the outcome rows'))!;
     expect(outcomesOfTotal.terms).toHaveLength(22);
     expect(outcomesOfTotal.terms[0]).toEqual({ key: 'applications.totalHandled.total', sign: 1 });
   });
@@ -109,8 +109,8 @@ describe('the equations of the model', () => {
       ['APPLICATIONS_OUTCOMES_SUM', 'applications.totalHandled.total'],
       ['REVIEW_LITIGATION_TOTAL', 'reviewLitigation.review.total'],
     ]);
-    expect(findings[0].message).toBe('the 21 outcome rows sum to 0 but totalHandled = 2 in column legal');
-    expect(findings[2].message).toBe('review: upheld 0 + corrected 4 + other 0 + pending 0 = 4 but total = 0');
+    expect(findings[0].messageEn).toBe('the 21 outcome rows sum to 0 but totalHandled = 2 in column legal');
+    expect(findings[2].messageEn).toBe('review: upheld 0 + corrected 4 + other 0 + pending 0 = 4 but total = 0');
   });
 });
 
@@ -130,7 +130,7 @@ describe('a group printed as one row (ROW_COLLAPSED)', () => {
     const target = record(collapsedApplications(row({ naturalPerson: 2 })), [rowCollapsed]);
     const findings = validate(target);
     expect(findings.map((finding) => finding.rule)).toEqual(['APPLICATIONS_OUTCOMES_SUM', 'APPLICATIONS_OUTCOMES_SUM']);
-    expect(findings[0].message).toBe('the 19 outcome rows sum to 4 but totalHandled = 5 in column naturalPerson');
+    expect(findings[0].messageEn).toBe('the 19 outcome rows sum to 4 but totalHandled = 5 in column naturalPerson');
     expect(findings[0].cells).toContain('applications.otherHandling.naturalPerson');
     expect(findings[0].cells).not.toContain('applications.otherHandling.other.naturalPerson');
   });
@@ -154,7 +154,7 @@ describe('a group printed as one row (ROW_COLLAPSED)', () => {
     expect(findings).toEqual([
       expect.objectContaining({
         rule: 'LOW_CONFIDENCE_CELL',
-        message: "applications.otherHandling.naturalPerson: inferred from applications row otherHandling: total = the six applicant columns: read '8' (confidence 41), set to 3",
+        messageEn: "applications.otherHandling.naturalPerson: inferred from applications row otherHandling: total = the six applicant columns: read '8' (confidence 41), set to 3",
       }),
     ]);
   });
@@ -182,7 +182,7 @@ describe('CELL_MISSING: a template cell the record lacks is never silent', () =>
       ['applications.granted.legal'],
       APPLICANT_COLUMNS.map((column) => `applications.denied.stateSecret.${column}`),
     ]);
-    expect(missing[0]).toMatchObject({ severity: 'warning', message: 'applications row granted: legal not read (the 2021 template has them)' });
+    expect(missing[0]).toMatchObject({ severity: 'warning', messageEn: 'applications row granted: legal not read (the 2021 template has them)' });
   });
 
   test('cells a parse finding already names are accounted for, and a collapsed group covers its sub-rows', () => {

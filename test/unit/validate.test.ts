@@ -164,7 +164,7 @@ describe('APPLICATIONS_BALANCE', () => {
     const findings = validate(target);
     expect(rulesOf(findings)).toEqual(['APPLICATIONS_BALANCE', 'APPLICATIONS_BALANCE']);
     const total = findings[1];
-    expect(total).toMatchObject({ severity: 'error', message: expect.stringMatching(/= 12 but .*= 11 in column total/) });
+    expect(total).toMatchObject({ severity: 'error', messageEn: expect.stringMatching(/= 12 but .*= 11 in column total/) });
     expect(total.cells).toEqual([
       'applications.newReceived.total',
       'applications.carriedOver.total',
@@ -182,7 +182,7 @@ describe('APPLICATIONS_OUTCOMES_SUM', () => {
     const findings = validate(target);
     expect(rulesOf(findings)).toEqual(['APPLICATIONS_OUTCOMES_SUM', 'APPLICATIONS_OUTCOMES_SUM']);
     const [social] = findings;
-    expect(social.message).toBe('the 21 outcome rows sum to 2 but totalHandled = 0 in column social');
+    expect(social.messageEn).toBe('the 21 outcome rows sum to 2 but totalHandled = 0 in column social');
     expect(social.cells).toHaveLength(22);
     expect(social.cells[0]).toBe('applications.totalHandled.social');
     expect(social.cells).toContain('applications.otherHandling.other.social');
@@ -194,7 +194,7 @@ describe('APPLICATIONS_OUTCOMES_SUM', () => {
     set(target, 'applications.otherHandling.total', 1);
     const findings = validate(target);
     expect(rulesOf(findings)).toEqual(['APPLICATIONS_OUTCOMES_SUM', 'APPLICATIONS_OUTCOMES_SUM']);
-    expect(findings[0].message).toContain('the 19 outcome rows sum to 1');
+    expect(findings[0].messageEn).toContain('the 19 outcome rows sum to 1');
     expect(findings[0].cells).toHaveLength(20);
     expect(findings[0].cells).toContain('applications.otherHandling.legal');
   });
@@ -206,7 +206,7 @@ describe('APPLICATIONS_ROW_TOTAL', () => {
     set(target, 'applications.denied.stateSecret.research', 1);
     const rowTotal = only(validate(target), 'APPLICATIONS_ROW_TOTAL');
     expect(rowTotal).toHaveLength(1);
-    expect(rowTotal[0].message).toBe('the six applicant columns of denied.stateSecret sum to 1 (0 + 0 + 1 + 0 + 0 + 0) but its total = 0');
+    expect(rowTotal[0].messageEn).toBe('the six applicant columns of denied.stateSecret sum to 1 (0 + 0 + 1 + 0 + 0 + 0) but its total = 0');
     expect(rowTotal[0].cells).toEqual([
       'applications.denied.stateSecret.total',
       ...['naturalPerson', 'commercial', 'research', 'social', 'legal', 'other'].map((column) => `applications.denied.stateSecret.${column}`),
@@ -222,7 +222,7 @@ describe('REVIEW_LITIGATION_TOTAL', () => {
     expect(rulesOf(findings)).toEqual(['REVIEW_LITIGATION_TOTAL']);
     expect(findings[0]).toMatchObject({
       severity: 'error',
-      message: 'litigationDirect: upheld 0 + corrected 0 + other 0 + pending 1 = 1 but total = 0',
+      messageEn: 'litigationDirect: upheld 0 + corrected 0 + other 0 + pending 1 = 1 but total = 0',
     });
     expect(findings[0].cells).toEqual([
       'reviewLitigation.litigationDirect.total',
@@ -249,7 +249,7 @@ describe('VALUE_DOMAIN', () => {
       ['active.enforcement.decisions'],
       ['active.fees.amountWan'],
     ]);
-    expect(findings[0].message).toBe('active.licensing.decisions = -1 is a negative count');
+    expect(findings[0].messageEn).toBe('active.licensing.decisions = -1 is a negative count');
   });
 
   test('decimal amounts, the 2019 本年增/减 and unit strings are in domain', () => {
@@ -279,7 +279,7 @@ describe('TABLE_MISSING', () => {
     const findings = validate(target);
     expect(rulesOf(findings)).toEqual(['TABLE_MISSING', 'TABLE_MISSING', 'TABLE_MISSING']);
     expect(findings.map((finding) => finding.cells)).toEqual([['active'], ['applications'], ['reviewLitigation']]);
-    expect(findings[0]).toMatchObject({ severity: 'error', message: 'table active, required by the 2021 template, is absent' });
+    expect(findings[0]).toMatchObject({ severity: 'error', messageEn: 'table active, required by the 2021 template, is absent' });
   });
 
   test('a table with no value at all (empty, or every cell blank) counts as missing', () => {
@@ -288,7 +288,7 @@ describe('TABLE_MISSING', () => {
     target.tables.reviewLitigation = { review: { upheld: null, corrected: null, other: null, pending: null, total: null } };
     const findings = validate(target);
     expect(rulesOf(findings)).toEqual(['TABLE_MISSING', 'TABLE_MISSING']);
-    expect(findings[1].message).toContain('reviewLitigation, required by the 2021 template, has no values');
+    expect(findings[1].messageEn).toContain('reviewLitigation, required by the 2021 template, has no values');
   });
 
   test('pre-2019: the indicator list is the required table', () => {
@@ -298,13 +298,13 @@ describe('TABLE_MISSING', () => {
     expect(rulesOf(findings)).toEqual(['TABLE_MISSING']);
     expect(findings[0].cells).toEqual(['legacy']);
     target.tables.legacy = [{ key: '收到申请数', label: '收到申请数', marker: '(一)', indicator: null, unit: '件', value: null, raw: '' }];
-    expect(validate(target)).toEqual([expect.objectContaining({ rule: 'TABLE_MISSING', message: expect.stringContaining('has no values') })]);
+    expect(validate(target)).toEqual([expect.objectContaining({ rule: 'TABLE_MISSING', messageEn: expect.stringContaining('has no values') })]);
   });
 
   test('without a detected template the year decides; without either nothing is required', () => {
     const of2020 = record({ template: null, year: 2020 });
     of2020.tables = {};
-    expect(validate(of2020).map((finding) => finding.message)).toContain('table applications, required by the 2019 template, is absent');
+    expect(validate(of2020).map((finding) => finding.messageEn)).toContain('table applications, required by the 2019 template, is absent');
     const undated = record({ template: null, year: null });
     undated.tables = {};
     expect(validate(undated)).toEqual([]);
@@ -318,7 +318,7 @@ describe('SECTION_MISSING', () => {
     target.sections[3].present = false; // section 5
     const findings = validate(target);
     expect(rulesOf(findings)).toEqual(['SECTION_MISSING', 'SECTION_MISSING']);
-    expect(findings.map((finding) => finding.message)).toEqual([
+    expect(findings.map((finding) => finding.messageEn)).toEqual([
       'section 三、收到和处理政府信息公开申请情况 is absent',
       'section 五、存在的主要问题及改进情况 is absent',
     ]);
@@ -339,7 +339,7 @@ describe('NARRATIVE_MISMATCH', () => {
     target.narrativeSources = { applicationsReceived: '2021年共收到政府信息公开案件70件' };
     const findings = validate(target);
     expect(rulesOf(findings)).toEqual(['NARRATIVE_MISMATCH', 'NARRATIVE_MISMATCH']);
-    expect(findings[0].message).toBe(
+    expect(findings[0].messageEn).toBe(
       'the text states applicationsReceived = 70 ("2021年共收到政府信息公开案件70件") but the table gives 0 (applications.newReceived.total 0)',
     );
     expect(findings[0].cells).toEqual(['narrative.applicationsReceived', 'applications.newReceived.total']);
@@ -358,7 +358,7 @@ describe('NARRATIVE_MISMATCH', () => {
       'reviewLitigation.litigationDirect.total',
       'reviewLitigation.litigationAfterReview.total',
     ]);
-    expect(findings[0].message).toContain('gives 1');
+    expect(findings[0].messageEn).toContain('gives 1');
   });
 });
 
@@ -369,7 +369,7 @@ describe('YEAR_MISMATCH', () => {
     const findings = validate(target);
     expect(rulesOf(findings)).toEqual(['YEAR_MISMATCH']);
     expect(findings[0]).toMatchObject({ severity: 'warning', cells: ['meta.year', 'meta.period'] });
-    expect(findings[0].message).toContain('2020-01-01');
+    expect(findings[0].messageEn).toContain('2020-01-01');
   });
 
   test('publication outside [year, year + 1] is a warning; within it is not', () => {
@@ -396,7 +396,7 @@ describe('CARRY_OVER_MISMATCH', () => {
     expect(rulesOf(findings)).toEqual(['CARRY_OVER_MISMATCH', 'CARRY_OVER_MISMATCH']);
     expect(findings[0]).toMatchObject({
       severity: 'warning',
-      message: 'carriedOver = 0 in column legal but the 2020 report carried forward 2',
+      messageEn: 'carriedOver = 0 in column legal but the 2020 report carried forward 2',
       cells: ['applications.carriedOver.legal'],
     });
     expect(findings[1].cells).toEqual(['applications.carriedOver.total']);
@@ -423,7 +423,7 @@ describe('STOCK_FLOW_MISMATCH', () => {
     expect(validate(withStock(2021, 75, 9, 1), withStock(2020, 67))).toEqual([]);
     const findings = validate(withStock(2021, 75, 9, 1), withStock(2020, 66));
     expect(rulesOf(findings)).toEqual(['STOCK_FLOW_MISMATCH']);
-    expect(findings[0].message).toBe('normativeDocuments: inForce = 75 but 2020 inForce 66 + issued 9 − repealed 1 = 74');
+    expect(findings[0].messageEn).toBe('normativeDocuments: inForce = 75 but 2020 inForce 66 + issued 9 − repealed 1 = 74');
     expect(findings[0].cells).toEqual(['active.normativeDocuments.inForce', 'active.normativeDocuments.issued', 'active.normativeDocuments.repealed']);
   });
 
@@ -505,7 +505,7 @@ describe('LEGACY_SUBTOTAL', () => {
     const findings = validate(legacyRecord({ 收到申请数: 6, 当面申请数: 1, 传真申请数: 1, 网络申请数: 1, 信函申请数: 2 }));
     expect(rulesOf(findings)).toEqual(['LEGACY_SUBTOTAL']);
     expect(findings[0]).toMatchObject({ severity: 'warning' });
-    expect(findings[0].message).toBe(
+    expect(findings[0].messageEn).toBe(
       'the items under "(一)收到申请数" sum to 5 (1.当面申请数 1 + 2.传真申请数 1 + 3.网络申请数 1 + 4.信函申请数 2) but it states 6',
     );
     expect(findings[0].cells).toEqual(['legacy.收到申请数', 'legacy.当面申请数', 'legacy.传真申请数', 'legacy.网络申请数', 'legacy.信函申请数']);
@@ -516,7 +516,7 @@ describe('LEGACY_SUBTOTAL', () => {
     const findings = validate(legacyRecord({ 行政复议数量: 4, 维持具体行政行为数: 2, 被依法纠错数: 1, 其他情形数: 0 }));
     expect(rulesOf(findings)).toEqual(['LEGACY_SUBTOTAL']);
     expect(findings[0].cells[0]).toBe('legacy.行政复议数量');
-    expect(findings[0].message).toContain('sum to 3');
+    expect(findings[0].messageEn).toContain('sum to 3');
     expect(validate(legacyRecord({ 行政复议数量: 3, 维持具体行政行为数: 2, 被依法纠错数: 1, 其他情形数: 0 }))).toEqual([]);
   });
 
@@ -533,7 +533,7 @@ describe('LEGACY_SUBTOTAL', () => {
     const list = [indicator('(一)', '甲', 10), indicator('1.', '乙', 4), indicator('2.', '丙', 6), indicator('二、', '丁', null, null), indicator('1.', '戊', 3)];
     expect(validate(legacyRecord({}, list))).toEqual([]);
     const findings = validate(legacyRecord({}, list.filter((item) => item.label !== '丁')));
-    expect(findings.map((item) => item.message)).toEqual(['the items under "(一)甲" sum to 13 (1.乙 4 + 2.丙 6 + 1.戊 3) but it states 10']);
+    expect(findings.map((item) => item.messageEn)).toEqual(['the items under "(一)甲" sum to 13 (1.乙 4 + 2.丙 6 + 1.戊 3) but it states 10']);
   });
 
   test('one blank item, or a unit that differs, leaves the sum unchecked', () => {
@@ -551,7 +551,7 @@ describe('LEGACY_SUBTOTAL', () => {
     const findings = validate(legacyRecord({ 主动公开规范性文件数: 45 }));
     expect(rulesOf(findings)).toEqual(['LEGACY_SUBTOTAL']);
     expect(findings[0].cells).toEqual(['legacy.主动公开规范性文件数', 'legacy.主动公开政府信息数']);
-    expect(findings[0].message).toBe('"其中主动公开规范性文件数" = 45 exceeds the indicator it is part of, "(一)主动公开政府信息数" = 39');
+    expect(findings[0].messageEn).toBe('"其中主动公开规范性文件数" = 45 exceeds the indicator it is part of, "(一)主动公开政府信息数" = 39');
     expect(validate(legacyRecord({ 主动公开规范性文件数: 39 }))).toEqual([]);
   });
 
@@ -583,7 +583,7 @@ describe('CONTENT_TAMPERING', () => {
     expect(findings.map((finding) => finding.cells)).toEqual([['meta.title'], ['meta.agency'], ['body']]);
     for (const finding of findings) {
       expect(finding.severity).toBe('critical');
-      expect(finding.message).toContain('"bet365亚洲官网"');
+      expect(finding.messageEn).toContain('"bet365亚洲官网"');
     }
   });
 
@@ -632,7 +632,7 @@ describe('CONTENT_TAMPERING', () => {
       '最新优惠请访问 www.vip8888.com 或 https://casino-777.net/register 。';
     const findings = validate(record(), null, body);
     expect(rulesOf(findings)).toEqual(['CONTENT_TAMPERING']);
-    expect(findings[0].message).toBe(
+    expect(findings[0].messageEn).toBe(
       'injected content in the body text: non-government link "www.vip8888.com", non-government link "https://casino-777.net"',
     );
   });
@@ -644,14 +644,130 @@ describe('CONTENT_TAMPERING', () => {
     target.meta.agency = '澳门博彩 办公室';
     const findings = validate(target);
     expect(findings).toEqual([
-      { rule: 'CONTENT_TAMPERING', severity: 'critical', message: 'injected content in the agency name: gambling spam "博彩"', cells: ['meta.agency'] },
+      {
+        rule: 'CONTENT_TAMPERING',
+        severity: 'critical',
+        message: '机构名称中有被植入的内容：赌博广告“博彩”',
+        messageEn: 'injected content in the agency name: gambling spam "博彩"',
+        cells: ['meta.agency'],
+      },
     ]);
   });
 
   test('promotional phrasing is caught in the body, full-width or not', () => {
     const findings = validate(record(), null, '点击澳门新葡京娱乐开户送彩金,ＢＥＴ３６５体育投注');
     expect(rulesOf(findings)).toEqual(['CONTENT_TAMPERING']);
-    expect(findings[0].message).toContain('"澳门新葡京娱乐开户送"');
-    expect(findings[0].message).toContain('"BET365体育投注"');
+    expect(findings[0].messageEn).toContain('"澳门新葡京娱乐开户送"');
+    expect(findings[0].messageEn).toContain('"BET365体育投注"');
+  });
+});
+
+describe('findings in Chinese, by the template’s official names, with English beside', () => {
+  const messagesOf = (findings: Finding[], rule: RuleId) => only(findings, rule).map((finding) => finding.message);
+
+  test('the arithmetic of table 三 and 四 names rows and columns as the form prints them', () => {
+    const target = record();
+    set(target, 'applications.newReceived.naturalPerson', 10);
+    set(target, 'applications.newReceived.commercial', 1);
+    set(target, 'applications.newReceived.total', 12);
+    set(target, 'applications.granted.naturalPerson', 10);
+    set(target, 'applications.totalHandled.naturalPerson', 10);
+    set(target, 'reviewLitigation.litigationDirect.pending', 1);
+    const findings = validate(target);
+    expect(messagesOf(findings, 'APPLICATIONS_ROW_TOTAL')).toEqual([
+      '一、本年新收政府信息公开申请数量：总计 12 ≠ 自然人 10 + 商业企业 1 + 科研机构 0 + 社会公益组织 0 + 法律服务机构 0 + 其他 0 = 11',
+      '(一)予以公开：总计 0 ≠ 自然人 10 + 商业企业 0 + 科研机构 0 + 社会公益组织 0 + 法律服务机构 0 + 其他 0 = 10',
+      '(七)总计：总计 0 ≠ 自然人 10 + 商业企业 0 + 科研机构 0 + 社会公益组织 0 + 法律服务机构 0 + 其他 0 = 10',
+    ]);
+    expect(messagesOf(findings, 'APPLICATIONS_BALANCE')).toEqual([
+      '商业企业栏：一、本年新收政府信息公开申请数量 1 + 二、上年结转政府信息公开申请数量 0 = 1 ≠ (七)总计 0 + 四、结转下年度继续办理 0 = 0',
+      '总计栏：一、本年新收政府信息公开申请数量 12 + 二、上年结转政府信息公开申请数量 0 = 12 ≠ (七)总计 0 + 四、结转下年度继续办理 0 = 0',
+    ]);
+    expect(messagesOf(findings, 'REVIEW_LITIGATION_TOTAL')).toEqual(['行政诉讼（未经复议直接起诉）：总计 0 ≠ 结果维持 0 + 结果纠正 0 + 其他结果 0 + 尚未审结 1 = 1']);
+    expect(only(findings, 'REVIEW_LITIGATION_TOTAL')[0].messageEn).toBe('litigationDirect: upheld 0 + corrected 0 + other 0 + pending 1 = 1 but total = 0');
+  });
+
+  test('an outcome sum lists the outcome rows that hold a count, under their numbered group', () => {
+    const target = record();
+    set(target, 'applications.denied.stateSecret.social', 2);
+    set(target, 'applications.denied.stateSecret.total', 2);
+    set(target, 'applications.totalHandled.total', 2);
+    expect(messagesOf(validate(target), 'APPLICATIONS_OUTCOMES_SUM')).toEqual([
+      '社会公益组织栏：(七)总计 0 ≠ 三、本年度办理结果 21 项之和 2（非零项：(三)不予公开 1.属于国家秘密 2）',
+    ]);
+  });
+
+  test('value domain, missing tables, cells and sections, and year checks', () => {
+    const negative = set(record(), 'active.licensing.decisions', -1);
+    expect(messagesOf(validate(negative), 'VALUE_DOMAIN')).toEqual(['行政许可·本年处理决定数量 = -1：件数为负数']);
+
+    const withoutActive = record();
+    delete withoutActive.tables.active;
+    expect(messagesOf(validate(withoutActive), 'TABLE_MISSING')).toEqual(['2021 年版模板要求的表格“二、主动公开政府信息情况”缺失']);
+
+    const unread = record();
+    delete (unread.tables.applications!.granted as TableNode).legal;
+    delete (unread.tables.applications!.granted as TableNode).other;
+    expect(messagesOf(validate(unread), 'CELL_MISSING')).toEqual([
+      '三、收到和处理政府信息公开申请情况 (一)予以公开：未读出“法律服务机构”、“其他”（2021 年版模板有这些栏目）',
+    ]);
+
+    const sectionless = record();
+    sectionless.sections[4].present = false;
+    expect(messagesOf(validate(sectionless), 'SECTION_MISSING')).toEqual(['缺少第五部分“五、存在的主要问题及改进情况”']);
+
+    const late = record();
+    late.meta.publishedOn = '2023-03-01';
+    expect(messagesOf(validate(late), 'YEAR_MISMATCH')).toEqual(['2021 年度报告的发布日期为 2023-03-01，不在 2021–2022 年内']);
+  });
+
+  test('text against tables, and this year against last', () => {
+    const target = record();
+    target.narrative = { applicationsReceived: 70 };
+    target.narrativeSources = { applicationsReceived: '共收到政府信息公开申请70件' };
+    expect(messagesOf(validate(target), 'NARRATIVE_MISMATCH')).toEqual([
+      '正文所述政府信息公开申请数为 70（“共收到政府信息公开申请70件”），而表格为 0（一、本年新收政府信息公开申请数量·总计 0）',
+    ]);
+
+    const previous = record({ year: 2020 });
+    set(previous, 'applications.carriedForward.legal', 2);
+    set(previous, 'applications.carriedForward.total', 2);
+    set(previous, 'active.regulations.inForce', 5);
+    expect(messagesOf(validate(record(), previous), 'CARRY_OVER_MISMATCH')[0]).toBe(
+      '二、上年结转政府信息公开申请数量·法律服务机构 0 ≠ 2020 年度报告的四、结转下年度继续办理·法律服务机构 2',
+    );
+    expect(messagesOf(validate(record(), previous), 'STOCK_FLOW_MISMATCH')).toEqual([
+      '规章：现行有效件数 0 ≠ 2020 年现行有效件数 5 + 本年制发件数 0 − 本年废止件数 0 = 5',
+    ]);
+  });
+
+  test('pre-2019 lists are named by their printed labels', () => {
+    const target = record({ template: 'pre2019', year: 2017 });
+    target.tables.legacy = [
+      { key: '甲', label: '甲', marker: '(一)', indicator: null, unit: '件', value: 10, raw: '10' },
+      { key: '乙', label: '乙', marker: '1.', indicator: null, unit: '件', value: 4, raw: '4' },
+      { key: '丙', label: '丙', marker: '2.', indicator: null, unit: '件', value: 7, raw: '7' },
+    ];
+    expect(messagesOf(validate(target), 'LEGACY_SUBTOTAL')).toEqual(['“(一)甲” 10 ≠ 其下各项之和 11（1.乙 4 + 2.丙 7）']);
+  });
+
+  test('every finding carries both languages, and the Chinese one names no record keys', () => {
+    const target = record();
+    set(target, 'applications.newReceived.total', 3);
+    set(target, 'applications.granted.research', 2);
+    set(target, 'active.fees.amountWan', -1);
+    set(target, 'reviewLitigation.review.total', 4);
+    target.sections[1].present = false;
+    target.narrative = { reviewCases: 9, litigationCases: 2 };
+    target.meta.title = 'bet365亚洲官网';
+    const previous = record({ year: 2020 });
+    set(previous, 'applications.carriedForward.total', 1);
+    const findings = validate(target, previous, '详见 www.example.com');
+    expect(new Set(rulesOf(findings)).size).toBeGreaterThanOrEqual(8);
+    for (const finding of findings) {
+      expect(finding.messageEn).toEqual(expect.any(String));
+      expect(finding.message).toMatch(/\p{Script=Han}/u);
+      expect(finding.message).not.toMatch(/\b(?:applications|reviewLitigation|active|narrative)\.|[a-z][A-Z]/);
+    }
   });
 });

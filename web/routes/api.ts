@@ -1,13 +1,13 @@
 /** The JSON API behind the pages, described by its schemas in the OpenAPI document at /api/docs. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { documentHistory, searchDocuments, submissionsMatrix } from '../../shared/db/browse';
+import { DOCUMENT_SORTS, documentHistory, searchDocuments, submissionsMatrix } from '../../shared/db/browse';
 import { listDeadLetters } from '../../shared/db/dead-letters';
 import { getDocument } from '../../shared/db/documents';
 import { loadReportRecord } from '../../shared/db/reports';
 import { STAGES } from '../../shared/pipeline';
-import { documentSearch, importFromUrl, receiveUploads, reprocessDocument, retryDocument, type ActionResult } from '../actions';
-import { CELL_COLUMNS, FINDING_COLUMNS, exportCells, exportFindings, toCsv, toXlsx, type ExportFilter } from '../export';
+import { documentSearch, importFromUrl, reprocessDocument, retryDocument, type ActionResult } from '../actions';
 import type { WebContext } from '../server';
+import { receiveUpload } from '../uploads';
 import { UrlImportError } from '../url-import';
 
 const anyObject = { type: 'object', additionalProperties: true } as const;
@@ -40,14 +40,6 @@ const documentRow = {
     updatedAt: { type: 'string', format: 'date-time' },
   },
 } as const;
-const exportQuery = {
-  type: 'object',
-  properties: {
-    // A string so that the export form's empty "all years" choice is accepted.
-    year: { type: 'string', pattern: '^(\\d{4})?$', description: 'a year such as 2021; empty for all' },
-    region: { type: 'string', description: 'agencies listed in this region, or whose name contains it' },
-  },
-} as const;
 
 function actionReply(reply: FastifyReply, result: ActionResult) {
   return result.ok ? reply.code(202).send({ status: 'queued' }) : reply.code(result.status).send({ error: result.error });
@@ -59,7 +51,7 @@ export async function registerApiRoutes(app: FastifyInstance, context: WebContex
     {
       schema: {
         tags: ['documents'],
-        summary: 'Search documents by agency, year, status and file name',
+        summary: 'Search documents by agency, year, status, file name and findings; sorted and paged as the documents page',
         querystring: {
           type: 'object',
           properties: {
@@ -67,14 +59,20 @@ export async function registerApiRoutes(app: FastifyInstance, context: WebContex
             year: { type: 'integer' },
             status: { type: 'string', enum: ['queued', 'processing', 'published', 'dead_lettered'] },
             file: { type: 'string' },
+            rule: { type: 'string', description: 'documents with a finding of this rule, e.g. APPLICATIONS_BALANCE' },
+            severity: { type: 'string', enum: ['critical', 'error', 'warning'], description: 'documents with a finding of this severity' },
+            hasErrors: { type: 'boolean', description: 'documents with an error or critical finding' },
+            sort: { type: 'string', enum: [...DOCUMENT_SORTS], description: 'names sort with numbers as numbers (第10区 before 第100区); default updated' },
+            dir: { type: 'string', enum: ['asc', 'desc'], description: 'default: names ascending, year, errors and updated descending' },
             limit: { type: 'integer', minimum: 1, maximum: 500 },
+            page: { type: 'integer', minimum: 1, description: '1-based page of `limit` rows; takes precedence over offset' },
             offset: { type: 'integer', minimum: 0 },
           },
         },
         response: { 200: { type: 'object', properties: { total: { type: 'integer' }, rows: { type: 'array', items: documentRow } } } },
       },
     },
-    async (request) => searchDocuments(context.db, documentSearch(request.query as Record<string, string>)),
+    async (request) => searchDocuments(context.db, documentSearch(request.query as Record<string, string | number | boolean>)),
   );
 
   app.get(
@@ -117,12 +115,13 @@ export async function registerApiRoutes(app: FastifyInstance, context: WebContex
       config: { action: true },
       schema: {
         tags: ['submissions'],
-        summary: 'Upload report files (multipart/form-data: one or more `files`, optional field `force=1`)',
+        summary: 'Upload report files (multipart/form-data: one or more `files`, ZIPs read entry by entry, optional field `force=1`) as a batch; see also POST /api/batches',
         consumes: ['multipart/form-data'],
         response: {
           200: {
             type: 'object',
             properties: {
+              batchId: { type: 'string' },
               submissions: { type: 'array', items: submission },
               failures: { type: 'array', items: { type: 'object', properties: { fileName: { type: 'string' }, error: { type: 'string' } } } },
             },
@@ -133,7 +132,9 @@ export async function registerApiRoutes(app: FastifyInstance, context: WebContex
     },
     async (request, reply) => {
       if (!request.isMultipart()) return reply.code(400).send({ error: 'expected multipart/form-data' });
-      return receiveUploads(request, context);
+      const upload = await receiveUpload(request, context, { createdBy: request.user ?? 'token' });
+      request.auditDetail = { batchId: upload.batchId, files: upload.files, accepted: upload.accepted.length, refused: upload.refused.length };
+      return { batchId: upload.batchId, submissions: upload.accepted, failures: upload.refused.map((refusal) => ({ fileName: refusal.path, error: refusal.detail })) };
     },
   );
 
@@ -175,8 +176,8 @@ export async function registerApiRoutes(app: FastifyInstance, context: WebContex
     '/api/dead-letters',
     {
       schema: {
-        tags: ['documents'],
-        summary: 'Open dead letters, oldest first',
+        tags: ['dead-letters'],
+        summary: 'Open (neither re-driven, answered nor dismissed) dead letters, oldest first; `permanent` ones cannot succeed by a retry',
         querystring: { type: 'object', properties: { stage: { type: 'string', enum: [...STAGES] }, errorCode: { type: 'string' } } },
         response: { 200: { type: 'array', items: anyObject } },
       },
@@ -189,33 +190,10 @@ export async function registerApiRoutes(app: FastifyInstance, context: WebContex
     {
       schema: {
         tags: ['submissions'],
-        summary: 'Agencies × years: published, with errors, in progress, dead-lettered; expected agencies without a report are missing',
+        summary: 'Agencies (one row per identity, with province, city and county) × years: the state of the copy that counts (published, with errors, in progress, dead-lettered) and how many copies; expected agencies without a report have no cell (missing)',
         response: { 200: anyObject },
       },
     },
     async () => submissionsMatrix(context.db, await context.expectedAgencies()),
   );
-
-  for (const [kind, columns] of [
-    ['cells', CELL_COLUMNS],
-    ['findings', FINDING_COLUMNS],
-  ] as const) {
-    for (const format of ['csv', 'xlsx'] as const) {
-      app.get(
-        `/api/export/${kind}.${format}`,
-        { schema: { tags: ['export'], summary: `${kind} of published reports as ${format.toUpperCase()}, filtered by year and region`, querystring: exportQuery } },
-        async (request, reply) => {
-          const query = request.query as { year?: string; region?: string };
-          const filter: ExportFilter = { year: query.year ? Number(query.year) : undefined, region: query.region || undefined };
-          const expected = await context.expectedAgencies();
-          const rows = kind === 'cells' ? await exportCells(context.db, filter, expected) : await exportFindings(context.db, filter, expected);
-          const name = `gongkai-${kind}${filter.year ? `-${filter.year}` : ''}.${format}`;
-          reply.header('content-disposition', `attachment; filename="${name}"`);
-          if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(toCsv(rows as object[], columns as never));
-          const workbook = await toXlsx([{ name: kind, rows, columns: columns as never }]);
-          return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(workbook);
-        },
-      );
-    }
-  }
 }

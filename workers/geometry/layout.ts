@@ -8,6 +8,7 @@
  * Ruled tables take their grid from the rulings (grid.ts). Where text stands outside any grid, wide
  * gaps on a line separate cells, so an unruled table's row still comes out as cells.
  */
+import { encodeLineBoxes, sliceBox, type PageBoxes, type TextRun } from '../../shared/page-boxes';
 import { buildTableGrids, type GridCell, type Rect, type Ruling, type Rulings, type TableGrid } from './grid';
 import type { PositionedPage, PositionedText } from './positioned';
 
@@ -24,10 +25,20 @@ const RECENT_LINES = 4;
 
 interface Block {
   top: number;
+  runs: TextRun[];
+}
+
+/** The page text, and where each of its lines' characters was printed (for the source view). */
+export interface LaidOutPage {
   text: string;
+  boxes: PageBoxes;
 }
 
 export function layoutPageText(page: PositionedPage): string {
+  return layoutPage(page).text;
+}
+
+export function layoutPage(page: PositionedPage): LaidOutPage {
   const grids = buildTableGrids(closeOpenEdges(page.rulings), { tolerance: GRID_TOLERANCE }).filter((grid) => grid.cells.length > 1);
   const inGrid: PositionedText[][] = grids.map(() => []);
   const free: PositionedText[] = [];
@@ -40,12 +51,13 @@ export function layoutPageText(page: PositionedPage): string {
     ...grids.flatMap((grid, index) => gridRows(grid, inGrid[index])),
     ...textLines(free)
       .filter((line) => !isPageFurniture(line, page.height))
-      .map((line) => ({ top: lineTop(line), text: joinLine(line, CELL_GAP) })),
+      .map((line) => ({ top: lineTop(line), runs: joinLine(line, CELL_GAP) })),
   ];
-  return blocks
-    .sort((a, b) => a.top - b.top)
-    .map((block) => block.text)
-    .join('\n');
+  const lines = blocks.sort((a, b) => a.top - b.top).map((block) => block.runs);
+  return {
+    text: lines.map((runs) => runs.map((run) => run.text).join('')).join('\n'),
+    boxes: { width: page.width, height: page.height, lines: lines.map(encodeLineBoxes) },
+  };
 }
 
 /** A table cut by a page break often lacks its border at the cut; so many column borders ending together draw it. */
@@ -108,19 +120,38 @@ function gridRows(grid: TableGrid, items: PositionedText[]): Block[] {
   for (let row = 0; row < grid.rowLines.length - 1; row++) {
     const cells = grid.cells.filter((cell) => cell.row === row).sort((a, b) => a.col - b.col);
     const texts = cells.map((cell) => cellText(textOf.get(cell)!));
-    if (texts.every((text) => text === '')) continue;
-    blocks.push({ top: grid.rowLines[row], text: texts.join('\t') });
+    if (texts.every((runs) => runs.length === 0)) continue;
+    blocks.push({ top: grid.rowLines[row], runs: texts.flatMap((runs, index) => (index === 0 ? runs : [TAB, ...runs])) });
   }
   return blocks;
 }
 
-/** A cell's lines joined without a break: wrapped labels and wrapped numbers are one text again. */
-function cellText(items: PositionedText[]): string {
-  return textLines(items)
-    .map((line) => joinLine(line, Infinity))
-    .join('')
-    .replace(/\s+/g, ' ')
-    .trim();
+const TAB: TextRun = { text: '\t', box: null };
+const SPACE: TextRun = { text: ' ', box: null };
+
+/**
+ * A cell's lines joined without a break: wrapped labels and wrapped numbers are one text again, with
+ * whitespace collapsed to single spaces and trimmed; each character keeps the box of its run.
+ */
+function cellText(items: PositionedText[]): TextRun[] {
+  const runs: TextRun[] = [];
+  let pendingSpace = false;
+  for (const run of textLines(items).flatMap((line) => joinLine(line, Infinity))) {
+    let offset = 0;
+    for (const part of run.text.split(/(\s+)/)) {
+      const start = offset;
+      offset += part.length;
+      if (part === '') continue;
+      if (/^\s/.test(part)) {
+        pendingSpace = runs.length > 0;
+        continue;
+      }
+      if (pendingSpace) runs.push(SPACE);
+      pendingSpace = false;
+      runs.push({ text: part, box: run.box && sliceBox(run.text, run.box, start, offset) });
+    }
+  }
+  return runs;
 }
 
 /** Items grouped into lines by vertical overlap, each line left to right. */
@@ -188,21 +219,20 @@ function splitAtNumbers(cell: PositionedText[], isTableRow: boolean): Positioned
 }
 
 /** Joins a line's items: a tab between cells (see splitAtGaps), a space at a word gap, nothing between touching runs. */
-function joinLine(line: PositionedText[], cellGap: number): string {
+function joinLine(line: PositionedText[], cellGap: number): TextRun[] {
   const isTableRow = line.filter((item) => NUMBER_RUN.test(item.text.trim())).length >= MIN_ROW_NUMBERS;
   return splitAtGaps(line, (item) => item.box, cellGap)
     .flatMap((cell) => (Number.isFinite(cellGap) ? splitAtNumbers(cell, isTableRow) : [cell]))
-    .map((cell) =>
-      cell
-        .map((item, index) => {
-          if (index === 0) return item.text;
-          const previous = cell[index - 1];
-          const height = Math.max(previous.box[3] - previous.box[1], item.box[3] - item.box[1]);
-          return (item.box[0] - previous.box[2] > WORD_GAP * height ? ' ' : '') + item.text;
-        })
-        .join(''),
-    )
-    .join('\t');
+    .flatMap((cell, cellIndex) => [
+      ...(cellIndex > 0 ? [TAB] : []),
+      ...cell.flatMap((item, index) => {
+        const run: TextRun = { text: item.text, box: item.box };
+        if (index === 0) return [run];
+        const previous = cell[index - 1];
+        const height = Math.max(previous.box[3] - previous.box[1], item.box[3] - item.box[1]);
+        return item.box[0] - previous.box[2] > WORD_GAP * height ? [SPACE, run] : [run];
+      }),
+    ]);
 }
 
 function isPageFurniture(line: PositionedText[], pageHeight: number): boolean {

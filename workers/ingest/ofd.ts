@@ -15,7 +15,7 @@ import { parseDocument } from 'htmlparser2';
 import { PermanentError } from '../../shared/errors';
 import type { ExtractedPage } from '../../shared/record';
 import type { Rect, Ruling, Rulings } from '../geometry/grid';
-import { layoutPageText } from '../geometry/layout';
+import { layoutPage } from '../geometry/layout';
 import { apply, IDENTITY, multiply, type Matrix } from '../geometry/matrix';
 import type { PositionedPage, PositionedText } from '../geometry/positioned';
 
@@ -281,5 +281,8 @@ export function readOfdPages(bytes: Buffer, limits: OfdLimits): PositionedPage[]
 }
 
 export function extractOfdPages(bytes: Buffer, limits: OfdLimits): ExtractedPage[] {
-  return readOfdPages(bytes, limits).map((page, index) => ({ number: index + 1, text: layoutPageText(page), source: 'ofd', needsOcr: false, ocrReason: null }));
+  return readOfdPages(bytes, limits).map((page, index) => {
+    const { text, boxes } = layoutPage(page);
+    return { number: index + 1, text, source: 'ofd', needsOcr: false, ocrReason: null, boxes };
+  });
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { PDFParse } from 'pdf-parse';
 import { PermanentError } from '../../shared/errors';
 import type { ExtractedPage } from '../../shared/record';
-import { layoutPageText } from '../geometry/layout';
+import { layoutPage, type LaidOutPage } from '../geometry/layout';
 import { MAX_PAGE_IMAGE_PIXELS } from './media-type';
 import type { PositionedText } from '../geometry/positioned';
 import { pdfPageText, pdfRulings, type PdfTextItem, type PdfViewport } from './pdf-geometry';
@@ -99,7 +99,7 @@ function standaloneNumbers(items: PositionedText[]): number {
  * text itself, so a page of prose goes without. null operators where pdf.js could not build them (a broken page:
  * rendering and OCR is the next try either way).
  */
-async function readPage(doc: PdfDocumentProxy, pageNumber: number): Promise<{ text: string; operators: OperatorList | null }> {
+async function readPage(doc: PdfDocumentProxy, pageNumber: number): Promise<{ laidOut: LaidOutPage; operators: OperatorList | null }> {
   const page = await doc.getPage(pageNumber);
   try {
     const content = await page.getTextContent();
@@ -107,10 +107,10 @@ async function readPage(doc: PdfDocumentProxy, pageNumber: number): Promise<{ te
     const viewport = page.getViewport({ scale: 1 });
     const unruled = pdfPageText(viewport, items);
     const visibleCharacters = items.reduce((sum, item) => sum + item.str.replace(/\s/g, '').length, 0);
-    if (standaloneNumbers(unruled.items) < MIN_TABLE_NUMBERS && visibleCharacters > SCAN_TEXT_THRESHOLD) return { text: layoutPageText(unruled), operators: NO_OPERATORS };
+    if (standaloneNumbers(unruled.items) < MIN_TABLE_NUMBERS && visibleCharacters > SCAN_TEXT_THRESHOLD) return { laidOut: layoutPage(unruled), operators: NO_OPERATORS };
     const operators = await page.getOperatorList().catch(() => null);
-    if (operators === null) return { text: layoutPageText(unruled), operators };
-    return { text: layoutPageText({ ...unruled, rulings: pdfRulings(viewport, operators) }), operators };
+    if (operators === null) return { laidOut: layoutPage(unruled), operators };
+    return { laidOut: layoutPage({ ...unruled, rulings: pdfRulings(viewport, operators) }), operators };
   } finally {
     page.cleanup();
   }
@@ -134,12 +134,13 @@ export function garbledShare(text: string): number {
   return (visible.match(GARBLED_CHARACTER)?.length ?? 0) / visible.length;
 }
 
-function classifyPage(number: number, text: string, operators: OperatorList | null): ExtractedPage {
+/** A text page keeps where its characters were printed; a page OCR will read gets its boxes from OCR. */
+function classifyPage(number: number, { text, boxes }: LaidOutPage, operators: OperatorList | null): ExtractedPage {
   const page: ExtractedPage = { number, text, source: 'pdf-text', needsOcr: false, ocrReason: null };
   if (garbledShare(text) >= GARBLED_SHARE) return { ...page, needsOcr: true, ocrReason: 'garbled text' };
   const visibleCharacters = text.replace(/\s/g, '').length;
   // Empty text alone does not prove a scan (blank pages exist), so require an image as well.
-  if (visibleCharacters > SCAN_TEXT_THRESHOLD || (operators !== null && !paintsImage(operators, number))) return page;
+  if (visibleCharacters > SCAN_TEXT_THRESHOLD || (operators !== null && !paintsImage(operators, number))) return { ...page, boxes };
   return { ...page, needsOcr: true, ocrReason: visibleCharacters === 0 ? 'no text layer' : 'too little text' };
 }
 
@@ -172,8 +173,8 @@ export async function readPdfPages(bytes: Buffer, maxPages: number): Promise<Ext
     const doc = await (parser as unknown as { load(): Promise<PdfDocumentProxy> }).load();
     const extracted: ExtractedPage[] = [];
     for (let number = 1; number <= total; number++) {
-      const { text, operators } = await readPage(doc, number);
-      extracted.push(classifyPage(number, text, operators));
+      const { laidOut, operators } = await readPage(doc, number);
+      extracted.push(classifyPage(number, laidOut, operators));
     }
     return extracted;
   } catch (error) {

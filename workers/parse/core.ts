@@ -85,7 +85,11 @@ function collapseRepeats(findings: Finding[]): Finding[] {
     if (seen) seen.count += 1;
     else counts.set(key, { finding, count: 1 });
   }
-  return [...counts.values()].map(({ finding, count }) => (count === 1 ? finding : { ...finding, message: `${finding.message} (raised ${count} times)` }));
+  return [...counts.values()].map(({ finding, count }) =>
+    count === 1
+      ? finding
+      : { ...finding, message: `${finding.message}（共 ${count} 次）`, ...(finding.messageEn === undefined ? {} : { messageEn: `${finding.messageEn} (raised ${count} times)` }) },
+  );
 }
 
 function readTablesAsPrinted(lines: DocLine[], headings: SectionHeading[], template: TemplateId | null): TablesRead {

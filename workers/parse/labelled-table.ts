@@ -4,6 +4,7 @@
  * does not fit its columns is not guessed at: its cells are recorded blank and TABLE_AMBIGUOUS raised.
  */
 import { RULES, type Finding } from '../../shared/record';
+import { rowName, tableTitle } from '../../shared/template/cell-names';
 import type { Cell } from './cells';
 import { printedLabel, type RowSpec } from '../../shared/template/rows';
 import { isOcrPage, type DocLine, type Span } from './document';
@@ -62,7 +63,11 @@ export function readLabelledTable<R extends RowSpec>(
   // Numbers left unread may be a blank-looking row's own: said, never recorded blank in silence.
   if (unreadNumbers) {
     for (const spec of blankRows) {
-      findings.push(ambiguity(`${table}: row ${spec.key} (${spec.labels[0]}) has no numbers, and numbers under an unreadable label were left unread`, columnsOf(spec).map((c) => `${table}.${spec.key}.${c.key}`)));
+      const message = {
+        zh: `${tableTitle(table)}：“${rowName(table, spec.key)}”一行没有数字，而另有标签无法识别的一行数字未被读取`,
+        en: `${table}: row ${spec.key} (${spec.labels[0]}) has no numbers, and numbers under an unreadable label were left unread`,
+      };
+      findings.push(ambiguity(message, columnsOf(spec).map((c) => `${table}.${spec.key}.${c.key}`)));
     }
   }
   const valuesByKey = new Map([...located].map(([key, row]) => [key, row.values]));
@@ -80,14 +85,19 @@ export function readLabelledTable<R extends RowSpec>(
       // The group may have been printed as one row that was not read either: the finding names its cells too.
       const parentGroup = collapsible.find((candidate) => spec.key.startsWith(`${candidate.key}.`));
       const rowKeys = parentGroup ? [spec.key, parentGroup.key] : [spec.key];
-      findings.push(ambiguity(`${table}: row ${spec.key} (${spec.labels[0]}) not found`, rowKeys.flatMap((key) => columns.map((c) => `${table}.${key}.${c.key}`))));
+      const message = { zh: `${tableTitle(table)}：未找到“${rowName(table, spec.key)}”一行`, en: `${table}: row ${spec.key} (${spec.labels[0]}) not found` };
+      findings.push(ambiguity(message, rowKeys.flatMap((key) => columns.map((c) => `${table}.${key}.${c.key}`))));
       continue;
     }
     const fits = row.values.length === columns.length;
     if (row.values.length > 0 && !fits) {
+      const printedValues = row.values.map((v) => v.span.text || '□').join(' ');
       findings.push(
         ambiguity(
-          `${table}: row ${spec.key} has ${row.values.length} values for ${columns.length} columns (${row.values.map((v) => v.span.text || '□').join(' ')})`,
+          {
+            zh: `${tableTitle(table)}：“${rowName(table, spec.key)}”一行印有 ${row.values.length} 个数，而该行有 ${columns.length} 栏（${printedValues}），未予读取`,
+            en: `${table}: row ${spec.key} has ${row.values.length} values for ${columns.length} columns (${printedValues})`,
+          },
           columns.map((c) => `${table}.${spec.key}.${c.key}`),
         ),
       );
@@ -109,7 +119,8 @@ function collapsedRow<R extends RowSpec>(table: TableName, group: R, subRows: R[
   return {
     rule: 'ROW_COLLAPSED',
     severity: RULES.ROW_COLLAPSED,
-    message: `${label}按一行印出，未分列其${subRows.length}个子项（${subRows.map(printedLabel).join('；')}）：记录为该组合计 — ${table}: ${group.key} printed as one row in place of its ${subRows.length} sub-rows`,
+    message: `${tableTitle(table)}：${label}按一行印出，未分列其${subRows.length}个子项（${subRows.map(printedLabel).join('；')}）：记录为该组合计`,
+    messageEn: `${table}: ${group.key} printed as one row in place of its ${subRows.length} sub-rows`,
     cells: columns.map((column) => `${table}.${group.key}.${column.key}`),
   };
 }
@@ -148,7 +159,8 @@ function locateRows<R extends RowSpec>(
       continue;
     }
     if (located.has(match.row.key)) {
-      findings.push(ambiguity(`${table}: row ${match.row.key} appears twice; the first is kept`, [`${table}.${match.row.key}`]));
+      const message = { zh: `${tableTitle(table)}：“${rowName(table, match.row.key)}”一行出现两次，取第一次`, en: `${table}: row ${match.row.key} appears twice; the first is kept` };
+      findings.push(ambiguity(message, [`${table}.${match.row.key}`]));
       continue;
     }
     previous = { label: match.pieces[match.pieces.length - 1], values: withBlankFirstColumns(row, columnsOf(match.row).length) };

@@ -14,7 +14,8 @@
  * A confident cell is never changed, nor are two cells of one equation: a confident misreading is
  * left to validate's checks. Text layouts are exact, so only cells on OCR pages are considered.
  */
-import { legacyCellKey, RULES, type ExtractedCell, type Finding, type LegacyColumn, type ReportTables, type TemplateId } from '../../shared/record';
+import { legacyCellKey, RULES, type Bilingual, type ExtractedCell, type Finding, type LegacyColumn, type ReportTables, type TemplateId } from '../../shared/record';
+import { cellName } from '../../shared/template/cell-names';
 import { residual, solveFor, tableEquations, type Equation } from '../../shared/template/equations';
 import { matrixModel } from '../../shared/template/templates';
 import { isPlaceholder } from './cells';
@@ -76,21 +77,33 @@ export function reviewOcrCells(tables: ReportTables, cells: ExtractedCell[], tem
     if (!state.unsure) continue;
     const repair = repairs.get(state.key);
     if (repair) {
-      findings.push(finding(state, `inferred from ${repair.equation.name}: read '${state.cell.raw}' (${confidenceText(state.cell)}), set to ${repair.value}`));
+      findings.push(
+        finding(state, {
+          zh: `OCR 识读为“${state.cell.raw}”（${confidenceText(state.cell).zh}），按“${repair.equation.name.zh}”推算为 ${repair.value}`,
+          en: `inferred from ${repair.equation.name.en}: read '${state.cell.raw}' (${confidenceText(state.cell).en}), set to ${repair.value}`,
+        }),
+      );
       continue;
     }
     const confirmed = state.equations.length > 0 && state.equations.every((equation) => residual(equation, valueOf) === 0);
     if (confirmed) continue;
+    const confidence = confidenceText(state.cell);
     const reading = isCleanReading(state.cell)
-      ? `read by OCR with ${confidenceText(state.cell)}`
-      : `read by OCR as '${state.cell.raw}' (${confidenceText(state.cell)}), not a clean number`;
-    findings.push(finding(state, `${reading}; not confirmed by the cross-checks`));
+      ? { zh: `OCR 识读${confidence.zh}`, en: `read by OCR with ${confidence.en}` }
+      : { zh: `OCR 识读为“${state.cell.raw}”（${confidence.zh}），不是规范的数字`, en: `read by OCR as '${state.cell.raw}' (${confidence.en}), not a clean number` };
+    findings.push(finding(state, { zh: `${reading.zh}，未经勾稽关系确认`, en: `${reading.en}; not confirmed by the cross-checks` }));
   }
   return findings;
 }
 
-function finding(state: CellState, message: string): Finding {
-  return { rule: 'LOW_CONFIDENCE_CELL', severity: RULES.LOW_CONFIDENCE_CELL, message: `${state.key}: ${message}`, cells: [state.key] };
+function finding(state: CellState, message: Bilingual): Finding {
+  return {
+    rule: 'LOW_CONFIDENCE_CELL',
+    severity: RULES.LOW_CONFIDENCE_CELL,
+    message: `${cellName(state.key)}：${message.zh}`,
+    messageEn: `${state.key}: ${message.en}`,
+    cells: [state.key],
+  };
 }
 
 interface Repair {
@@ -143,6 +156,7 @@ function isCleanReading(cell: ExtractedCell): boolean {
   return !COUNT_TABLES.has(cell.table) || (Number.isInteger(cell.value) && cell.value >= 0);
 }
 
-function confidenceText(cell: ExtractedCell): string {
-  return cell.provenance.confidence === undefined ? 'confidence unknown' : `confidence ${cell.provenance.confidence}`;
+function confidenceText(cell: ExtractedCell): Bilingual {
+  const { confidence } = cell.provenance;
+  return confidence === undefined ? { zh: '置信度未知', en: 'confidence unknown' } : { zh: `置信度 ${confidence}`, en: `confidence ${confidence}` };
 }

@@ -2,7 +2,7 @@
  * What a table reader hands back, and the helpers every reader uses to turn cells into record values,
  * ExtractedCells with provenance, and TABLE_AMBIGUOUS findings.
  */
-import { RULES, type ExtractedCell, type Finding, type TableNode } from '../../shared/record';
+import { RULES, type Bilingual, type ExtractedCell, type Finding, type TableNode } from '../../shared/record';
 import type { Cell } from './cells';
 import { provenanceOf, type Span } from './document';
 
@@ -52,6 +52,6 @@ export function setCell(node: TableNode, rowKey: string, column: string, value: 
   target[column] = value;
 }
 
-export function ambiguity(message: string, cells: string[]): Finding {
-  return { rule: 'TABLE_AMBIGUOUS', severity: RULES.TABLE_AMBIGUOUS, message, cells };
+export function ambiguity(message: Bilingual, cells: string[]): Finding {
+  return { rule: 'TABLE_AMBIGUOUS', severity: RULES.TABLE_AMBIGUOUS, message: message.zh, messageEn: message.en, cells };
 }

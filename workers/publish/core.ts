@@ -1,5 +1,5 @@
 /** Turns the parsed record and its findings into the rows publish writes. */
-import { agencyKey } from '../../shared/agency';
+import { reportIdentity, type ReportPlaceContext } from '../../shared/agency';
 import type { Publication } from '../../shared/db/reports';
 import type { CanonicalRecord, Finding, ParsedReport } from '../../shared/record';
 
@@ -10,10 +10,12 @@ export interface PublicationRun {
   pipelineVersion: number;
 }
 
-export function buildPublication(run: PublicationRun, parsed: ParsedReport, validationFindings: Finding[]): Publication {
+/** `place`: what else places the report's agency (shared/agency.ts); without it, the agency's name and the title alone. */
+export function buildPublication(run: PublicationRun, parsed: ParsedReport, validationFindings: Finding[], place: ReportPlaceContext = { opening: null, expected: [] }): Publication {
   const { documentId } = run;
   const record: CanonicalRecord = { ...parsed.record, findings: [...parsed.record.findings, ...validationFindings] };
   const { meta } = record;
+  const identity = reportIdentity(meta, place);
   return {
     documentId,
     round: run.round,
@@ -22,7 +24,9 @@ export function buildPublication(run: PublicationRun, parsed: ParsedReport, vali
       document_id: documentId,
       schema_version: record.schemaVersion,
       agency: meta.agency,
-      agency_key: meta.agency ? agencyKey(meta.agency) : null,
+      agency_key: identity?.key ?? null,
+      division_code: identity?.divisionCode ?? null,
+      agency_full_name: identity?.fullName ?? null,
       year: meta.year,
       template: meta.template,
       script: meta.script,
@@ -46,6 +50,7 @@ export function buildPublication(run: PublicationRun, parsed: ParsedReport, vali
       rule: finding.rule,
       severity: finding.severity,
       message: finding.message,
+      message_en: finding.messageEn ?? null,
       cells: JSON.stringify(finding.cells),
     })),
   };

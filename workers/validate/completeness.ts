@@ -3,6 +3,7 @@
  * the record lacks, so that nothing the parser failed to read goes unsaid.
  */
 import type { CanonicalRecord, Finding, ReportTables } from '../../shared/record';
+import { TEMPLATE_NAMES, columnName, rowName, tableTitle } from '../../shared/template/cell-names';
 import { rowOf } from '../../shared/template/equations';
 import {
   MATRIX_TABLES,
@@ -28,21 +29,30 @@ export function checkTablesPresent(record: CanonicalRecord): Finding[] {
   for (const tableName of TEMPLATE_TABLES[template]) {
     const problem = describeMissing(record, tableName);
     if (problem !== null) {
-      findings.push(finding('TABLE_MISSING', `table ${tableName}, required by the ${template} template, ${problem}`, [tableName]));
+      findings.push(
+        finding(
+          'TABLE_MISSING',
+          {
+            zh: `${TEMPLATE_NAMES[template]}要求的表格“${tableTitle(tableName)}”${problem === 'absent' ? '缺失' : '没有任何数值'}`,
+            en: `table ${tableName}, required by the ${template} template, ${problem === 'absent' ? 'is absent' : 'has no values'}`,
+          },
+          [tableName],
+        ),
+      );
     }
   }
   return findings;
 }
 
 /** Why the table counts as missing, or null when one of its cells has a value. */
-function describeMissing(record: CanonicalRecord, tableName: TableName): string | null {
+function describeMissing(record: CanonicalRecord, tableName: TableName): 'absent' | 'empty' | null {
   const { tables } = record;
   if (tableName === 'legacy') {
-    if (tables.legacy === undefined || tables.legacy.length === 0) return 'is absent';
-    return tables.legacy.every((indicator) => indicator.value === null) ? 'has no values' : null;
+    if (tables.legacy === undefined || tables.legacy.length === 0) return 'absent';
+    return tables.legacy.every((indicator) => indicator.value === null) ? 'empty' : null;
   }
-  if (tables[tableName] === undefined) return 'is absent';
-  return hasValues(matrixModel(templateOf(record)), tables, tableName) ? null : 'has no values';
+  if (tables[tableName] === undefined) return 'absent';
+  return hasValues(matrixModel(templateOf(record)), tables, tableName) ? null : 'empty';
 }
 
 /** Whether one of the table's template cells holds a number. */
@@ -67,7 +77,16 @@ export function checkCellsPresent(record: CanonicalRecord): Finding[] {
     const absent = templateCells(model, tableName, record.tables[tableName]).filter((cell) => !cellExists(record.tables, cell) && !accounted(cell));
     for (const [row, cells] of byRow(absent)) {
       const columns = cells.map((cell) => cell.slice(cell.lastIndexOf('.') + 1));
-      findings.push(finding('CELL_MISSING', `${tableName} row ${row}: ${columns.join(', ')} not read (the ${template} template has them)`, cells));
+      findings.push(
+        finding(
+          'CELL_MISSING',
+          {
+            zh: `${tableTitle(tableName)} ${rowName(tableName, row)}：未读出${columns.map((column) => `“${columnName(tableName, column)}”`).join('、')}（${TEMPLATE_NAMES[template]}有这些栏目）`,
+            en: `${tableName} row ${row}: ${columns.join(', ')} not read (the ${template} template has them)`,
+          },
+          cells,
+        ),
+      );
     }
   }
   return findings;
@@ -93,6 +112,8 @@ export function checkSectionsPresent(record: CanonicalRecord): Finding[] {
   if (template === null) return [];
   const present = new Set(record.sections.filter((section) => section.present).map((section) => section.number));
   return MATRIX_TEMPLATES[template].sections.flatMap((title, index) =>
-    present.has(index + 1) ? [] : [finding('SECTION_MISSING', `section ${SECTION_NUMERALS[index]}、${title} is absent`, [])],
+    present.has(index + 1)
+      ? []
+      : [finding('SECTION_MISSING', { zh: `缺少第${SECTION_NUMERALS[index]}部分“${SECTION_NUMERALS[index]}、${title}”`, en: `section ${SECTION_NUMERALS[index]}、${title} is absent` }, [])],
   );
 }

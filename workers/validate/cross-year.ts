@@ -5,6 +5,7 @@
 import type { CanonicalRecord, Finding } from '../../shared/record';
 import { numberAt, numbersAt } from './cells';
 import { finding } from './finding';
+import { cellName, columnName, rowName } from '../../shared/template/cell-names';
 import { APPLICANT_COLUMNS, DOCUMENT_STOCK_ROWS } from '../../shared/template/rows';
 import { matrixTemplateOf } from '../../shared/template/templates';
 
@@ -25,7 +26,10 @@ function checkCarryOver(record: CanonicalRecord, previous: CanonicalRecord): Fin
     findings.push(
       finding(
         'CARRY_OVER_MISMATCH',
-        `carriedOver = ${carriedOver} in column ${column} but the ${previous.meta.year} report carried forward ${carriedForward}`,
+        {
+          zh: `${cellName(carriedOverCell)} ${carriedOver} ≠ ${previous.meta.year} 年度报告的${cellName(`applications.carriedForward.${column}`)} ${carriedForward}`,
+          en: `carriedOver = ${carriedOver} in column ${column} but the ${previous.meta.year} report carried forward ${carriedForward}`,
+        },
         [carriedOverCell],
       ),
     );
@@ -36,6 +40,7 @@ function checkCarryOver(record: CanonicalRecord, previous: CanonicalRecord): Fin
 /** 现行有效 = last year's 现行有效 + 本年制发 − 本年废止; the 2019 template has no such stock. */
 function checkDocumentStock(record: CanonicalRecord, previous: CanonicalRecord): Finding[] {
   if (matrixTemplateOf(record) !== '2021') return [];
+  const label = (column: string) => columnName('active', column);
   const findings: Finding[] = [];
   for (const row of DOCUMENT_STOCK_ROWS) {
     const cells = ['inForce', 'issued', 'repealed'].map((column) => `active.${row}.${column}`);
@@ -48,7 +53,10 @@ function checkDocumentStock(record: CanonicalRecord, previous: CanonicalRecord):
     findings.push(
       finding(
         'STOCK_FLOW_MISMATCH',
-        `${row}: inForce = ${inForce} but ${previous.meta.year} inForce ${previousInForce} + issued ${issued} − repealed ${repealed} = ${expected}`,
+        {
+          zh: `${rowName('active', row)}：${label('inForce')} ${inForce} ≠ ${previous.meta.year} 年${label('inForce')} ${previousInForce} + ${label('issued')} ${issued} − ${label('repealed')} ${repealed} = ${expected}`,
+          en: `${row}: inForce = ${inForce} but ${previous.meta.year} inForce ${previousInForce} + issued ${issued} − repealed ${repealed} = ${expected}`,
+        },
         cells,
       ),
     );

@@ -9,7 +9,7 @@
  * value and the same unit: the list is free-form, so doubt means no finding. Lists with a 历年累计
  * column are checked in it too: cumulative figures add up like this year's.
  */
-import { legacyCellKey, type CanonicalRecord, type Finding, type LegacyColumn, type LegacyIndicator } from '../../shared/record';
+import { legacyCellKey, type Bilingual, type CanonicalRecord, type Finding, type LegacyColumn, type LegacyIndicator } from '../../shared/record';
 import { sum } from './cells';
 import { finding } from './finding';
 
@@ -39,8 +39,8 @@ function valueIn(indicator: LegacyIndicator, column: LegacyColumn): number | nul
 }
 
 /** How a message names the column: this year's figures plainly, the cumulative ones as such. */
-function columnNote(column: LegacyColumn): string {
-  return column === 'value' ? '' : ' (历年累计)';
+function columnNote(column: LegacyColumn): Bilingual {
+  return column === 'value' ? { zh: '', en: '' } : { zh: '（历年累计）', en: ' (历年累计)' };
 }
 
 /** Each 一、 and （一） indicator against the indicators one level below it, up to the next at its level or above. */
@@ -62,8 +62,13 @@ function checkOutlineSums(list: readonly LegacyIndicator[], column: LegacyColumn
     const partsTotal = roundAmount(sum(values.parts));
     if (partsTotal === values.whole) return;
     const terms = parts.map((part) => `${printed(part)} ${valueIn(part, column)}`).join(' + ');
+    const note = columnNote(column);
+    const message = {
+      zh: `“${printed(whole)}”${note.zh} ${values.whole} ≠ 其下各项之和 ${partsTotal}（${terms}）`,
+      en: `the items under "${printed(whole)}"${note.en} sum to ${partsTotal} (${terms}) but it states ${values.whole}`,
+    };
     findings.push(
-      finding('LEGACY_SUBTOTAL', `the items under "${printed(whole)}"${columnNote(column)} sum to ${partsTotal} (${terms}) but it states ${values.whole}`, [
+      finding('LEGACY_SUBTOTAL', message, [
         legacyCellKey(whole.key, column),
         ...parts.map((part) => legacyCellKey(part.key, column)),
       ]),
@@ -83,8 +88,13 @@ function checkPartLines(list: readonly LegacyIndicator[], column: LegacyColumn):
     const whole = list[wholeIndex];
     const values = comparableValues(whole, [part], column);
     if (values === null || values.parts[0] <= values.whole) return;
+    const note = columnNote(column);
+    const message = {
+      zh: `“${printed(part)}”${note.zh} ${values.parts[0]} 超过其所属指标“${printed(whole)}” ${values.whole}`,
+      en: `"${printed(part)}"${note.en} = ${values.parts[0]} exceeds the indicator it is part of, "${printed(whole)}" = ${values.whole}`,
+    };
     findings.push(
-      finding('LEGACY_SUBTOTAL', `"${printed(part)}"${columnNote(column)} = ${values.parts[0]} exceeds the indicator it is part of, "${printed(whole)}" = ${values.whole}`, [
+      finding('LEGACY_SUBTOTAL', message, [
         legacyCellKey(part.key, column),
         legacyCellKey(whole.key, column),
       ]),

@@ -1,5 +1,6 @@
 /** NARRATIVE_MISMATCH: a figure the text states differs from the table it summarises. */
 import type { CanonicalRecord, Finding, NarrativeKey } from '../../shared/record';
+import { cellName, narrativeName } from '../../shared/template/cell-names';
 import { numbersAt, sum } from './cells';
 import { finding } from './finding';
 
@@ -21,8 +22,13 @@ export function checkNarrative(record: CanonicalRecord): Finding[] {
     const source = record.narrativeSources[key];
     const quote = source === undefined ? '' : ` ("${source}")`;
     const table = cells.map((cell, index) => `${cell} ${values[index]}`).join(' + ');
+    const tableZh = cells.map((cell, index) => `${cellName(cell)} ${values[index]}`).join(' + ');
+    const message = {
+      zh: `正文所述${narrativeName(key)}为 ${stated}${source === undefined ? '' : `（“${source}”）`}，而表格为 ${tabled}（${tableZh}）`,
+      en: `the text states ${key} = ${stated}${quote} but the table gives ${tabled} (${table})`,
+    };
     findings.push(
-      finding('NARRATIVE_MISMATCH', `the text states ${key} = ${stated}${quote} but the table gives ${tabled} (${table})`, [
+      finding('NARRATIVE_MISMATCH', message, [
         `narrative.${key}`,
         ...cells,
       ]),

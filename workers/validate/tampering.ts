@@ -5,7 +5,7 @@
  * promotional phrasing, while the title and agency name, which never speak of gambling, are also
  * searched for the bare words.
  */
-import type { CanonicalRecord, Finding } from '../../shared/record';
+import type { Bilingual, CanonicalRecord, Finding } from '../../shared/record';
 import { finding } from './finding';
 
 const PROMOTIONAL_SPAM: readonly RegExp[] = [
@@ -34,7 +34,7 @@ const TRUSTED_HOSTS = [
 
 interface ScannedField {
   cell: string;
-  description: string;
+  description: Bilingual;
   text: string | null | undefined;
   /** Whether the bare gambling words alone already mean spam here. */
   isName: boolean;
@@ -42,9 +42,9 @@ interface ScannedField {
 
 export function checkTampering(record: CanonicalRecord, bodyText: string | undefined): Finding[] {
   const fields: ScannedField[] = [
-    { cell: 'meta.title', description: 'the title', text: record.meta.title, isName: true },
-    { cell: 'meta.agency', description: 'the agency name', text: record.meta.agency, isName: true },
-    { cell: 'body', description: 'the body text', text: bodyText, isName: false },
+    { cell: 'meta.title', description: { zh: '标题', en: 'the title' }, text: record.meta.title, isName: true },
+    { cell: 'meta.agency', description: { zh: '机构名称', en: 'the agency name' }, text: record.meta.agency, isName: true },
+    { cell: 'body', description: { zh: '正文', en: 'the body text' }, text: bodyText, isName: false },
   ];
   const findings: Finding[] = [];
   for (const field of fields) {
@@ -54,7 +54,12 @@ export function checkTampering(record: CanonicalRecord, bodyText: string | undef
     const links = foreignLinksIn(text);
     if (spam.length === 0 && links.length === 0) continue;
     const found = [...spam.map((spamText) => `gambling spam "${spamText}"`), ...links.map((link) => `non-government link "${link}"`)];
-    findings.push(finding('CONTENT_TAMPERING', `injected content in ${field.description}: ${found.join(', ')}`, [field.cell]));
+    const foundZh = [...spam.map((spamText) => `赌博广告“${spamText}”`), ...links.map((link) => `非政府网站链接“${link}”`)];
+    const message = {
+      zh: `${field.description.zh}中有被植入的内容：${foundZh.join('，')}`,
+      en: `injected content in ${field.description.en}: ${found.join(', ')}`,
+    };
+    findings.push(finding('CONTENT_TAMPERING', message, [field.cell]));
   }
   return findings;
 }

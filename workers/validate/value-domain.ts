@@ -1,5 +1,6 @@
 /** VALUE_DOMAIN: counts are non-negative integers, amounts non-negative decimals (spec §2). */
-import type { CanonicalRecord, Finding, LegacyIndicator } from '../../shared/record';
+import type { Bilingual, CanonicalRecord, Finding, LegacyIndicator } from '../../shared/record';
+import { cellName } from '../../shared/template/cell-names';
 import { MATRIX_TABLES } from '../../shared/template/templates';
 import { leaves, legacyKey } from './cells';
 import { finding } from './finding';
@@ -24,7 +25,9 @@ export function checkValueDomain(record: CanonicalRecord): Finding[] {
       // A unit printed beside an amount ('amountUnit': '元') is text by design.
       if (value === null || column.endsWith('Unit')) continue;
       const problem = describeProblem(value, kindOfColumn(column));
-      if (problem !== null) findings.push(finding('VALUE_DOMAIN', `${key} = ${JSON.stringify(value)} ${problem}`, [key]));
+      if (problem !== null) {
+        findings.push(finding('VALUE_DOMAIN', { zh: `${cellName(key)} = ${value}：${problem.zh}`, en: `${key} = ${JSON.stringify(value)} ${problem.en}` }, [key]));
+      }
     }
   }
   for (const indicator of record.tables.legacy ?? []) {
@@ -32,7 +35,8 @@ export function checkValueDomain(record: CanonicalRecord): Finding[] {
     if (indicator.value === null || kind === null) continue;
     const problem = describeProblem(indicator.value, kind);
     if (problem !== null) {
-      findings.push(finding('VALUE_DOMAIN', `${indicator.label} = ${indicator.value} ${indicator.unit} ${problem}`, [legacyKey(indicator.key)]));
+      const printed = `${indicator.label} = ${indicator.value} ${indicator.unit}`;
+      findings.push(finding('VALUE_DOMAIN', { zh: `${printed}：${problem.zh}`, en: `${printed} ${problem.en}` }, [legacyKey(indicator.key)]));
     }
   }
   return findings;
@@ -51,9 +55,9 @@ function kindOfLegacyUnit(indicator: LegacyIndicator): ValueKind | null {
 }
 
 /** Why the value is outside its domain, or null when it is inside. */
-function describeProblem(value: number | string, kind: ValueKind): string | null {
-  if (typeof value !== 'number' || !Number.isFinite(value)) return 'is not a number';
-  if (kind === 'amount') return value < 0 ? 'is a negative amount' : null;
-  if (!Number.isInteger(value)) return 'is not a whole count';
-  return kind === 'count' && value < 0 ? 'is a negative count' : null;
+function describeProblem(value: number | string, kind: ValueKind): Bilingual | null {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return { zh: '不是数字', en: 'is not a number' };
+  if (kind === 'amount') return value < 0 ? { zh: '金额为负数', en: 'is a negative amount' } : null;
+  if (!Number.isInteger(value)) return { zh: '件数不是整数', en: 'is not a whole count' };
+  return kind === 'count' && value < 0 ? { zh: '件数为负数', en: 'is a negative count' } : null;
 }

@@ -16,7 +16,14 @@ export function checkYears(record: CanonicalRecord): Finding[] {
     const toYear = yearOf(period.to);
     if (fromYear !== null && toYear !== null && (fromYear !== year || toYear !== year)) {
       findings.push(
-        finding('YEAR_MISMATCH', `the ${year} report states a statistical period of ${period.from} to ${period.to}`, ['meta.year', 'meta.period']),
+        finding(
+          'YEAR_MISMATCH',
+          {
+            zh: `${year} 年度报告的统计期为 ${period.from} 至 ${period.to}，不在 ${year} 年内`,
+            en: `the ${year} report states a statistical period of ${period.from} to ${period.to}`,
+          },
+          ['meta.year', 'meta.period'],
+        ),
       );
     }
   }
@@ -24,7 +31,14 @@ export function checkYears(record: CanonicalRecord): Finding[] {
   // Reports are due early the following year; a late one may slip within it, but not beyond.
   if (publishedYear !== null && publishedYear !== year && publishedYear !== year + 1) {
     findings.push(
-      finding('YEAR_MISMATCH', `the ${year} report was published on ${publishedOn}, outside ${year}–${year + 1}`, ['meta.year', 'meta.publishedOn']),
+      finding(
+        'YEAR_MISMATCH',
+        {
+          zh: `${year} 年度报告的发布日期为 ${publishedOn}，不在 ${year}–${year + 1} 年内`,
+          en: `the ${year} report was published on ${publishedOn}, outside ${year}–${year + 1}`,
+        },
+        ['meta.year', 'meta.publishedOn'],
+      ),
     );
   }
   return findings;

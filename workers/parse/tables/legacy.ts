@@ -313,10 +313,13 @@ function readRows(lines: DocLine[], header: ListHeader): LegacyRead {
       // Text without cell boundaries does not say which column a lone number stands in.
       if (!row.separated && row.values.length === 1) {
         read.findings.push(
-          ambiguity(`legacy: "${printedLabel}" prints one number where the list has 本年度 and 历年累计 columns; it is read as 本年度`, [
-            legacyCellKey(key),
-            legacyCellKey(key, 'cumulative'),
-          ]),
+          ambiguity(
+            {
+              zh: `统计表：“${printedLabel}”只印有一个数，而该表有本年度和历年累计两栏：按本年度读取`,
+              en: `legacy: "${printedLabel}" prints one number where the list has 本年度 and 历年累计 columns; it is read as 本年度`,
+            },
+            [legacyCellKey(key), legacyCellKey(key, 'cumulative')],
+          ),
         );
       }
     }

@@ -4,6 +4,7 @@
  */
 import type { Finding, TableNode } from '../../../shared/record';
 import type { Cell } from '../cells';
+import { tableTitle } from '../../../shared/template/cell-names';
 import { REVIEW_COLUMNS, REVIEW_GROUPS } from '../../../shared/template/rows';
 import type { DocLine } from '../document';
 import { cutCells, groupedCutsWithTotal, isDigitRun } from '../flattened';
@@ -21,9 +22,13 @@ export function readReviewLitigationTable(lines: DocLine[]): TableRead | null {
   const findings: Finding[] = [];
   const keys = REVIEW_GROUPS.flatMap((group) => REVIEW_COLUMNS.map((column) => ({ group, column })));
   if (!fits) {
+    const printedValues = values.map((v) => v.span.text || '□').join(' ');
     findings.push(
       ambiguity(
-        `reviewLitigation: ${values.length} values for ${CELL_COUNT} cells (${values.map((v) => v.span.text || '□').join(' ')})`,
+        {
+          zh: `${tableTitle('reviewLitigation')}：印有 ${values.length} 个数，而该表有 ${CELL_COUNT} 个单元格（${printedValues}），未予读取`,
+          en: `reviewLitigation: ${values.length} values for ${CELL_COUNT} cells (${printedValues})`,
+        },
         keys.map(({ group, column }) => `reviewLitigation.${group}.${column}`),
       ),
     );
