@@ -42,7 +42,10 @@ export interface DocumentListRow {
   status: DocumentStatus;
   stage: string;
   error: string | null;
+  /** The name as the report prints it. */
   agency: string | null;
+  /** The name with the place the report omits (市中区人民政府 → 内江市市中区人民政府), as lists show it. */
+  agencyFullName: string | null;
   year: number | null;
   template: string | null;
   errors: number;
@@ -126,7 +129,7 @@ export async function searchDocuments(db: Kysely<Database>, search: DocumentSear
     sql<number>`(select count(*) from findings f where f.document_id = d.id and f.severity = ${level})`.as(`${level}_findings`);
   const direction = sql.raw(search.direction === 'asc' ? 'asc' : search.direction === 'desc' ? 'desc' : DEFAULT_DIRECTION[search.sort ?? 'updated']);
   const rows = await query
-    .select(['d.id', 'd.file_name', 'd.status', 'd.current_stage', 'd.error', 'd.updated_at', 'r.agency', 'r.year', 'r.template'])
+    .select(['d.id', 'd.file_name', 'd.status', 'd.current_stage', 'd.error', 'd.updated_at', 'r.agency', 'r.agency_full_name', 'r.year', 'r.template'])
     .select([severityCount('error'), severityCount('warning'), severityCount('critical')])
     .orderBy(sql`${SORT_KEYS[search.sort ?? 'updated']} ${direction} nulls last`)
     .orderBy('d.file_name_sort')
@@ -143,6 +146,7 @@ export async function searchDocuments(db: Kysely<Database>, search: DocumentSear
       stage: row.current_stage,
       error: row.error,
       agency: row.agency,
+      agencyFullName: row.agency_full_name,
       year: row.year,
       template: row.template,
       errors: Number(row.error_findings),

@@ -44,6 +44,7 @@ function row(overrides: Partial<DocumentListRow>): DocumentListRow {
     stage: 'publish',
     error: null,
     agency: '第10区人民政府',
+    agencyFullName: '甲市第10区人民政府',
     year: 2021,
     template: '2021',
     errors: 2,
@@ -120,6 +121,8 @@ describe('web views', () => {
     expect(view).toContain('<td class="muted">2026-12-02 10:55:00</td>');
     expect(view).toContain('错误 2 · 警告 1');
     expect(view).toContain('<span class="status published">已发布</span>');
+    // The agency with its place, so same-named districts of different cities tell apart.
+    expect(view).toContain('<td title="第10区人民政府">甲市第10区人民政府</td>');
 
     const failed = row({ status: 'dead_lettered', stage: 'ingest', error: 'UNSUPPORTED_MEDIA: an Excel workbook (.xls) is not a report' });
     expect(documentsView(context('zh-CN'), documentSearch({}), { total: 1, rows: [failed] }, []).text).toContain(

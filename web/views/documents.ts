@@ -115,7 +115,7 @@ export function documentsView(context: PageContext, search: DocumentSearch, resu
 <tbody>${result.rows.map(
     (row) => html`<tr data-document="${row.id}">
   <td><a href="/documents/${row.id}">${row.fileName}</a></td>
-  <td>${row.agency ?? ''}</td><td>${row.year ?? ''}</td><td>${row.template ? templateName(row.template, locale) : ''}</td>
+  <td title="${row.agency ?? ''}">${row.agencyFullName ?? row.agency ?? ''}</td><td>${row.year ?? ''}</td><td>${row.template ? templateName(row.template, locale) : ''}</td>
   <td>${findingSummary(row, locale) || html`<span class="muted">${say(locale, '无', 'none')}</span>`}</td>
   <td>${statusBadge(row.status, locale)} ${
     row.status === 'dead_lettered'
