@@ -34,7 +34,8 @@ const migrations: Record<string, Migration> = {
   '010_page_boxes': pageBoxes,
 };
 
-const staticMigrations: MigrationProvider = { getMigrations: async () => migrations };
+/** Every migration, in order; tests migrate to one of them to check the next on data of the old shape. */
+export const migrationProvider: MigrationProvider = { getMigrations: async () => migrations };
 
 export interface DatabaseHandle {
   db: Kysely<Database>;
@@ -79,7 +80,7 @@ async function openEmbedded(dataDir: string): Promise<Kysely<Database>> {
 }
 
 export async function migrate(db: Kysely<Database>, schema: string): Promise<void> {
-  const migrator = new Migrator({ db, provider: staticMigrations, migrationTableSchema: schema });
+  const migrator = new Migrator({ db, provider: migrationProvider, migrationTableSchema: schema });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((result) => result.status === 'Error');

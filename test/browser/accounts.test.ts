@@ -8,16 +8,16 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createUser } from '../../shared/db/accounts';
 import { getDocument } from '../../shared/db/documents';
 import { submitFile } from '../../shared/submissions';
 import { buildWebServer } from '../../web/server';
+import { launchChromium } from '../support/browser';
 import { pipelineUnderTest } from '../support/pipeline';
 
 jest.setTimeout(120_000);
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SCREENSHOTS = process.env.GONGKAI_SCREENSHOTS ? path.resolve(process.env.GONGKAI_SCREENSHOTS) : null;
 const ADMIN = { username: 'admin', password: 'browser-admin-password' };
 const OPERATOR = { username: 'olga', password: 'browser-operator-password' };
@@ -59,10 +59,7 @@ describe('accounts in a browser', () => {
     });
     await new Promise<void>((resolve) => foreignSite.listen(0, '127.0.0.1', resolve));
     foreignUrl = `http://127.0.0.1:${(foreignSite.address() as AddressInfo).port}/`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1300, height: 850 }, locale: 'zh-CN' });
     if (SCREENSHOTS) fs.mkdirSync(SCREENSHOTS, { recursive: true });
   });

@@ -9,19 +9,19 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { zipSync } from 'fflate';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { waitForDocuments } from '../../cli/wait';
 import { listDeadLetters } from '../../shared/db/dead-letters';
 import { getDocument } from '../../shared/db/documents';
 import { submitFile } from '../../shared/submissions';
 import { buildWebServer } from '../../web/server';
 import { SAMPLES_DIR } from '../support/environment';
+import { launchChromium } from '../support/browser';
 import { pipelineUnderTest } from '../support/pipeline';
 
 jest.setTimeout(300_000);
 
 const ADMIN = { username: 'bulk-browser-admin', password: 'bulk-browser-password' };
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const REPORTS_IN_ZIP = 200;
 
 /** Text samples, each copy changed a little (a note with its number) so that every file's bytes differ. */
@@ -85,10 +85,7 @@ describe('bulk uploads and dead letters in a browser', () => {
 
     server = await buildWebServer(runtime);
     baseUrl = await server.listen({ port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
     await page.goto(`${baseUrl}/login?next=/upload`);
     await page.fill('input[name=username]', ADMIN.username);

@@ -10,15 +10,15 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { parseExpectedAgencies } from '../../shared/expected-agencies';
 import { buildWebServer } from '../../web/server';
 import { craftedReport, publishCrafted } from '../support/crafted-reports';
+import { launchChromium } from '../support/browser';
 import { pipelineUnderTest } from '../support/pipeline';
 
 jest.setTimeout(120_000);
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SCREENSHOTS = process.env.GONGKAI_SCREENSHOTS ? path.resolve(process.env.GONGKAI_SCREENSHOTS) : null;
 const EXPECTED_CSV = `division_code,agency,aliases
 511002,内江市市中区人民政府,
@@ -71,10 +71,7 @@ describe('roll-up pages in a browser', () => {
     server = await buildWebServer(pipeline.runtime());
     baseUrl = await server.listen({ port: 0, host: '127.0.0.1' });
     if (SCREENSHOTS) fs.mkdirSync(SCREENSHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN', acceptDownloads: true });
   });
 

@@ -6,17 +6,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
 import { waitForDocuments } from '../../cli/wait';
 import { submitFile } from '../../shared/submissions';
 import { buildWebServer } from '../../web/server';
 import { REPO_ROOT } from '../support/environment';
+import { launchChromium } from '../support/browser';
 import { pipelineUnderTest } from '../support/pipeline';
 
 jest.setTimeout(120_000);
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SCREENSHOTS = process.env.GONGKAI_SCREENSHOTS ? path.resolve(process.env.GONGKAI_SCREENSHOTS) : null;
 
 describe('the source view in a browser', () => {
@@ -33,10 +33,7 @@ describe('the source view in a browser', () => {
     await waitForDocuments(runtime.db, [documentId], { timeoutMs: 60_000, quiet: true });
     server = await buildWebServer(runtime);
     baseUrl = await server.listen({ port: 0, host: '127.0.0.1' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

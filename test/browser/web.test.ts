@@ -8,19 +8,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { waitForDocuments } from '../../cli/wait';
 import { createUser } from '../../shared/db/accounts';
 import { getDocument } from '../../shared/db/documents';
 import { submitFile } from '../../shared/submissions';
 import { buildWebServer } from '../../web/server';
 import { SAMPLES_DIR } from '../support/environment';
+import { launchChromium } from '../support/browser';
 import { pipelineUnderTest } from '../support/pipeline';
 
 jest.setTimeout(180_000);
 
 const OPERATOR = { username: 'operator-olga', password: 'browser-test-operator-password' };
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const SCREENSHOTS = process.env.GONGKAI_SCREENSHOTS ? path.resolve(process.env.GONGKAI_SCREENSHOTS) : null;
 
 /** Sample 003 with one applicant count changed, so its row total and the table's balance fail. */
@@ -66,10 +66,7 @@ describe('gongkai serve in a browser', () => {
     server = await buildWebServer(runtime);
     baseUrl = await server.listen({ port: 0, host: '127.0.0.1' });
     if (SCREENSHOTS) fs.mkdirSync(SCREENSHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 }, locale: 'zh-CN' });
   });
 
@@ -119,7 +116,8 @@ describe('gongkai serve in a browser', () => {
     await shoot('report');
 
     await failing.locator('a').first().click();
-    expect(await page.locator('h1').innerText()).toContain('applications.newReceived.naturalPerson');
+    expect(page.url()).toMatch(/#hit$/);
+    expect(await page.locator('h1').innerText()).toContain('一、本年新收政府信息公开申请数量·自然人');
     expect(await page.locator('span.line.hit').innerText()).toContain('12');
     await shoot('source');
   });

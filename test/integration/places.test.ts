@@ -6,14 +6,8 @@ import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import { Pool } from 'pg';
 import { waitForDocuments } from '../../cli/wait';
 import { searchDocuments, submissionsMatrix, type SubmissionsMatrix, type SubmissionsRow } from '../../shared/db/browse';
-import { dropSchema } from '../../shared/db/connect';
+import { dropSchema, migrationProvider } from '../../shared/db/connect';
 import { reportCopies } from '../../shared/db/counted';
-import * as initial from '../../shared/db/migrations/001_initial';
-import * as pageOcr from '../../shared/db/migrations/002_page_ocr';
-import * as deadLetters from '../../shared/db/migrations/003_dead_letters';
-import * as reprocessing from '../../shared/db/migrations/004_reprocessing';
-import * as countedReports from '../../shared/db/migrations/005_counted_reports';
-import * as places from '../../shared/db/migrations/006_places';
 import type { Database } from '../../shared/db/schema';
 import { submitFile } from '../../shared/submissions';
 import { buildWebServer } from '../../web/server';
@@ -176,14 +170,6 @@ describe('the submissions page', () => {
 describe('migration 006', () => {
   const schema = `gktest_places_${process.pid}`;
   let db: Kysely<Database>;
-  const migrations = {
-    '001_initial': initial,
-    '002_page_ocr': pageOcr,
-    '003_dead_letters': deadLetters,
-    '004_reprocessing': reprocessing,
-    '005_counted_reports': countedReports,
-    '006_places': places,
-  };
 
   beforeAll(async () => {
     const setup = new Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
@@ -198,7 +184,7 @@ describe('migration 006', () => {
   });
 
   test('re-keys reports written in the old shape: same-named districts of different cities no longer merge', async () => {
-    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema: schema });
+    const migrator = new Migrator({ db, provider: migrationProvider, migrationTableSchema: schema });
     expect((await migrator.migrateTo('005_counted_reports')).error).toBeUndefined();
     // The old key dropped the city (and cut 市中区 to 中区): both districts and both 第3区 shared one.
     const old = [

@@ -69,7 +69,7 @@ describe('web views', () => {
     expect(page).toMatch(/<div class="banner" role="alert">⚠ 内容被篡改/);
     expect(page).toMatch(/<td class="value num failing" data-cell="reviewLitigation\.review\.total">.*2<\/a><sup class="marker"><a href="#finding-1">1<\/a><\/sup><\/td>/);
     expect(page).toMatch(/<td class="value num warned" data-cell="active\.licensing\.decisions"/);
-    expect(page).toContain(`href="/documents/${DOCUMENT}/source?cell=active.licensing.decisions"`);
+    expect(page).toContain(`href="/documents/${DOCUMENT}/source?cell=active.licensing.decisions#hit"`);
     expect(page).toMatch(/<td class="value num" data-cell="reviewLitigation\.review\.upheld">/);
     expect(page).toContain('id="finding-3"');
   });

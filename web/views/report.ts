@@ -33,7 +33,7 @@ function formCell(documentId: string, cell: FormCell, byCell: ReturnType<typeof 
   if (!cell.cellKey) return html`<td${spans}>${cell.text}</td>`;
   const marked = byCell.get(cell.cellKey);
   const classes = ['value', 'num', marked ? (marked.failing ? 'failing' : 'warned') : ''].filter(Boolean).join(' ');
-  const value = cell.text === '' ? '' : html`<a href="/documents/${documentId}/source${queryString({ cell: cell.cellKey })}" title="${cell.cellKey}">${cell.text}</a>`;
+  const value = cell.text === '' ? '' : html`<a href="/documents/${documentId}/source${queryString({ cell: cell.cellKey })}#hit" title="${cell.cellKey}">${cell.text}</a>`;
   const markers = marked?.numbers.map((number) => html`<sup class="marker"><a href="#finding-${number}">${number}</a></sup>`);
   return html`<td class="${classes}" data-cell="${cell.cellKey}"${spans}>${value}${markers}</td>`;
 }

@@ -4,6 +4,7 @@
  * #hit scrolls to the box, or to the line where there is no page image (text, HTML and Word sources).
  */
 import type { CellSource } from '../../shared/db/browse';
+import { cellName } from '../../shared/template/cell-names';
 import type { DocumentRow } from '../../shared/db/schema';
 import type { Provenance } from '../../shared/record';
 import { html, type Markup, type PageContext } from '../html';
@@ -59,7 +60,7 @@ export function sourceView(context: PageContext, document: DocumentRow, cellKey:
   const { locale } = context;
   const boxShown = pageImageShown && source.box !== null;
   return html`<style>${SOURCE_STYLE}</style>
-<h1>${say(locale, '数值出处', 'Where the value was read')}: <code>${cellKey}</code></h1>
+<h1>${say(locale, '数值出处：', 'Where the value was read: ')}${cellName(cellKey)} <code class="muted">${cellKey}</code></h1>
 <dl class="meta">
   <dt>${say(locale, '文件', 'Document')}</dt><dd><a href="/documents/${document.id}/report">${document.file_name}</a></dd>
   <dt>${say(locale, '原文印作', 'Printed as')}</dt><dd><code>${source.raw}</code></dd>
