@@ -3,7 +3,7 @@ import { DOCUMENT_SORTS, DOCUMENTS_PAGE_SIZE, type DocumentSearch } from '../sha
 import { listDeadLetters } from '../shared/db/dead-letters';
 import { getDocument } from '../shared/db/documents';
 import type { DocumentStatus } from '../shared/db/schema';
-import { SEVERITIES } from './labels';
+import { SEVERITIES, statusName } from './labels';
 import { isStage } from '../shared/pipeline';
 import { restartDocument, submitFile, type Submission } from '../shared/submissions';
 import type { WebContext } from './server';
@@ -18,29 +18,46 @@ export async function importFromUrl(context: WebContext, url: string, force: boo
   return submitFile(context, { bytes: file.bytes, fileName: file.fileName }, { force });
 }
 
-/** Why a retry of a permanent failure is refused, and what to do instead. */
-export function permanentRetryRefusal(errorCode: string): string {
-  return `${errorCode} 是永久性错误：重试同一文件不会成功，请驳回或上传更正后的文件。${errorCode} is permanent: retrying the same file cannot succeed; dismiss it or answer it with a corrected file.`;
+/** Why an action was refused, in both languages: a page shows its own; the API sends the English as `error` and the Chinese beside it. */
+export interface Refusal {
+  zh: string;
+  en: string;
 }
 
-export type ActionResult = { ok: true } | { ok: false; status: 404 | 409; error: string };
+/** Why a retry of a permanent failure is refused, and what to do instead. */
+export function permanentRetryRefusal(errorCode: string): Refusal {
+  return {
+    zh: `${errorCode} 是永久性错误：重试同一文件不会成功，请驳回或上传更正后的文件。`,
+    en: `${errorCode} is permanent: retrying the same file cannot succeed; dismiss it or answer it with a corrected file.`,
+  };
+}
+
+export type ActionResult = { ok: true } | { ok: false; status: 404 | 409; error: Refusal };
+
+const NO_SUCH_DOCUMENT: Refusal = { zh: '没有这个文档。', en: 'no such document' };
 
 export async function retryDocument(context: WebContext, documentId: string): Promise<ActionResult> {
   const document = await getDocument(context.db, documentId);
-  if (!document) return { ok: false, status: 404, error: 'no such document' };
-  if (document.status !== 'dead_lettered') return { ok: false, status: 409, error: `the document is ${document.status}, not dead-lettered` };
+  if (!document) return { ok: false, status: 404, error: NO_SUCH_DOCUMENT };
+  if (document.status !== 'dead_lettered') {
+    return {
+      ok: false,
+      status: 409,
+      error: { zh: `这个文档的状态是“${statusName(document.status, 'zh-CN')}”，不是死信，无需重试。`, en: `the document is ${document.status}, not dead-lettered` },
+    };
+  }
   const permanent = (await listDeadLetters(context.db, { documentId })).find((letter) => letter.permanent);
   if (permanent) return { ok: false, status: 409, error: permanentRetryRefusal(permanent.errorCode) };
   // A document is dead-lettered only at the stage it had reached, so that is the stage that failed.
   const restarted = await restartDocument(context, document, isStage(document.current_stage) ? document.current_stage : 'ingest');
-  return restarted ? { ok: true } : { ok: false, status: 409, error: 'the document was re-driven by somebody else meanwhile' };
+  return restarted ? { ok: true } : { ok: false, status: 409, error: { zh: '这个文档刚刚已被别人重试。', en: 'the document was re-driven by somebody else meanwhile' } };
 }
 
 export async function reprocessDocument(context: WebContext, documentId: string): Promise<ActionResult> {
   const document = await getDocument(context.db, documentId);
-  if (!document) return { ok: false, status: 404, error: 'no such document' };
+  if (!document) return { ok: false, status: 404, error: NO_SUCH_DOCUMENT };
   const restarted = await restartDocument(context, document, 'ingest');
-  return restarted ? { ok: true } : { ok: false, status: 409, error: 'the document was restarted by somebody else meanwhile' };
+  return restarted ? { ok: true } : { ok: false, status: 409, error: { zh: '这个文档刚刚已被别人重新处理。', en: 'the document was restarted by somebody else meanwhile' } };
 }
 
 const STATUSES: readonly DocumentStatus[] = ['queued', 'processing', 'published', 'dead_lettered'];

@@ -135,7 +135,8 @@ export interface BatchListRow {
   inFlight: number;
 }
 
-export async function listBatches(db: Kysely<Database>, limit = 100): Promise<BatchListRow[]> {
+/** The latest batches first, one page of them. */
+export async function listBatches(db: Kysely<Database>, page: { limit: number; offset: number }): Promise<BatchListRow[]> {
   const rows = await db
     .selectFrom('upload_batches as u')
     .leftJoin('batch_documents as b', 'b.batch_id', 'u.id')
@@ -154,7 +155,9 @@ export async function listBatches(db: Kysely<Database>, limit = 100): Promise<Ba
     ])
     .groupBy('u.id')
     .orderBy('u.created_at', 'desc')
-    .limit(limit)
+    .orderBy('u.id')
+    .limit(page.limit)
+    .offset(page.offset)
     .execute();
   return rows.map((row) => ({
     id: row.id,
@@ -168,4 +171,9 @@ export async function listBatches(db: Kysely<Database>, limit = 100): Promise<Ba
     deadLettered: Number(row.dead_lettered),
     inFlight: Number(row.in_flight),
   }));
+}
+
+export async function countBatches(db: Kysely<Database>): Promise<number> {
+  const { total } = await db.selectFrom('upload_batches').select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
+  return Number(total);
 }

@@ -70,8 +70,7 @@ function lettersWithFiles(db: Kysely<Database>) {
       'l.dismissed_by',
       'l.dismiss_reason',
       'l.replaced_by_document_id',
-    ])
-    .orderBy('l.created_at');
+    ]);
 }
 
 type LetterWithFile = Awaited<ReturnType<ReturnType<typeof lettersWithFiles>['execute']>>[number];
@@ -95,15 +94,44 @@ function toDeadLetterRow(row: LetterWithFile): DeadLetterRow {
   };
 }
 
-/** Open (neither resolved nor dismissed) dead letters, oldest first. */
-export async function listDeadLetters(db: Kysely<Database>, filter: DeadLetterFilter = {}, limit?: number): Promise<DeadLetterRow[]> {
+export const DEAD_LETTER_SORTS = ['time', 'fileName'] as const;
+export type DeadLetterSort = (typeof DEAD_LETTER_SORTS)[number];
+
+export interface DeadLetterPage {
+  limit: number;
+  offset: number;
+  /** Oldest first unless asked otherwise. */
+  sort?: DeadLetterSort;
+  direction?: 'asc' | 'desc';
+}
+
+/** File names by their natural key (migration 009), so 第10区 comes before 第100区. */
+const LETTER_SORT_KEYS: Record<DeadLetterSort, 'l.created_at' | 'd.file_name_sort'> = { time: 'l.created_at', fileName: 'd.file_name_sort' };
+
+function openLettersMatching(db: Kysely<Database>, filter: DeadLetterFilter) {
   let query = lettersWithFiles(db).where('l.resolved_at', 'is', null).where('l.dismissed_at', 'is', null);
   if (filter.documentId) query = query.where('l.document_id', '=', filter.documentId);
   if (filter.stage) query = query.where('l.stage', '=', filter.stage);
   if (filter.errorCode) query = query.where('l.error_code', '=', filter.errorCode);
   if (filter.retryableOnly) query = query.where('l.error_code', 'not in', [...PERMANENT_ERROR_CODES]);
-  if (limit !== undefined) query = query.limit(limit);
+  return query;
+}
+
+/** Open (neither resolved nor dismissed) dead letters, oldest first, or one page of them in the order asked. */
+export async function listDeadLetters(db: Kysely<Database>, filter: DeadLetterFilter = {}, page?: DeadLetterPage): Promise<DeadLetterRow[]> {
+  const direction = page?.direction ?? 'asc';
+  let query = openLettersMatching(db, filter)
+    .orderBy(LETTER_SORT_KEYS[page?.sort ?? 'time'], direction)
+    .orderBy('l.created_at', direction)
+    .orderBy('l.id', direction);
+  if (page) query = query.limit(page.limit).offset(page.offset);
   return (await query.execute()).map(toDeadLetterRow);
+}
+
+/** How many open letters a filter matches, for the page's pager. */
+export async function countDeadLetters(db: Kysely<Database>, filter: DeadLetterFilter = {}): Promise<number> {
+  const { total } = await db.selectFrom(openLettersMatching(db, filter).as('m')).select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
+  return Number(total);
 }
 
 /** Open letters per stage and error code, the largest groups first. */
@@ -146,7 +174,7 @@ export async function answerDeadLetters(db: Kysely<Database>, documentId: string
 
 /** Every letter of a document, resolved ones included: its failure history. */
 export async function deadLetterHistory(db: Kysely<Database>, documentId: string): Promise<DeadLetterRow[]> {
-  return (await lettersWithFiles(db).where('l.document_id', '=', documentId).execute()).map(toDeadLetterRow);
+  return (await lettersWithFiles(db).where('l.document_id', '=', documentId).orderBy('l.created_at').orderBy('l.id').execute()).map(toDeadLetterRow);
 }
 
 export async function resolveDeadLetters(db: Kysely<Database>, documentId: string): Promise<void> {

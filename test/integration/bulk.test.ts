@@ -262,6 +262,12 @@ describe('bulk uploads and dead letters', () => {
     const refused = await app.inject({ method: 'POST', url: `/api/documents/${corrupt[0]}/retry`, headers: operator });
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error).toMatch(/CORRUPT_FILE is permanent/);
+    expect(refused.json().errorZh).toMatch(/CORRUPT_FILE 是永久性错误/);
+    // The page says it in the page's language only.
+    const refusedPage = await app.inject({ method: 'POST', url: `/dead-letters/${corrupt[0]}/retry`, headers: { ...operator, accept: 'text/html' } });
+    expect(refusedPage.statusCode).toBe(409);
+    expect(refusedPage.body).toContain('<p class="banner">CORRUPT_FILE 是永久性错误：重试同一文件不会成功，请驳回或上传更正后的文件。</p>');
+    expect(refusedPage.body).not.toContain('is permanent');
 
     const byCode = await app.inject({ method: 'POST', url: '/api/dead-letters/retry', headers: operator, payload: { errorCode: 'CORRUPT_FILE' } });
     expect(byCode.json()).toEqual({ redriven: [], skippedPermanent: corrupt.length });

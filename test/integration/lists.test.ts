@@ -2,7 +2,7 @@
  * The documents list as users asked for it: names with numbers sorted as numbers (第10区 before
  * 第100区) on Postgres and on embedded PGlite, page numbers and totals, filters by finding rule,
  * severity and "has errors", Chinese by default and English with ?lang=en, times in Beijing time,
- * findings in the page's language.
+ * findings in the page's language; the dead letters and batches lists paged by the same pager.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -174,5 +174,97 @@ describe('the documents list on embedded PGlite', () => {
     await publishDistricts(database.db);
     expect(await fileNames(database.db, { sort: 'fileName', direction: 'asc' })).toEqual(['第2区2021年报.txt', '第9区2021年报.txt', '第10区2021年报.txt', '第100区2021年报.txt']);
     expect(await fileNames(database.db, { hasErrors: true, sort: 'agency', direction: 'desc' })).toEqual(['第100区2021年报.txt', '第9区2021年报.txt']);
+  });
+});
+
+describe('the dead letters page pages, sorts and keeps its filters', () => {
+  const pipeline = pipelineUnderTest({}, { startWorkers: false });
+  const db = () => pipeline.runtime().db;
+  let app: FastifyInstance;
+  const LETTERS = 240;
+
+  /** The file names of the letters a page lists, in its order. */
+  const listed = (body: string) => [...body.matchAll(/<tr id="[^"]+" data-document="[^"]+" data-code="[^"]+"><td><a href="\/documents\/[^"]+">([^<]+)<\/a>/g)].map((match) => match[1]);
+
+  beforeAll(async () => {
+    // 第1区 … 第240区, failed at parse (odd) or ingest (even); the higher the number, the older the letter.
+    const numbers = Array.from({ length: LETTERS }, (_, index) => index + 1);
+    const documents = await db()
+      .insertInto('documents')
+      .values(numbers.map((number) => ({ sha256: number.toString(16).padStart(64, '0'), file_name: `第${number}区.txt`, size_bytes: 1, status: 'dead_lettered', current_stage: number % 2 ? 'parse' : 'ingest', media_type: null, error: null })))
+      .returning(['id', 'file_name'])
+      .execute();
+    await db()
+      .insertInto('dead_letters')
+      .values(
+        documents.map((document) => {
+          const number = Number(/\d+/.exec(document.file_name)![0]);
+          return {
+            document_id: document.id,
+            stage: number % 2 ? 'parse' : 'ingest',
+            round: 0,
+            error_code: number % 2 ? 'TRANSIENT' : 'CORRUPT_FILE',
+            message: 'failed',
+            stack: null,
+            attempts: '[]',
+            payload: '{}',
+            created_at: new Date(Date.UTC(2026, 11, 1) - number * 60_000),
+          };
+        }),
+      )
+      .execute();
+    app = await buildWebServer(pipeline.runtime());
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  test('oldest first, a page at a time, with the total counted', async () => {
+    const first = (await app.inject({ url: '/dead-letters' })).body;
+    expect(first).toContain(`共 ${LETTERS} 个未处理的死信`);
+    expect(first).toContain('第 1 / 3 页');
+    expect(first).toContain(`筛选出 ${LETTERS} 个，显示第 1–100 个`);
+    expect(listed(first)).toHaveLength(100);
+    expect(listed(first).slice(0, 2)).toEqual(['第240区.txt', '第239区.txt']);
+    expect(first).toContain('<a href="/dead-letters?offset=100" rel="next" data-page="2">下一页 ›</a>');
+
+    const last = (await app.inject({ url: '/dead-letters?offset=200' })).body;
+    expect(last).toContain('第 3 / 3 页');
+    expect(listed(last)).toHaveLength(40);
+    expect(listed(last).at(-1)).toBe('第1区.txt');
+    expect(last).toContain('<span class="muted">下一页 ›</span>');
+  });
+
+  test('by file name with numbers as numbers; the stage filter and the order stay in the page links', async () => {
+    const parse = (await app.inject({ url: '/dead-letters?stage=parse&sort=fileName' })).body;
+    expect(parse).toContain('第 1 / 2 页');
+    expect(parse).toContain(`筛选出 ${LETTERS / 2} 个`);
+    expect(listed(parse).slice(0, 6)).toEqual(['第1区.txt', '第3区.txt', '第5区.txt', '第7区.txt', '第9区.txt', '第11区.txt']);
+    expect(parse).toContain('<a href="/dead-letters?stage=parse&amp;sort=fileName&amp;offset=100" rel="next" data-page="2">下一页 ›</a>');
+    // A second click on the current column turns it around.
+    expect(parse).toContain('data-sort="fileName" href="/dead-letters?stage=parse&amp;sort=fileName&amp;dir=desc"');
+
+    const second = (await app.inject({ url: '/dead-letters?stage=parse&sort=fileName&offset=100' })).body;
+    expect(listed(second)).toHaveLength(20);
+    expect(listed(second).at(-1)).toBe('第239区.txt');
+
+    const byCode = (await app.inject({ url: '/dead-letters?errorCode=CORRUPT_FILE&sort=fileName&dir=desc&lang=en' })).body;
+    expect(byCode).toContain('Page 1 of 2');
+    expect(listed(byCode)[0]).toBe('第240区.txt');
+    expect(byCode).toContain('<a href="/dead-letters?errorCode=CORRUPT_FILE&amp;sort=fileName&amp;dir=desc&amp;offset=100" data-page="2">Last »</a>');
+  });
+
+  test('the batches list pages too, newest first', async () => {
+    const batches = Array.from({ length: 51 }, (_, index) => ({ created_by: 'li', refused: '[]', created_at: new Date(Date.UTC(2026, 11, 1, 0, index)) }));
+    await db().insertInto('upload_batches').values(batches).execute();
+    const first = (await app.inject({ url: '/batches' })).body;
+    expect(first).toContain('第 1 / 2 页');
+    expect(first.match(/<tr data-batch=/g)).toHaveLength(50);
+    expect(first).toContain('2026-12-01 08:50:00');
+    const second = (await app.inject({ url: '/batches?offset=50' })).body;
+    expect(second).toContain('第 2 / 2 页');
+    expect(second.match(/<tr data-batch=/g)).toHaveLength(1);
+    expect(second).toContain('2026-12-01 08:00:00');
   });
 });

@@ -74,6 +74,7 @@ describe('gongkai serve', () => {
     expect((await app.inject({ method: 'POST', url: `/api/documents/${published}/reprocess`, headers: viewer })).statusCode).toBe(403);
     expect((await app.inject({ method: 'POST', url: `/api/documents/${published}/retry`, headers: operator })).json()).toEqual({
       error: 'the document is published, not dead-lettered',
+      errorZh: '这个文档的状态是“已发布”，不是死信，无需重试。',
     });
   });
 
@@ -187,7 +188,7 @@ describe('gongkai serve', () => {
     const report = await app.inject({ url: `/documents/${published}/report`, headers: viewer });
     expect(report.statusCode).toBe(200);
     expect(report.body).toContain('米易县人民政府');
-    const link = report.body.match(/href="(\/documents\/[^"]+\/source\?cell=active\.licensing\.decisions)"/);
+    const link = report.body.match(/href="(\/documents\/[^"]+\/source\?cell=active\.licensing\.decisions)#hit"/);
     expect(link).not.toBeNull();
     const source = await app.inject({ url: link![1], headers: viewer });
     expect(source.body).toContain('class="line hit"');

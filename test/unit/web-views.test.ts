@@ -2,6 +2,7 @@ import type { DocumentListRow } from '../../shared/db/browse';
 import { SCHEMA_VERSION, type CanonicalRecord } from '../../shared/record';
 import { documentSearch } from '../../web/actions';
 import { html, page, statusBadge, type PageContext } from '../../web/html';
+import { auditView } from '../../web/views/accounts';
 import { documentsView } from '../../web/views/documents';
 import { reportView } from '../../web/views/report';
 
@@ -135,5 +136,14 @@ describe('web views', () => {
     const english = documentsView(context('en'), documentSearch({}), { total: 0, rows: [] }, []).text;
     expect(english).toContain('Page 1 of 1');
     expect(english).toMatch(/<th aria-sort="descending"><a class="sort current" data-sort="updated" href="\/documents\?sort=updated&amp;dir=asc">Updated ▼<\/a><\/th>/);
+  });
+
+  test('the audit log pages with the same pager, its filters kept in the links', () => {
+    const entry = { id: 1, at: new Date('2026-12-02T02:55:00Z'), actor: 'li', role: 'admin', action: 'document.retry', target: null, detail: {}, ip: null };
+    const view = auditView(context('zh-CN'), { total: 120, rows: [entry] }, { actor: 'li', action: 'document', offset: 50 }, { actors: ['li'], actions: ['document.retry'] }).text;
+    expect(view).toContain('共 120 条，显示第 51–51 条。');
+    expect(view).toContain('第 2 / 3 页');
+    expect(view).toContain('<a href="/admin/audit?actor=li&amp;action=document" rel="prev" data-page="1">‹ 上一页</a>');
+    expect(view).toContain('<a href="/admin/audit?actor=li&amp;action=document&amp;offset=100" rel="next" data-page="3">下一页 ›</a>');
   });
 });

@@ -20,6 +20,7 @@ import { LOCALE_COOKIE, isLocale, localeOf, say } from '../i18n';
 import { pageContextOf } from '../page-context';
 import type { WebContext } from '../server';
 import { AUDIT_PAGE_SIZE, auditView, loginView, signInLimitedView, usersView } from '../views/accounts';
+import { offsetParam } from '../views/pager';
 
 type Form = Record<string, string | undefined>;
 
@@ -163,7 +164,7 @@ export async function registerAccountRoutes(app: FastifyInstance, context: WebCo
 
   app.get('/admin/audit', { config: { admin: true } }, async (request, reply) => {
     const query = request.query as Form;
-    const offset = Math.max(0, Math.floor(Number(query.offset)) || 0);
+    const offset = offsetParam(query.offset);
     const filter = { actor: query.actor?.trim() || undefined, action: query.action?.trim() || undefined, offset };
     const [log, names] = await Promise.all([listAudit(db, { ...filter, limit: AUDIT_PAGE_SIZE }), auditNames(db)]);
     return send(reply, request, say(localeOf(request), '审计日志', 'Audit log'), auditView(pageContextOf(request, context), log, filter, names));

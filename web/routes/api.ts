@@ -43,7 +43,7 @@ const documentRow = {
 } as const;
 
 function actionReply(reply: FastifyReply, result: ActionResult) {
-  return result.ok ? reply.code(202).send({ status: 'queued' }) : reply.code(result.status).send({ error: result.error });
+  return result.ok ? reply.code(202).send({ status: 'queued' }) : reply.code(result.status).send({ error: result.error.en, errorZh: result.error.zh });
 }
 
 export async function registerApiRoutes(app: FastifyInstance, context: WebContext): Promise<void> {

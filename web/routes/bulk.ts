@@ -4,8 +4,8 @@
  * with the JSON API behind them.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { batchDocuments, getBatch, listBatches, type BatchDocumentState } from '../../shared/db/batches';
-import { countOpenDeadLetters, listDeadLetters, type DeadLetterFilter } from '../../shared/db/dead-letters';
+import { batchDocuments, countBatches, getBatch, listBatches, type BatchDocumentState } from '../../shared/db/batches';
+import { DEAD_LETTER_SORTS, countDeadLetters, countOpenDeadLetters, listDeadLetters, type DeadLetterFilter } from '../../shared/db/dead-letters';
 import { STAGES, isStage } from '../../shared/pipeline';
 import { answerDeadLetter, dismissDeadLetter, redriveDeadLetters } from '../../shared/submissions';
 import { importFromUrl, retryDocument } from '../actions';
@@ -14,7 +14,8 @@ import { say } from '../i18n';
 import { pageContextOf } from '../page-context';
 import type { WebContext } from '../server';
 import { receiveUpload, uploadLimits, type ReceivedUpload } from '../uploads';
-import { BATCH_PAGE_SIZE, DEAD_LETTERS_SHOWN, batchInFlight, batchView, batchesView, deadLettersView } from '../views/bulk';
+import { BATCHES_PAGE_SIZE, BATCH_PAGE_SIZE, DEAD_LETTERS_PAGE_SIZE, batchInFlight, batchView, batchesView, deadLettersView } from '../views/bulk';
+import { offsetParam } from '../views/pager';
 import { submittedView, uploadView } from '../views/upload';
 
 type Form = Record<string, string | undefined>;
@@ -125,7 +126,9 @@ export async function registerBulkRoutes(app: FastifyInstance, context: WebConte
 
   app.get('/batches', async (request, reply) => {
     const pageContext = pageContextOf(request, context);
-    return send(reply, request, say(pageContext.locale, '上传批次', 'Upload batches'), batchesView(pageContext, await listBatches(context.db)));
+    const window = { offset: offsetParam((request.query as Form).offset), limit: BATCHES_PAGE_SIZE };
+    const [batches, total] = await Promise.all([listBatches(context.db, window), countBatches(context.db)]);
+    return send(reply, request, say(pageContext.locale, '上传批次', 'Upload batches'), batchesView(pageContext, batches, { ...window, total }));
   });
 
   app.get('/batches/:id', async (request, reply) => {
@@ -134,7 +137,7 @@ export async function registerBulkRoutes(app: FastifyInstance, context: WebConte
     const pageContext = pageContextOf(request, context);
     const batch = /^[0-9a-f-]{36}$/i.test(id) ? await getBatch(context.db, id) : undefined;
     if (!batch) return notDone(reply, request, 404, say(pageContext.locale, `没有批次 ${id}。`, `No batch ${id}.`), '/batches');
-    const offset = Math.max(0, Number(query.offset) || 0);
+    const offset = offsetParam(query.offset);
     const state = BATCH_STATES.find((candidate) => candidate === query.state);
     const documents = await batchDocuments(context.db, id, { limit: BATCH_PAGE_SIZE, offset, state });
     return send(reply, request, say(pageContext.locale, '上传批次', 'Upload batch'), batchView(pageContext, batch, documents, { offset, state }), {
@@ -146,13 +149,19 @@ export async function registerBulkRoutes(app: FastifyInstance, context: WebConte
     const query = request.query as Form;
     const pageContext = pageContextOf(request, context);
     const filter = letterFilter(query);
-    const [groups, letters] = await Promise.all([countOpenDeadLetters(context.db), listDeadLetters(context.db, filter, DEAD_LETTERS_SHOWN)]);
+    const order = { sort: DEAD_LETTER_SORTS.find((sort) => sort === query.sort), direction: (['asc', 'desc'] as const).find((direction) => direction === query.dir) };
+    const window = { offset: offsetParam(query.offset), limit: DEAD_LETTERS_PAGE_SIZE };
+    const [groups, letters, total] = await Promise.all([
+      countOpenDeadLetters(context.db),
+      listDeadLetters(context.db, filter, { ...window, ...order }),
+      countDeadLetters(context.db, filter),
+    ]);
     const count = (value: string | undefined) => (value === undefined ? undefined : Number(value) || 0);
     const notice =
       query.retried !== undefined || query.dismissed || query.replaced
         ? { retried: count(query.retried), skipped: count(query.skipped), dismissed: query.dismissed, replaced: query.replaced }
         : null;
-    return send(reply, request, say(pageContext.locale, '死信', 'Dead letters'), deadLettersView(pageContext, { filter, groups, letters, notice }));
+    return send(reply, request, say(pageContext.locale, '死信', 'Dead letters'), deadLettersView(pageContext, { filter, groups, letters, page: { ...window, total }, order, notice }));
   });
 
   app.post('/dead-letters/retry', { config: { action: true } }, async (request, reply) => {
@@ -165,7 +174,7 @@ export async function registerBulkRoutes(app: FastifyInstance, context: WebConte
   app.post('/dead-letters/:documentId/retry', { config: { action: true } }, async (request, reply) => {
     const { documentId } = request.params as { documentId: string };
     const result = await retryDocument(context, documentId);
-    if (!result.ok) return notDone(reply, request, result.status, result.error, '/dead-letters');
+    if (!result.ok) return notDone(reply, request, result.status, say(pageContextOf(request, context).locale, result.error.zh, result.error.en), '/dead-letters');
     return reply.redirect('/dead-letters?retried=1&skipped=0', 303);
   });
 

@@ -67,7 +67,7 @@ export async function registerPageRoutes(app: FastifyInstance, context: WebConte
           reply,
           request,
           say(locale, '未完成', 'Not done'),
-          html`<h1>${say(locale, '未完成', 'Not done')}</h1><p>${result.error}</p><p><a href="/documents/${id}">${say(locale, '返回文档', 'Back to the document')}</a></p>`,
+          html`<h1>${say(locale, '未完成', 'Not done')}</h1><p>${say(locale, result.error.zh, result.error.en)}</p><p><a href="/documents/${id}">${say(locale, '返回文档', 'Back to the document')}</a></p>`,
         );
       }
       return reply.redirect(`/documents/${id}`, 303);

@@ -4,6 +4,7 @@ import type { AuditRow } from '../../shared/db/audit';
 import type { UserRole } from '../../shared/db/schema';
 import { csrfField, html, queryString, roleName, type Markup, type PageContext, type Role } from '../html';
 import { formatTime, say } from '../i18n';
+import { pager } from './pager';
 
 export function loginView(context: PageContext, form: { next: string; username: string; notice: string | null; failed: boolean }): Markup {
   const { locale } = context;
@@ -92,7 +93,6 @@ export function auditView(
   names: { actors: string[]; actions: string[] },
 ): Markup {
   const { locale } = context;
-  const pageLink = (offset: number, label: string) => html`<a href="/admin/audit${queryString({ actor: filter.actor, action: filter.action, offset: offset || undefined })}">${label}</a>`;
   const last = Math.min(filter.offset + log.rows.length, log.total);
   return html`<h1>${say(locale, '审计日志', 'Audit log')}</h1>
 <form class="filters" method="get" action="/admin/audit">
@@ -110,7 +110,5 @@ export function auditView(
   <td><code>${Object.keys(row.detail).length > 0 ? JSON.stringify(row.detail) : ''}</code></td><td>${row.ip ?? ''}</td>
 </tr>`,
   )}</tbody></table>
-<p>${filter.offset > 0 ? pageLink(Math.max(0, filter.offset - AUDIT_PAGE_SIZE), say(locale, '← 较新', '← newer')) : ''} ${
-    last < log.total ? pageLink(filter.offset + AUDIT_PAGE_SIZE, say(locale, '较早 →', 'older →')) : ''
-  }</p>`;
+${pager({ total: log.total, offset: filter.offset, limit: AUDIT_PAGE_SIZE }, locale, (offset) => `/admin/audit${queryString({ actor: filter.actor, action: filter.action, offset: offset || undefined })}`)}`;
 }

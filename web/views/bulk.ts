@@ -1,11 +1,12 @@
 /** Upload batches (their progress, what was refused) and the dead letters page (filter, bulk retry, dismiss, answer with a file). */
 import type { BatchDocumentRow, BatchDocumentState, BatchListRow, BatchSummary } from '../../shared/db/batches';
-import type { DeadLetterRow } from '../../shared/db/dead-letters';
+import type { DeadLetterRow, DeadLetterSort } from '../../shared/db/dead-letters';
 import { STAGES } from '../../shared/pipeline';
 import { csrfAction, csrfField, html, queryString, type Markup, type PageContext } from '../html';
 import { formatNumber, formatTime, say, type Locale } from '../i18n';
 import { errorCodeName, stageName, statusName } from '../labels';
 import { canAct } from '../page-context';
+import { pager, type PageWindow } from './pager';
 import { refusalReason } from './upload';
 
 /** What a person did with a dead letter; the document statuses are named in web/labels.ts. */
@@ -78,14 +79,12 @@ ${
     (row) =>
       html`<tr data-document="${row.documentId}"><td><a href="/documents/${row.documentId}">${row.filePath}</a>${row.created ? '' : html` <span class="muted">${say(locale, '（以前提交过）', '(submitted before)')}</span>`}</td><td>${stateBadge(row.state, locale)}</td><td>${row.state === 'published' ? '' : stageName(row.stage, locale)}</td><td class="muted">${row.error ?? ''}</td></tr>`,
   )}</tbody></table>
-<p>${page.offset > 0 ? html`<a href="${filterLink(page.state, Math.max(0, page.offset - BATCH_PAGE_SIZE))}">${say(locale, '← 上一页', '← previous')}</a> ` : ''}${
-    documents.length === BATCH_PAGE_SIZE && page.offset + BATCH_PAGE_SIZE < (page.state ? (totals.get(page.state) ?? 0) : documentCount)
-      ? html`<a href="${filterLink(page.state, page.offset + BATCH_PAGE_SIZE)}">${say(locale, '下一页 →', 'next →')}</a>`
-      : ''
-  }</p>`;
+${pager({ total: page.state ? (totals.get(page.state) ?? 0) : documentCount, offset: page.offset, limit: BATCH_PAGE_SIZE }, locale, (offset) => filterLink(page.state, offset))}`;
 }
 
-export function batchesView(context: PageContext, batches: BatchListRow[]): Markup {
+export const BATCHES_PAGE_SIZE = 50;
+
+export function batchesView(context: PageContext, batches: BatchListRow[], window: PageWindow): Markup {
   const { locale } = context;
   const n = (value: number) => formatNumber(value, locale);
   return html`<h1>${say(locale, '上传批次', 'Upload batches')}</h1>
@@ -95,18 +94,21 @@ export function batchesView(context: PageContext, batches: BatchListRow[]): Mark
     (batch) =>
       html`<tr data-batch="${batch.id}"><td><a href="/batches/${batch.id}">${formatTime(batch.createdAt)}</a>${batch.receivedAt ? '' : html` <span class="muted">${say(locale, '接收中', 'receiving')}</span>`}</td><td>${batch.createdBy}</td><td class="num">${n(batch.files)}</td><td class="num">${n(batch.accepted)}</td><td class="num">${n(batch.refused)}</td><td class="num">${n(batch.published)}</td><td class="num">${n(batch.deadLettered)}</td><td class="num">${n(batch.inFlight)}</td></tr>`,
   )}</tbody></table>
-${batches.length === 0 ? html`<p class="muted">${say(locale, '还没有上传过文件。', 'Nothing uploaded yet.')}</p>` : ''}`;
+${window.total === 0 ? html`<p class="muted">${say(locale, '还没有上传过文件。', 'Nothing uploaded yet.')}</p>` : pager(window, locale, (offset) => `/batches${queryString({ offset: offset || undefined })}`)}`;
 }
 
 export interface DeadLettersPage {
   filter: { stage?: string; errorCode?: string };
   groups: Array<{ stage: string; errorCode: string; count: number; permanent: boolean }>;
+  /** One page of the letters the filter matches, in the order asked. */
   letters: DeadLetterRow[];
+  page: PageWindow;
+  order: { sort?: DeadLetterSort; direction?: 'asc' | 'desc' };
   /** What the last action did, from the redirect's query. */
   notice: { retried?: number; skipped?: number; dismissed?: string; replaced?: string } | null;
 }
 
-export const DEAD_LETTERS_SHOWN = 500;
+export const DEAD_LETTERS_PAGE_SIZE = 100;
 
 const FORM_STYLE = html`<style>form.inline { display: inline-flex; gap: .3rem; margin: .1rem .4rem .1rem 0; } div.bulk-retry { margin: .6rem 0; }</style>`;
 
@@ -114,6 +116,23 @@ function retryAllForm(context: PageContext, filter: { stage?: string; errorCode?
   return html`<form method="post" action="/dead-letters/retry" class="inline">${csrfField(context)}${filter.stage ? html`<input type="hidden" name="stage" value="${filter.stage}">` : ''}${
     filter.errorCode ? html`<input type="hidden" name="errorCode" value="${filter.errorCode}">` : ''
   }<button type="submit" data-action="retry-all">${label}</button></form>`;
+}
+
+/** Where a page of the letters is: the filter and the order stay in every link. */
+function lettersLink(view: DeadLettersPage, change: { sort?: DeadLetterSort; direction?: 'asc' | 'desc'; offset?: number }): string {
+  const { sort, direction } = { ...view.order, ...change };
+  return `/dead-letters${queryString({ ...view.filter, sort, dir: direction, offset: change.offset || undefined })}`;
+}
+
+/** A column header that sorts the letters by it: names from A and the oldest first, the other way on a second click. */
+function letterSortHeader(view: DeadLettersPage, column: DeadLetterSort, label: string): Markup {
+  const sort = view.order.sort ?? 'time';
+  const direction = view.order.direction ?? 'asc';
+  const active = sort === column;
+  const href = lettersLink(view, { sort: column, direction: active && direction === 'asc' ? 'desc' : 'asc' });
+  return html`<th${active ? html` aria-sort="${direction === 'asc' ? 'ascending' : 'descending'}"` : ''}><a class="sort${active ? ' current' : ''}" data-sort="${column}" href="${href}">${label}${
+    active ? (direction === 'asc' ? ' ▲' : ' ▼') : ''
+  }</a></th>`;
 }
 
 function noticeText(locale: Locale, notice: NonNullable<DeadLettersPage['notice']>): Markup {
@@ -136,6 +155,8 @@ export function deadLettersView(context: PageContext, view: DeadLettersPage): Ma
   const total = view.groups.reduce((sum, group) => sum + group.count, 0);
   const codes = [...new Set(view.groups.map((group) => group.errorCode))].sort();
   const retryableIn = (match: (group: DeadLettersPage['groups'][number]) => boolean) => view.groups.some((group) => match(group) && !group.permanent);
+  const matchesFilter = (group: DeadLettersPage['groups'][number]) =>
+    (!view.filter.stage || group.stage === view.filter.stage) && (!view.filter.errorCode || group.errorCode === view.filter.errorCode);
   const permanentNote = say(locale, '永久性错误：重试不会成功', 'permanent: a retry cannot succeed');
   return html`${FORM_STYLE}<h1>${say(locale, '失败的文件（死信）', 'Failed files (dead letters)')}</h1>
 ${view.notice ? html`<p class="note notice">${noticeText(locale, view.notice)}</p>` : ''}
@@ -170,17 +191,23 @@ ${
   <label>${say(locale, '错误代码', 'Error code')} <select name="errorCode"><option value="">${say(locale, '全部', 'any')}</option>${codes.map(
     (code) => html`<option value="${code}"${view.filter.errorCode === code ? ' selected' : ''}>${errorCodeName(code, locale)} (${code})</option>`,
   )}</select></label>
+  ${view.order.sort ? html`<input type="hidden" name="sort" value="${view.order.sort}">` : ''}${view.order.direction ? html`<input type="hidden" name="dir" value="${view.order.direction}">` : ''}
   <button class="primary" type="submit">${say(locale, '筛选', 'Filter')}</button>
 </form>
-${acting && (view.filter.stage || view.filter.errorCode) && view.letters.some((letter) => !letter.permanent) ? html`<div>${retryAllForm(context, view.filter, say(locale, '重试筛选出的全部失败', 'Retry every failure shown'))}</div>` : ''}
-<table class="grid letters"><thead><tr><th>${say(locale, '文件', 'File')}</th><th>${say(locale, '阶段', 'Stage')}</th><th>${say(locale, '错误代码', 'Code')}</th><th>${say(locale, '错误', 'Error')}</th><th>${say(locale, '尝试次数', 'Attempts')}</th><th>${say(locale, '时间', 'At')}</th>${acting ? html`<th>${say(locale, '处理', 'Action')}</th>` : ''}</tr></thead>
+${acting && (view.filter.stage || view.filter.errorCode) && retryableIn(matchesFilter) ? html`<div>${retryAllForm(context, view.filter, say(locale, '重试筛选出的全部失败', 'Retry every failure shown'))}</div>` : ''}
+<p class="muted">${say(locale, `筛选出 ${formatNumber(view.page.total, locale)} 个`, `${formatNumber(view.page.total, locale)} match the filter`)}${
+    view.letters.length > 0
+      ? say(locale, `，显示第 ${view.page.offset + 1}–${view.page.offset + view.letters.length} 个`, `, showing ${view.page.offset + 1}–${view.page.offset + view.letters.length}`)
+      : ''
+  }</p>
+<table class="grid letters"><thead><tr>${letterSortHeader(view, 'fileName', say(locale, '文件', 'File'))}<th>${say(locale, '阶段', 'Stage')}</th><th>${say(locale, '错误代码', 'Code')}</th><th>${say(locale, '错误', 'Error')}</th><th>${say(locale, '尝试次数', 'Attempts')}</th>${letterSortHeader(view, 'time', say(locale, '时间', 'At'))}${acting ? html`<th>${say(locale, '处理', 'Action')}</th>` : ''}</tr></thead>
 <tbody>${view.letters.map(
     (letter) =>
       html`<tr id="${letter.documentId}" data-document="${letter.documentId}" data-code="${letter.errorCode}"><td><a href="/documents/${letter.documentId}">${letter.fileName}</a></td><td>${stageName(letter.stage, locale)}</td><td>${errorCodeName(letter.errorCode, locale)} <code>${letter.errorCode}</code>${
         letter.permanent ? html`<div class="muted">${permanentNote}</div>` : ''
       }</td><td>${letter.message}</td><td class="num">${letter.attempts}</td><td class="muted">${formatTime(letter.createdAt)}</td>${acting ? html`<td>${letterActions(context, letter)}</td>` : ''}</tr>`,
   )}</tbody></table>
-${view.letters.length === DEAD_LETTERS_SHOWN ? html`<p class="muted">${say(locale, `只显示最早的 ${DEAD_LETTERS_SHOWN} 个；请用筛选缩小范围。`, `Only the oldest ${DEAD_LETTERS_SHOWN} are shown; filter to narrow them down.`)}</p>` : ''}`;
+${pager(view.page, locale, (offset) => lettersLink(view, { offset }))}`;
 }
 
 function letterActions(context: PageContext, letter: DeadLetterRow): Markup {

@@ -9,6 +9,7 @@ import type { Severity } from '../../shared/record';
 import { documentFailureActions } from './bulk';
 import { csrfField, formatDuration, html, queryString, statusBadge, type Markup, type PageContext } from '../html';
 import { copiesSection } from './copies';
+import { pager } from './pager';
 import { formatNumber, formatTime, say, type Locale } from '../i18n';
 import { canAct } from '../page-context';
 import { SEVERITIES, errorCodeName, errorText, ruleName, severityName, stageName, statusName, templateName } from '../labels';
@@ -53,24 +54,6 @@ function sortHeader(search: DocumentSearch, column: DocumentSort, label: string)
   return html`<th${active ? html` aria-sort="${current.direction === 'asc' ? 'ascending' : 'descending'}"` : ''}><a class="sort${active ? ' current' : ''}" data-sort="${column}" href="${href}">${label}${
     active ? (current.direction === 'asc' ? ' ▲' : ' ▼') : ''
   }</a></th>`;
-}
-
-/** 第 3 / 23 页 with first, previous, nearby, next and last pages. */
-function pager(search: DocumentSearch, total: number, locale: Locale): Markup {
-  const pages = Math.max(1, Math.ceil(total / search.limit));
-  const current = Math.floor(search.offset / search.limit) + 1;
-  const { sort, direction } = search;
-  const link = (page: number, label: string, rel?: string) =>
-    page === current || page < 1 || page > pages
-      ? html`<span class="muted">${label}</span>`
-      : html`<a href="/documents${queryString({ ...filterParams(search), sort, dir: direction, page: page > 1 ? page : undefined })}"${rel ? html` rel="${rel}"` : ''} data-page="${page}">${label}</a>`;
-  const nearby = Array.from({ length: pages }, (_, index) => index + 1).filter((page) => Math.abs(page - current) <= 2);
-  return html`<nav class="pager" aria-label="${say(locale, '分页', 'Pages')}">
-  <span class="page-of">${say(locale, `第 ${current} / ${pages} 页`, `Page ${current} of ${pages}`)}</span>
-  ${link(1, say(locale, '« 首页', '« First'))} ${link(current - 1, say(locale, '‹ 上一页', '‹ Previous'), 'prev')}
-  ${nearby.map((page) => (page === current ? html`<strong>${page}</strong> ` : html`${link(page, String(page))} `))}
-  ${link(current + 1, say(locale, '下一页 ›', 'Next ›'), 'next')} ${link(pages, say(locale, '末页 »', 'Last »'))}
-</nav>`;
 }
 
 export function documentsView(context: PageContext, search: DocumentSearch, result: { total: number; rows: DocumentListRow[] }, rules: readonly string[]): Markup {
@@ -128,7 +111,10 @@ export function documentsView(context: PageContext, search: DocumentSearch, resu
 </tr>`,
   )}</tbody>
 </table>
-${pager(search, result.total, locale)}`;
+${pager({ total: result.total, offset: search.offset, limit: search.limit }, locale, (offset) => {
+    const page = offset / search.limit + 1;
+    return `/documents${queryString({ ...filterParams(search), sort: search.sort, dir: search.direction, page: page > 1 ? page : undefined })}`;
+  })}`;
 }
 
 /** Per stage: its attempts in the current round, so the pipeline's progress reads left to right. */
