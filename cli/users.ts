@@ -5,6 +5,7 @@ import { loadConfig } from '../shared/config';
 import { createUser, isUserRole, listUsers } from '../shared/db/accounts';
 import { openDatabase } from '../shared/db/connect';
 import type { UserRole } from '../shared/db/schema';
+import { formatTime } from '../web/i18n';
 import { createTable } from './table';
 
 /** Asks on the terminal without echoing what is typed; reads one line when stdin is not a terminal. */
@@ -41,7 +42,7 @@ export async function printUsers(): Promise<void> {
   try {
     const users = await listUsers(database.db);
     const table = createTable(['user', 'role', 'created', 'disabled']);
-    for (const user of users) table.push([user.username, user.role, user.createdAt.toISOString(), user.disabledAt?.toISOString() ?? '']);
+    for (const user of users) table.push([user.username, user.role, formatTime(user.createdAt), formatTime(user.disabledAt)]);
     console.log(table.toString());
   } finally {
     await database.close();
