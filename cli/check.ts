@@ -14,6 +14,7 @@ import { closePdfReader, detectMediaType, MEDIA_TYPE } from '../workers/ingest/c
 import { runCoresInProcess } from '../workers/in-process';
 import { countReadValues, countTemplateCells, parseTruth, scoreRecord, type Score, type ScoredValue } from './check-score';
 import { collectFiles } from './files';
+import { printable } from './printable';
 import { createTable } from './table';
 
 const TRUTH_SUFFIX = '.truth.json';
@@ -103,12 +104,12 @@ function printTable(checks: FileCheck[]): void {
   for (const check of checks) {
     const truth = check.truth?.score ? `${check.truth.score.right} / ${check.truth.score.flagged} / ${check.truth.score.silent}` : check.truth?.error ? 'truth unreadable' : '';
     if (check.error) {
-      table.push([check.file, { colSpan: 6, content: `FAILED ${check.error.message}` }, check.parseMs, check.truth ? 'not scored' : '']);
+      table.push([printable(check.file), { colSpan: 6, content: `FAILED ${printable(check.error.message)}` }, check.parseMs, check.truth ? 'not scored' : '']);
       continue;
     }
     const findings = check.findings ?? { critical: 0, error: 0, warning: 0 };
     table.push([
-      check.file,
+      printable(check.file),
       check.template ?? '?',
       check.tables?.length ? check.tables.map((name) => TABLE_NUMBERS[name]).join(' ') : '-',
       `${check.valuesRead} / ${check.templateCells}`,
@@ -125,12 +126,12 @@ function printTable(checks: FileCheck[]): void {
 /** What is wrong in each file with truth: metadata that differs and every value that is not right. */
 function printWrongValues(checks: FileCheck[]): void {
   for (const check of checks) {
-    if (check.truth?.error) console.log(`\n${check.file}: ${check.truth.file} unreadable: ${check.truth.error}`);
+    if (check.truth?.error) console.log(`\n${printable(check.file)}: ${printable(check.truth.file)} unreadable: ${printable(check.truth.error)}`);
     const score = check.truth?.score;
     if (!score) continue;
     const wrong = score.values.filter((value) => value.verdict !== 'right');
     if (wrong.length === 0 && score.metaMismatches.length === 0) continue;
-    console.log(`\n${check.file}: ${wrong.length} wrong (${score.flagged} flagged, ${score.silent} silent)`);
+    console.log(`\n${printable(check.file)}: ${wrong.length} wrong (${score.flagged} flagged, ${score.silent} silent)`);
     for (const mismatch of score.metaMismatches) console.log(`  meta     ${mismatch.field}: expected ${mismatch.expected}, got ${mismatch.got ?? '(none)'}`);
     const keyWidth = Math.max(0, ...wrong.map((value) => value.key.length));
     for (const value of wrong) {
@@ -151,6 +152,8 @@ interface Totals {
   files: number;
   failed: number;
   skipped: string[];
+  /** Links, special files and unreadable entries the walk did not take. */
+  passedOver: { file: string; reason: string }[];
   withTruth: number;
   values: number;
   right: number;
@@ -159,13 +162,14 @@ interface Totals {
   parseMs: number;
 }
 
-function totalsOf(checks: FileCheck[], skipped: string[]): Totals {
+function totalsOf(checks: FileCheck[], skipped: string[], passedOver: Totals['passedOver']): Totals {
   const scores = checks.flatMap((check) => (check.truth?.score ? [check.truth.score] : []));
   const sum = (pick: (score: Score) => number) => scores.reduce((total, score) => total + pick(score), 0);
   return {
     files: checks.length,
     failed: checks.filter((check) => check.error).length,
     skipped,
+    passedOver,
     withTruth: checks.filter((check) => check.truth).length,
     values: sum((score) => score.values.length),
     right: sum((score) => score.right),
@@ -181,22 +185,24 @@ function printTotals(totals: Totals, failing: FileCheck[]): void {
     `\n${totals.files} file(s) checked, ${totals.failed} failed to read${totals.skipped.length ? `, ${totals.skipped.length} skipped` : ''}; ` +
       `parse time ${Math.round(totals.parseMs)} ms, ${Math.round(totals.parseMs / Math.max(1, totals.files))} ms per file`,
   );
-  if (totals.skipped.length > 0) console.log(`skipped, of no report format: ${totals.skipped.join(', ')}`);
+  if (totals.skipped.length > 0) console.log(`skipped, of no report format: ${totals.skipped.map(printable).join(', ')}`);
+  for (const entry of totals.passedOver) console.log(`skipped ${printable(entry.file)}: ${entry.reason}`);
   if (totals.withTruth > 0) {
     console.log(
       `truth for ${totals.withTruth} file(s), ${totals.values} values scored: ${totals.right} right${percent(totals.right)}, ` +
         `${totals.flagged} wrong but flagged${percent(totals.flagged)}, ${totals.silent} wrong and silent${percent(totals.silent)}`,
     );
   }
-  if (failing.length > 0) console.log(`FAIL: ${failing.map((check) => check.file).join(', ')}`);
+  if (failing.length > 0) console.log(`FAIL: ${failing.map((check) => printable(check.file)).join(', ')}`);
 }
 
-export async function runCheck(folder: string, options: { json: boolean }): Promise<number> {
+export async function runCheck(folder: string, options: { json: boolean; followLinks: boolean }): Promise<number> {
   const root = path.resolve(folder);
   const { maxPages } = loadConfig();
   const checks: FileCheck[] = [];
   const skipped: string[] = [];
-  const files = await collectFiles([root]);
+  const { files, skipped: notWalked } = await collectFiles([root], { followLinks: options.followLinks });
+  const passedOver = notWalked.map((entry) => ({ file: path.relative(root, entry.path) || path.basename(entry.path), reason: entry.reason }));
   try {
     for (const [index, file] of files.entries()) {
       const name = path.relative(root, file) || path.basename(file);
@@ -206,7 +212,7 @@ export async function runCheck(folder: string, options: { json: boolean }): Prom
         skipped.push(name);
         continue;
       }
-      if (process.stderr.isTTY) process.stderr.write(`\rchecking ${index + 1}/${files.length} ${name}\x1b[K`);
+      if (process.stderr.isTTY) process.stderr.write(`\rchecking ${index + 1}/${files.length} ${printable(name)}\x1b[K`);
       checks.push(await checkFile(root, file, bytes, maxPages));
     }
   } finally {
@@ -214,7 +220,7 @@ export async function runCheck(folder: string, options: { json: boolean }): Prom
     await closePdfReader();
   }
 
-  const totals = totalsOf(checks, skipped);
+  const totals = totalsOf(checks, skipped, passedOver);
   const failing = checks.filter(isFailure);
   if (options.json) {
     console.log(JSON.stringify({ files: checks.map(summarizeForJson), totals, failing: failing.map((check) => check.file) }, null, 2));

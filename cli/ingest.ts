@@ -4,7 +4,8 @@ import path from 'node:path';
 import { createTable } from './table';
 import { summarizeDocuments, type DocumentListRow } from '../shared/db/browse';
 import { submitFile } from '../shared/submissions';
-import { collectFiles } from './files';
+import { collectFiles, type SkippedEntry } from './files';
+import { printable } from './printable';
 import type { Runtime } from './runtime';
 import { waitForDocuments, type WaitOutcome } from './wait';
 
@@ -15,6 +16,8 @@ export interface IngestOptions {
   timeoutSeconds: number;
   /** Reprocess files already processed by the current pipeline version. */
   force: boolean;
+  /** Follow symbolic links that stay inside the given folders. */
+  followLinks: boolean;
 }
 
 /** Workers must run in this process when Postgres is embedded or nobody else serves the queues. */
@@ -39,15 +42,21 @@ export function printSummary(rows: DocumentListRow[]): void {
     const findings = [row.critical ? `${row.critical} critical` : '', row.errors ? `${row.errors} error` : '', row.warnings ? `${row.warnings} warning` : '']
       .filter(Boolean)
       .join(', ');
-    const status = row.status === 'dead_lettered' ? `dead-lettered at ${row.stage}: ${row.error ?? ''}` : row.status;
-    table.push([path.basename(row.fileName), row.agency ?? '', row.year ?? '', row.template ?? '', findings || 'none', status]);
+    const status = row.status === 'dead_lettered' ? `dead-lettered at ${row.stage}: ${printable(row.error ?? '')}` : row.status;
+    table.push([printable(path.basename(row.fileName)), row.agency ?? '', row.year ?? '', row.template ?? '', findings || 'none', status]);
   }
   console.log(table.toString());
 }
 
+function printSkipped(skipped: SkippedEntry[]): void {
+  if (skipped.length > 0) console.error(`skipped ${skipped.length} entr${skipped.length === 1 ? 'y' : 'ies'}:`);
+  for (const entry of skipped) console.error(`  ${printable(path.relative(process.cwd(), entry.path))}: ${entry.reason}`);
+}
+
 export async function runIngest(runtime: Runtime, inputs: string[], options: IngestOptions): Promise<number> {
-  const files = await collectFiles(inputs);
+  const { files, skipped } = await collectFiles(inputs, { followLinks: options.followLinks });
   if (files.length === 0) {
+    printSkipped(skipped);
     console.error('no files found');
     return 1;
   }
@@ -55,10 +64,11 @@ export async function runIngest(runtime: Runtime, inputs: string[], options: Ing
   for (const file of files) {
     const submission = await submitFile(runtime, { bytes: await fs.readFile(file), fileName: path.relative(process.cwd(), file) }, { force: options.force });
     ids.push(submission.documentId);
-    if (submission.reprocessed) console.error(`${submission.fileName}: submitted before; reprocessing`);
-    else if (!submission.created) console.error(`${submission.fileName}: already submitted (${submission.status}); --force reprocesses it`);
+    if (submission.reprocessed) console.error(`${printable(submission.fileName)}: submitted before; reprocessing`);
+    else if (!submission.created) console.error(`${printable(submission.fileName)}: already submitted (${submission.status}); --force reprocesses it`);
   }
   console.error(`submitted ${files.length} file(s)`);
+  printSkipped(skipped);
   if (!options.wait) return 0;
 
   const outcome = await driveToCompletion(runtime, ids, options.localWorkers, options.timeoutSeconds);

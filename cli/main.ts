@@ -14,6 +14,7 @@ import { runCheck } from './check';
 import { printDeadLetters, printHistory, printStatus } from './status';
 import { driveToCompletion, printSummary, runIngest } from './ingest';
 import { renderReport } from './render-report';
+import { printable } from './printable';
 import { openRuntime, type Runtime } from './runtime';
 import { addUser, printUsers } from './users';
 
@@ -55,13 +56,15 @@ program
   .addOption(new Option('--local-workers <mode>', 'run workers in this process').choices(['auto', 'always', 'never']).default('auto'))
   .option('--timeout <seconds>', 'give up waiting after this long', positiveInteger, 3600)
   .option('--force', 'reprocess files submitted before; the new report supersedes the old, which is kept in the history')
-  .action((paths: string[], options: { wait: boolean; localWorkers: 'auto' | 'always' | 'never'; timeout: number; force?: boolean }) =>
+  .option('--follow-links', 'follow symbolic links whose target lies inside the given folders (never outside them)')
+  .action((paths: string[], options: { wait: boolean; localWorkers: 'auto' | 'always' | 'never'; timeout: number; force?: boolean; followLinks?: boolean }) =>
     withRuntime(async (runtime) => {
       process.exitCode = await runIngest(runtime, paths, {
         wait: options.wait,
         localWorkers: options.localWorkers,
         timeoutSeconds: options.timeout,
         force: options.force ?? false,
+        followLinks: options.followLinks ?? false,
       });
     }),
   );
@@ -109,8 +112,9 @@ program
   .description('read every report in a folder in-process; score values against NAME.truth.json beside a file; exit 1 on a wrong value no finding names')
   .argument('<dir>')
   .option('--json', 'print a machine-readable summary')
-  .action(async (dir: string, options: { json?: boolean }) => {
-    process.exitCode = await runCheck(dir, { json: options.json ?? false });
+  .option('--follow-links', 'follow symbolic links whose target lies inside the folder (never outside it)')
+  .action(async (dir: string, options: { json?: boolean; followLinks?: boolean }) => {
+    process.exitCode = await runCheck(dir, { json: options.json ?? false, followLinks: options.followLinks ?? false });
   });
 
 program
@@ -193,6 +197,6 @@ dlq
   });
 
 program.parseAsync().catch((error: unknown) => {
-  console.error(`gongkai: ${describeError(error)}`);
+  console.error(`gongkai: ${printable(describeError(error))}`);
   process.exitCode = process.exitCode || 1;
 });

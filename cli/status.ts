@@ -1,6 +1,7 @@
 /** `gongkai status`, `gongkai history` and `gongkai dlq list`. */
 import fs from 'node:fs/promises';
 import { sha256Of } from '../shared/blob-store';
+import { printable } from './printable';
 import { createTable } from './table';
 import { listDeadLetters, type DeadLetterFilter } from '../shared/db/dead-letters';
 import { countDocumentsByState, findDocumentBySha256, getDocument } from '../shared/db/documents';
@@ -28,7 +29,7 @@ export async function printDeadLetters(runtime: Runtime, filter: DeadLetterFilte
   }
   const table = createTable(['document', 'file', 'stage', 'code', 'error', 'attempts', 'at'], { colWidths: [38, 30, null, null, 50, null, null] });
   for (const letter of letters) {
-    table.push([letter.documentId, letter.fileName, letter.stage, letter.errorCode, letter.message, letter.attempts, letter.createdAt.toISOString()]);
+    table.push([letter.documentId, printable(letter.fileName), letter.stage, letter.errorCode, printable(letter.message), letter.attempts, letter.createdAt.toISOString()]);
   }
   console.log(table.toString());
 }
@@ -44,7 +45,7 @@ async function findDocument(runtime: Runtime, idOrFile: string): Promise<Documen
 export async function printHistory(runtime: Runtime, idOrFile: string): Promise<void> {
   const document = await findDocument(runtime, idOrFile);
   if (!document) throw new Error(`${idOrFile} was never submitted`);
-  console.log(`${document.file_name} (${document.id}): ${document.status} at ${document.current_stage}, round ${document.round}`);
+  console.log(`${printable(document.file_name)} (${document.id}): ${document.status} at ${document.current_stage}, round ${document.round}`);
   const versions = await reportVersions(runtime.db, document.id);
   if (versions.length === 0) {
     console.log('no report published yet');

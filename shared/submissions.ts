@@ -1,7 +1,7 @@
 /** Submitting files, reprocessing documents and re-driving dead letters: shared by the CLI and the web upload. */
 import type { Kysely } from 'kysely';
 import type { BlobStore } from './blob-store';
-import { getDocument, outdatedDocumentIds, startNewRound, submitDocument } from './db/documents';
+import { documentRounds, outdatedDocuments, startNewRound, submitDocument } from './db/documents';
 import type { Database, DocumentRow } from './db/schema';
 import { answerDeadLetters, dismissDeadLetters, listDeadLetters, resolveDeadLetters, type DeadLetterFilter } from './db/dead-letters';
 import { PIPELINE_VERSION, deadLetterJobId, isStage, type Stage } from './pipeline';
@@ -34,6 +34,14 @@ function isOutdated(document: DocumentRow): boolean {
 }
 
 /**
+ * A round not yet begun, of the current pipeline: it will run the file from the start anyway, so forcing
+ * another would only run it twice (as when two shells force the same file at once).
+ */
+function isPendingRound(document: DocumentRow): boolean {
+  return document.status === 'queued' && document.current_stage === 'ingest' && document.pipeline_version === PIPELINE_VERSION;
+}
+
+/**
  * Registers a file and starts it. The same bytes again return the existing document and do nothing,
  * unless forced or outdated: then the document runs again in a new round, and its new report
  * supersedes the old one, which is kept in report_history.
@@ -47,7 +55,7 @@ export async function submitFile(deps: PipelineDeps, file: { bytes: Buffer; file
 export async function submitStored(deps: PipelineDeps, file: { sha256: string; sizeBytes: number; fileName: string }, options: SubmitOptions = {}): Promise<Submission> {
   const { document, created } = await submitDocument(deps.db, { sha256: file.sha256, fileName: file.fileName, sizeBytes: file.sizeBytes, pipelineVersion: PIPELINE_VERSION });
   const submission = { documentId: document.id, fileName: file.fileName, created, reprocessed: false, status: document.status };
-  if (!created && (options.force || isOutdated(document))) {
+  if (!created && !isPendingRound(document) && (options.force || isOutdated(document))) {
     const restarted = await restartDocument(deps, document, 'ingest');
     return { ...submission, reprocessed: restarted !== undefined, status: restarted?.status ?? document.status };
   }
@@ -56,28 +64,43 @@ export async function submitStored(deps: PipelineDeps, file: { sha256: string; s
   return submission;
 }
 
+/** The document to restart and the round its caller saw: the restart happens only if that is still its round. */
+export interface SeenRound {
+  id: string;
+  round: number;
+}
+
 /**
  * Runs a document again from a stage in a new round: its jobs get fresh ids, late jobs of the old round
- * are ignored, and its open dead letters are resolved. Undefined if another restart won the race.
+ * are ignored, and its open dead letters are resolved. Undefined if another restart won the race, so
+ * only the winner enqueues. The options narrow it further (startNewRound).
  */
-export async function restartDocument(deps: PipelineDeps, document: DocumentRow, stage: Stage): Promise<DocumentRow | undefined> {
-  const restarted = await startNewRound(deps.db, document.id, document.round, { stage, pipelineVersion: PIPELINE_VERSION });
+export async function restartDocument(
+  deps: PipelineDeps,
+  seen: SeenRound,
+  stage: Stage,
+  options: { onlyIfLetterOpen?: boolean; onlyIfDeadLettered?: boolean } = {},
+): Promise<DocumentRow | undefined> {
+  const restarted = await startNewRound(deps.db, seen.id, seen.round, { stage, pipelineVersion: PIPELINE_VERSION, ...options });
   if (!restarted) return undefined;
   await deps.queues.enqueue(stage, { documentId: restarted.id, round: restarted.round });
-  for (const letter of await listDeadLetters(deps.db, { documentId: document.id })) await deps.queues.removeDeadLetter(deadLetterJobId(letter));
-  await resolveDeadLetters(deps.db, document.id);
+  const oldLetters = (await listDeadLetters(deps.db, { documentId: seen.id })).filter((letter) => letter.round <= seen.round);
+  for (const letter of oldLetters) await deps.queues.removeDeadLetter(deadLetterJobId(letter));
+  await resolveDeadLetters(deps.db, seen.id, seen.round);
   return restarted;
 }
 
-/** Sends matching dead letters back to the stage that failed (or `fromStage`). Returns the re-driven document ids. */
+/**
+ * Sends matching dead letters back to the stage that failed (or `fromStage`). Returns the re-driven
+ * document ids. Each document restarts only from its letter's round while the letter is open, so callers
+ * re-driving the same letters at once start one new round between them.
+ */
 export async function redriveDeadLetters(deps: PipelineDeps, filter: DeadLetterFilter, fromStage?: Stage): Promise<string[]> {
   const redriven: string[] = [];
   for (const letter of await listDeadLetters(deps.db, filter)) {
-    if (redriven.includes(letter.documentId)) continue;
-    const document = await getDocument(deps.db, letter.documentId);
-    if (!document) continue;
     const stage = fromStage ?? (isStage(letter.stage) ? letter.stage : 'ingest');
-    if (await restartDocument(deps, document, stage)) redriven.push(document.id);
+    const restarted = await restartDocument(deps, { id: letter.documentId, round: letter.round }, stage, { onlyIfLetterOpen: true });
+    if (restarted) redriven.push(letter.documentId);
   }
   return redriven;
 }
@@ -100,14 +123,25 @@ export async function answerDeadLetter(deps: PipelineDeps, documentId: string, r
 
 export type ReprocessSelection = { documentIds: string[] } | { outdated: true };
 
-/** Runs stored documents again (their originals are in the blob store), e.g. after a pipeline upgrade. */
+/**
+ * Runs stored documents again (their originals are in the blob store), e.g. after a pipeline upgrade.
+ * Each restarts only from the round read here: a document another caller restarted since is left to that
+ * caller's round, so callers reprocessing the outdated documents at once start one new round each.
+ */
 export async function reprocessDocuments(deps: PipelineDeps, selection: ReprocessSelection, fromStage: Stage = 'ingest'): Promise<string[]> {
-  const ids = 'outdated' in selection ? await outdatedDocumentIds(deps.db, PIPELINE_VERSION) : selection.documentIds;
+  const seen = 'outdated' in selection ? await outdatedDocuments(deps.db, PIPELINE_VERSION) : await seenRounds(deps, selection.documentIds);
   const restarted: string[] = [];
-  for (const id of ids) {
-    const document = await getDocument(deps.db, id);
-    if (!document) throw new Error(`no document ${id}`);
-    if (await restartDocument(deps, document, fromStage)) restarted.push(id);
+  for (const document of seen) {
+    if (await restartDocument(deps, document, fromStage)) restarted.push(document.id);
   }
   return restarted;
+}
+
+async function seenRounds(deps: PipelineDeps, ids: string[]): Promise<SeenRound[]> {
+  const rounds = await documentRounds(deps.db, ids);
+  return ids.map((id) => {
+    const round = rounds.get(id);
+    if (round === undefined) throw new Error(`no document ${id}`);
+    return { id, round };
+  });
 }

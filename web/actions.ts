@@ -5,7 +5,7 @@ import { getDocument } from '../shared/db/documents';
 import type { DocumentStatus } from '../shared/db/schema';
 import { SEVERITIES, statusName } from './labels';
 import { isStage } from '../shared/pipeline';
-import { restartDocument, submitFile, type Submission } from '../shared/submissions';
+import { restartDocument, submitFile, type PipelineDeps, type Submission } from '../shared/submissions';
 import type { WebContext } from './server';
 import { fetchForImport } from './url-import';
 
@@ -36,7 +36,7 @@ export type ActionResult = { ok: true } | { ok: false; status: 404 | 409; error:
 
 const NO_SUCH_DOCUMENT: Refusal = { zh: '没有这个文档。', en: 'no such document' };
 
-export async function retryDocument(context: WebContext, documentId: string): Promise<ActionResult> {
+export async function retryDocument(context: PipelineDeps, documentId: string): Promise<ActionResult> {
   const document = await getDocument(context.db, documentId);
   if (!document) return { ok: false, status: 404, error: NO_SUCH_DOCUMENT };
   if (document.status !== 'dead_lettered') {
@@ -49,11 +49,11 @@ export async function retryDocument(context: WebContext, documentId: string): Pr
   const permanent = (await listDeadLetters(context.db, { documentId })).find((letter) => letter.permanent);
   if (permanent) return { ok: false, status: 409, error: permanentRetryRefusal(permanent.errorCode) };
   // A document is dead-lettered only at the stage it had reached, so that is the stage that failed.
-  const restarted = await restartDocument(context, document, isStage(document.current_stage) ? document.current_stage : 'ingest');
+  const restarted = await restartDocument(context, document, isStage(document.current_stage) ? document.current_stage : 'ingest', { onlyIfDeadLettered: true });
   return restarted ? { ok: true } : { ok: false, status: 409, error: { zh: '这个文档刚刚已被别人重试。', en: 'the document was re-driven by somebody else meanwhile' } };
 }
 
-export async function reprocessDocument(context: WebContext, documentId: string): Promise<ActionResult> {
+export async function reprocessDocument(context: PipelineDeps, documentId: string): Promise<ActionResult> {
   const document = await getDocument(context.db, documentId);
   if (!document) return { ok: false, status: 404, error: NO_SUCH_DOCUMENT };
   const restarted = await restartDocument(context, document, 'ingest');

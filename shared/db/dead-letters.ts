@@ -177,6 +177,17 @@ export async function deadLetterHistory(db: Kysely<Database>, documentId: string
   return (await lettersWithFiles(db).where('l.document_id', '=', documentId).orderBy('l.created_at').orderBy('l.id').execute()).map(toDeadLetterRow);
 }
 
-export async function resolveDeadLetters(db: Kysely<Database>, documentId: string): Promise<void> {
-  await db.updateTable('dead_letters').set({ resolved_at: new Date() }).where('document_id', '=', documentId).where('resolved_at', 'is', null).execute();
+/**
+ * Resolves a document's open letters up to a round; a later round's failure is new and stays open, and a
+ * letter dismissed meanwhile stays dismissed.
+ */
+export async function resolveDeadLetters(db: Kysely<Database>, documentId: string, throughRound: number): Promise<void> {
+  await db
+    .updateTable('dead_letters')
+    .set({ resolved_at: new Date() })
+    .where('document_id', '=', documentId)
+    .where('round', '<=', throughRound)
+    .where('resolved_at', 'is', null)
+    .where('dismissed_at', 'is', null)
+    .execute();
 }

@@ -40,6 +40,13 @@ export async function getDocument(db: Db, id: string): Promise<DocumentRow | und
   return db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** The rounds of documents as they are now, by id: what a re-drive of them compares against. */
+export async function documentRounds(db: Db, ids: string[]): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('documents').select(['id', 'round']).where('id', 'in', ids).execute();
+  return new Map(rows.map((row) => [row.id, row.round]));
+}
+
 export async function findDocumentBySha256(db: Db, sha256: string): Promise<DocumentRow | undefined> {
   return db.selectFrom('documents').selectAll().where('sha256', '=', sha256).executeTakeFirst();
 }
@@ -47,14 +54,17 @@ export async function findDocumentBySha256(db: Db, sha256: string): Promise<Docu
 /**
  * Starts a new round of the document at a stage, unless somebody else started one since `fromRound`
  * was read: then returns undefined, so two simultaneous re-drives do not run the document twice.
+ * With `onlyIfLetterOpen`, also only while that round's dead letter is still open, and with
+ * `onlyIfDeadLettered` only while the document is dead-lettered: checked in the same statement, so what
+ * changed since the caller read it is not re-driven.
  */
 export async function startNewRound(
   db: Db,
   id: string,
   fromRound: number,
-  start: { stage: string; pipelineVersion: number },
+  start: { stage: string; pipelineVersion: number; onlyIfLetterOpen?: boolean; onlyIfDeadLettered?: boolean },
 ): Promise<DocumentRow | undefined> {
-  return db
+  let update = db
     .updateTable('documents')
     .set({
       status: 'queued',
@@ -65,21 +75,32 @@ export async function startNewRound(
       updated_at: new Date(),
     })
     .where('id', '=', id)
-    .where('round', '=', fromRound)
-    .returningAll()
-    .executeTakeFirst();
+    .where('round', '=', fromRound);
+  if (start.onlyIfDeadLettered) update = update.where('status', '=', 'dead_lettered');
+  if (start.onlyIfLetterOpen) {
+    update = update.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('dead_letters')
+          .select('dead_letters.id')
+          .whereRef('dead_letters.document_id', '=', 'documents.id')
+          .where('dead_letters.round', '=', fromRound)
+          .where('dead_letters.resolved_at', 'is', null)
+          .where('dead_letters.dismissed_at', 'is', null),
+      ),
+    );
+  }
+  return update.returningAll().executeTakeFirst();
 }
 
-/** Documents whose result came from an older pipeline version, finished either way. */
-export async function outdatedDocumentIds(db: Db, currentVersion: number): Promise<string[]> {
-  const rows = await db
+/** Documents whose result came from an older pipeline version, finished either way, with the round that result is from. */
+export async function outdatedDocuments(db: Db, currentVersion: number): Promise<Array<{ id: string; round: number }>> {
+  return db
     .selectFrom('documents')
-    .select('id')
+    .select(['id', 'round'])
     .where('pipeline_version', '<', currentVersion)
     .where('status', 'in', ['published', 'dead_lettered'])
     .orderBy('submitted_at')
     .execute();
-  return rows.map((row) => row.id);
 }
 
 /**

@@ -63,4 +63,25 @@ describe('gongkai check', () => {
     expect(result.stdout).toContain('2 file(s) checked, 1 failed to read');
     expect(result.stdout).toContain('FAIL: broken.pdf');
   });
+
+  test('a link out of the folder is skipped with a reason and a hostile file name is printed escaped', () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'gongkai-outside-'));
+    try {
+      fs.copyFileSync(path.join(SAMPLES_DIR, `${SEED}.txt`), path.join(outside, 'secret.txt'));
+      fs.symlinkSync(path.join(outside, 'secret.txt'), path.join(folder, 'secret.txt'));
+      fs.copyFileSync(path.join(SAMPLES_DIR, `${SEED}.txt`), path.join(folder, 'red\x1b[31m\u202e.txt'));
+      const plain = runCli(['check', folder], UNREACHABLE);
+      const following = runCli(['check', '--follow-links', folder], UNREACHABLE);
+      for (const result of [plain, following]) {
+        expect(result.status).toBe(0);
+        expect(result.stdout).toContain('2 file(s) checked');
+        expect(result.stdout).toContain('red\\x1b[31m\\u202e.txt');
+        expect(result.stdout).not.toMatch(/[\x1b\u202e]/);
+      }
+      expect(plain.stdout).toContain('skipped secret.txt: symbolic link, not followed');
+      expect(following.stdout).toContain('skipped secret.txt: symbolic link to outside the given folders');
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,4 +1,6 @@
 /** The command line as a user runs it: ingest the samples, status, dead letters, and the in-process parse. */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { PIPELINE_VERSION } from '../../shared/pipeline';
 import { runCli } from '../support/cli';
@@ -24,6 +26,20 @@ describe('gongkai CLI', () => {
     expect(result.stdout).toContain('米易县人民政府');
     expect(result.stdout).toContain('湛河区城市管理局');
     expect(result.stdout).toContain('pre2019');
+  });
+
+  test('ingest skips a link out of the folder with a reason instead of submitting its target', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'gongkai-ingest-links-'));
+    try {
+      fs.copyFileSync(path.join(SAMPLES_DIR, '003_6f6c780c05ed1855.txt'), path.join(folder, 'report.txt'));
+      fs.symlinkSync('/etc/passwd', path.join(folder, 'passwd.txt'));
+      const result = runCli(['ingest', '--no-wait', '--follow-links', folder], environment.env);
+      expect(result.status).toBe(0);
+      expect(result.stderr).toContain('submitted 1 file(s)');
+      expect(result.stderr).toMatch(/passwd\.txt: symbolic link to outside the given folders/);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   test('status counts documents and queue jobs', () => {
