@@ -37,6 +37,11 @@ export function html(strings: TemplateStringsArray, ...values: Interpolation[]):
   return new Markup(text);
 }
 
+/** A table's header cells, one `<th>` per label. */
+export function headerCells(labels: readonly string[]): Markup {
+  return html`${labels.map((label) => html`<th>${label}</th>`)}`;
+}
+
 /** A query string from the set values only. */
 export function queryString(params: Record<string, string | number | undefined | null>): string {
   const search = new URLSearchParams();

@@ -122,13 +122,8 @@ export async function batchDocuments(
   }));
 }
 
-export interface BatchListRow {
-  id: string;
-  createdBy: string;
-  createdAt: Date;
-  receivedAt: Date | null;
-  files: number;
-  accepted: number;
+/** A batch as the list shows it: its refusals counted, its documents summed by outcome. */
+export interface BatchListRow extends Pick<BatchSummary, 'id' | 'createdBy' | 'createdAt' | 'receivedAt' | 'files' | 'accepted'> {
   refused: number;
   published: number;
   deadLettered: number;

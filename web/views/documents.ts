@@ -7,7 +7,7 @@ import { STAGES } from '../../shared/pipeline';
 import { DEFAULT_DIRECTION, DOCUMENTS_PAGE_SIZE, type DocumentListRow, type DocumentSearch, type DocumentSort, type StageRunRow } from '../../shared/db/browse';
 import type { Severity } from '../../shared/record';
 import { documentFailureActions } from './bulk';
-import { csrfField, formatDuration, html, queryString, statusBadge, type Markup, type PageContext } from '../html';
+import { csrfField, formatDuration, headerCells, html, queryString, statusBadge, type Markup, type PageContext } from '../html';
 import { copiesSection } from './copies';
 import { pager } from './pager';
 import { formatNumber, formatTime, say, type Locale } from '../i18n';
@@ -170,7 +170,7 @@ ${finished ? '' : html`<p class="muted">${say(locale, '本页每 2 秒刷新一�
 ${roundProgress(runs, document.round, locale)}
 <h2>${say(locale, '处理记录', 'Timeline')}</h2>
 <table class="grid timeline">
-<thead><tr>${[
+<thead><tr>${headerCells([
     say(locale, '轮次', 'Round'),
     say(locale, '阶段', 'Stage'),
     say(locale, '尝试', 'Attempt'),
@@ -179,7 +179,7 @@ ${roundProgress(runs, document.round, locale)}
     say(locale, '耗时', 'Duration'),
     say(locale, '处理进程', 'Worker'),
     say(locale, '错误', 'Error'),
-  ].map((label) => html`<th>${label}</th>`)}</tr></thead>
+  ])}</tr></thead>
 <tbody>${runs.map(
     (run) =>
       html`<tr class="${run.outcome}"><td>${run.round}</td><td>${stageName(run.stage, locale)}</td><td>${run.attempt}</td><td>${statusBadge(run.outcome, locale)}</td><td class="muted">${formatTime(
@@ -189,7 +189,7 @@ ${roundProgress(runs, document.round, locale)}
 </table>
 ${
   letters.length > 0
-    ? html`<h2>${say(locale, '死信', 'Dead letters')}</h2><table class="grid letters"><thead><tr>${[
+    ? html`<h2>${say(locale, '死信', 'Dead letters')}</h2><table class="grid letters"><thead><tr>${headerCells([
         say(locale, '轮次', 'Round'),
         say(locale, '阶段', 'Stage'),
         say(locale, '错误类别', 'Code'),
@@ -197,7 +197,7 @@ ${
         say(locale, '尝试次数', 'Attempts'),
         say(locale, '时间', 'At'),
         say(locale, '已解决', 'Resolved'),
-      ].map((label) => html`<th>${label}</th>`)}</tr></thead><tbody>${letters.map(
+      ])}</tr></thead><tbody>${letters.map(
         (letter) =>
           html`<tr><td>${letter.round}</td><td>${stageName(letter.stage, locale)}</td><td title="${letter.errorCode}">${errorCodeName(letter.errorCode, locale)}</td><td>${letter.message}</td><td>${
             letter.attempts
@@ -207,7 +207,7 @@ ${
 }
 ${
   versions.length > 0
-    ? html`<h2>${say(locale, '报告版本', 'Reports')}</h2><table class="grid versions"><thead><tr>${[
+    ? html`<h2>${say(locale, '报告版本', 'Reports')}</h2><table class="grid versions"><thead><tr>${headerCells([
         say(locale, '轮次', 'Round'),
         say(locale, '流水线', 'Pipeline'),
         say(locale, '机构', 'Agency'),
@@ -215,7 +215,7 @@ ${
         say(locale, '问题', 'Findings'),
         say(locale, '发布时间', 'Published'),
         say(locale, '被取代时间', 'Superseded'),
-      ].map((label) => html`<th>${label}</th>`)}</tr></thead><tbody>${versions.map(
+      ])}</tr></thead><tbody>${versions.map(
         (version) =>
           html`<tr><td>${version.round}</td><td>v${version.pipelineVersion}</td><td>${version.agency ?? ''}</td><td>${version.year ?? ''}</td><td>${version.findings}</td><td class="muted">${formatTime(
             version.publishedAt,

@@ -1,5 +1,5 @@
 /** The overview page (the submissions page is views/submissions.ts). */
-import { html, statusBadge, type Markup } from '../html';
+import { headerCells, html, statusBadge, type Markup } from '../html';
 import { formatNumber, say, type Locale } from '../i18n';
 import { queueName } from '../labels';
 
@@ -16,13 +16,13 @@ export function overviewView(
   )}</tbody></table>
 ${counts.length === 0 ? html`<p class="muted">${say(locale, '尚未提交任何文件。', 'Nothing submitted yet.')} <a href="/upload">${say(locale, '上传报告', 'Upload reports')}</a>.</p>` : ''}
 <h2>${say(locale, '队列', 'Queues')}</h2>
-<table class="grid queues"><thead><tr>${[
+<table class="grid queues"><thead><tr>${headerCells([
     say(locale, '队列', 'Queue'),
     say(locale, '等待中', 'Waiting'),
     say(locale, '进行中', 'Active'),
     say(locale, '延后', 'Delayed'),
     say(locale, '处理进程', 'Workers'),
-  ].map((label) => html`<th>${label}</th>`)}</tr></thead><tbody>${queues.map(
+  ])}</tr></thead><tbody>${queues.map(
     (queue) =>
       html`<tr><td title="${queue.name}">${queueName(queue.name, locale)}</td><td class="num">${number(queue.jobs.waiting)}</td><td class="num">${number(queue.jobs.active)}</td><td class="num">${number(
         queue.jobs.delayed,

@@ -7,7 +7,7 @@ import type { ReportVersion } from '../../shared/db/reports';
 import type { CanonicalRecord, Finding, NarrativeKey } from '../../shared/record';
 import { cellName, narrativeName } from '../../shared/template/cell-names';
 import { layoutForm, type FormCell, type FormTable } from '../../shared/template/form-layout';
-import { html, queryString, type Markup } from '../html';
+import { headerCells, html, queryString, type Markup } from '../html';
 import { say, type Locale } from '../i18n';
 import { ruleName, severityName, templateName } from '../labels';
 
@@ -41,7 +41,7 @@ function formCell(documentId: string, cell: FormCell, byCell: ReturnType<typeof 
 function formTable(documentId: string, table: FormTable, byCell: ReturnType<typeof indexFindings>): Markup {
   return html`<h2>${table.title}</h2>
 <table class="grid form" data-table="${table.name}">
-${table.head ? html`<thead><tr>${table.head.map((label) => html`<th>${label}</th>`)}</tr></thead>` : ''}
+${table.head ? html`<thead><tr>${headerCells(table.head)}</tr></thead>` : ''}
 <tbody>${table.rows.map((row) => html`<tr>${row.map((cell) => formCell(documentId, cell, byCell))}</tr>`)}</tbody>
 </table>`;
 }

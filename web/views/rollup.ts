@@ -9,7 +9,7 @@ import type { AgencyChange, ChildTotals, ExactSum, RegionChoices, Rollup, Templa
 import { SCHEMA_VERSION, type CanonicalRecord, type LegacyIndicator, type TableNode, type TemplateId } from '../../shared/record';
 import { BLANK, layoutForm, type FormCell, type FormTable } from '../../shared/template/form-layout';
 import { barChart, lineChart } from '../charts';
-import { html, Markup, queryString } from '../html';
+import { headerCells, html, Markup, queryString } from '../html';
 import { compareNatural, say, type Locale } from '../i18n';
 
 /** The template's name as the office knows it. */
@@ -88,7 +88,7 @@ function formTable(table: FormTable): Markup {
   };
   return html`<h3>${table.title}</h3>
 <table class="grid form" data-table="${table.name}">
-${table.head ? html`<thead><tr>${table.head.map((label) => html`<th>${label}</th>`)}</tr></thead>` : ''}
+${table.head ? html`<thead><tr>${headerCells(table.head)}</tr></thead>` : ''}
 <tbody>${table.rows.map((row) => html`<tr>${row.map(cell)}</tr>`)}</tbody>
 </table>`;
 }
