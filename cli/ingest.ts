@@ -36,6 +36,11 @@ export async function driveToCompletion(runtime: Runtime, ids: string[], mode: I
   return waitForDocuments(runtime.db, ids, { timeoutMs: timeoutSeconds * 1000, quiet: !process.stderr.isTTY, signal: runtime.stopping });
 }
 
+/** Why a forced or reprocessed document was not started again: a round of it is already running. */
+export function underWayNote(round: number, status: string): string {
+  return `已由他人重新处理或仍在处理中（第 ${round} 轮，${status}），未再启动 / already re-driven or still being processed (round ${round}, ${status}); not started again`;
+}
+
 export function printSummary(rows: DocumentListRow[]): void {
   const table = createTable(['file', 'agency', 'year', 'template', 'findings', 'status'], { colWidths: [null, 30, null, null, null, 40] });
   for (const row of rows) {
@@ -65,6 +70,7 @@ export async function runIngest(runtime: Runtime, inputs: string[], options: Ing
     const submission = await submitFile(runtime, { bytes: await fs.readFile(file), fileName: path.relative(process.cwd(), file) }, { force: options.force });
     ids.push(submission.documentId);
     if (submission.reprocessed) console.error(`${printable(submission.fileName)}: submitted before; reprocessing`);
+    else if (submission.alreadyUnderWay) console.error(`${printable(submission.fileName)}: ${underWayNote(submission.round, submission.status)}`);
     else if (!submission.created) console.error(`${printable(submission.fileName)}: already submitted (${submission.status}); --force reprocesses it`);
   }
   console.error(`submitted ${files.length} file(s)`);

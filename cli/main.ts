@@ -7,12 +7,15 @@ import { describeError } from '../shared/errors';
 import { PIPELINE_VERSION, STAGES, isStage, type Stage } from '../shared/pipeline';
 import { anyUserExists } from '../shared/db/accounts';
 import { summarizeDocuments } from '../shared/db/browse';
+import { getDocument } from '../shared/db/documents';
 import { redriveDeadLetters, reprocessDocuments } from '../shared/submissions';
 import { runCoresInProcess } from '../workers/in-process';
+import { watchEventLoopLag } from '../workers/loop-lag';
 import { buildWebServer } from '../web/server';
 import { runCheck } from './check';
-import { printDeadLetters, printHistory, printStatus } from './status';
-import { driveToCompletion, printSummary, runIngest } from './ingest';
+import { printDeadLetters, printHistory, printStatus, printStuck, recoverStuck } from './status';
+import { DEFAULT_GRACE_MS } from '../shared/recovery';
+import { driveToCompletion, printSummary, runIngest, underWayNote } from './ingest';
 import { renderReport } from './render-report';
 import { printable } from './printable';
 import { openRuntime, type Runtime } from './runtime';
@@ -43,6 +46,12 @@ async function withRuntime(action: (runtime: Runtime) => Promise<void>): Promise
   } finally {
     await runtime.close();
   }
+}
+
+/** What `reprocess --document` says of a document it did not restart. */
+async function underWayNoteFor(runtime: Runtime, id: string): Promise<string> {
+  const document = await getDocument(runtime.db, id);
+  return document ? underWayNote(document.round, document.status) : 'no such document';
 }
 
 const program = new Command();
@@ -81,6 +90,9 @@ program
     await withRuntime(async (runtime) => {
       const selection = options.outdated ? { outdated: true as const } : { documentIds: options.document ?? [] };
       const ids = await reprocessDocuments(runtime, selection, options.from);
+      for (const id of options.document ?? []) {
+        if (!ids.includes(id)) console.error(`${id}: ${await underWayNoteFor(runtime, id)}`);
+      }
       console.error(`reprocessing ${ids.length} document(s) from ${options.from}`);
       if (!options.wait || ids.length === 0) return;
       const outcome = await driveToCompletion(runtime, ids, 'auto', 3600);
@@ -124,6 +136,9 @@ program
   .action(async (options: { stages: Stage[] }) => {
     await withRuntime(async (runtime) => {
       runtime.startWorkers(options.stages);
+      // Only a worker process of its own is watched: in-process workers share the loop with the command.
+      const stopWatchingLag = watchEventLoopLag();
+      runtime.stopping.addEventListener('abort', stopWatchingLag, { once: true });
       console.error(`workers running for ${options.stages.join(', ')} (prefix ${runtime.config.queuePrefix}); stop with Ctrl-C`);
       await new Promise((resolve) => runtime.stopping.addEventListener('abort', resolve, { once: true }));
       // A deliberate stop is a clean exit for a long-running worker.
@@ -155,7 +170,15 @@ program
 program
   .command('status')
   .description('documents per status and stage, and jobs per queue and state')
-  .action(() => withRuntime(printStatus));
+  .option('--stuck', 'list documents no job is working on and stage runs whose worker is gone')
+  .option('--older-than <seconds>', 'with --stuck: only state unchanged for this long', positiveInteger, DEFAULT_GRACE_MS / 1000)
+  .action((options: { stuck?: boolean; olderThan: number }) => withRuntime((runtime) => (options.stuck ? printStuck(runtime, options.olderThan * 1000) : printStatus(runtime))));
+
+program
+  .command('recover')
+  .description('put stuck documents back on their queues and close stage runs whose worker is gone (workers also do this every GONGKAI_RECONCILE_SECONDS)')
+  .option('--older-than <seconds>', 'only state unchanged for this long', positiveInteger, DEFAULT_GRACE_MS / 1000)
+  .action((options: { olderThan: number }) => withRuntime((runtime) => recoverStuck(runtime, options.olderThan * 1000)));
 
 const users = program.command('users').description('accounts for the web pages (see README: Web)');
 users

@@ -7,6 +7,7 @@ import { listDeadLetters, type DeadLetterFilter } from '../shared/db/dead-letter
 import { countDocumentsByState, findDocumentBySha256, getDocument } from '../shared/db/documents';
 import { reportVersions } from '../shared/db/reports';
 import type { DocumentRow } from '../shared/db/schema';
+import { findStuckWork, recoverStuckWork, type StuckWork } from '../shared/recovery';
 import type { Runtime } from './runtime';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const;
@@ -19,6 +20,46 @@ export async function printStatus(runtime: Runtime): Promise<void> {
   const queues = createTable(['queue', ...JOB_STATES, 'workers']);
   for (const queue of await runtime.queues.depths(JOB_STATES)) queues.push([queue.name, ...JOB_STATES.map((state) => queue.jobs[state]), queue.workers]);
   console.log(queues.toString());
+
+  const stuck = await findStuckWork(runtime);
+  if (stuck.documents.length + stuck.runs.length > 0) {
+    console.log(`卡住的文档 ${stuck.documents.length} 份，中断的运行 ${stuck.runs.length} 个：gongkai status --stuck 列出，gongkai recover 重新排队 / ${stuck.documents.length} stuck documents and ${stuck.runs.length} interrupted runs: list them with \`gongkai status --stuck\`, re-drive with \`gongkai recover\``);
+  }
+}
+
+const MISSING_JOB_NAMES = { missing: '无作业 / no job', failed: '作业已失败 / job failed', completed: '作业已完成 / job completed' } as const;
+
+function printStuckWork(stuck: StuckWork): void {
+  if (stuck.documents.length > 0) {
+    const table = createTable(['document', 'file', 'status', 'stage', 'round', 'since', 'job']);
+    for (const document of stuck.documents) {
+      table.push([document.id, printable(document.fileName), document.status, document.stage, document.round, document.updatedAt.toISOString(), MISSING_JOB_NAMES[document.job]]);
+    }
+    console.log(table.toString());
+  }
+  if (stuck.runs.length > 0) {
+    const table = createTable(['document', 'stage', 'round', 'worker', 'started', 'why']);
+    for (const run of stuck.runs) {
+      table.push([run.documentId, run.stage, run.round, printable(run.worker), run.startedAt.toISOString(), run.why === 'superseded' ? '已由他处重跑 / ran again elsewhere' : '作业不在运行 / job not running']);
+    }
+    console.log(table.toString());
+  }
+}
+
+/** `gongkai status --stuck`: what the reconciler would recover, without recovering it. */
+export async function printStuck(runtime: Runtime, olderThanMs: number): Promise<void> {
+  const stuck = await findStuckWork(runtime, olderThanMs);
+  printStuckWork(stuck);
+  console.log(`卡住的文档 ${stuck.documents.length} 份，中断的运行 ${stuck.runs.length} 个 / ${stuck.documents.length} stuck documents, ${stuck.runs.length} interrupted stage runs`);
+  if (stuck.documents.length > 0) console.log('运行 gongkai recover 重新排队 / run `gongkai recover` to put them back on their queues');
+}
+
+/** `gongkai recover`: re-drives stuck documents now instead of at the workers' next sweep. */
+export async function recoverStuck(runtime: Runtime, olderThanMs: number): Promise<void> {
+  const stuck = await findStuckWork(runtime, olderThanMs);
+  printStuckWork(stuck);
+  const recovered = await recoverStuckWork(runtime, stuck);
+  console.log(`已重新排队 ${recovered.requeued.length} 份文档，关闭 ${recovered.runsClosed} 个中断的运行 / requeued ${recovered.requeued.length} documents, closed ${recovered.runsClosed} interrupted stage runs`);
 }
 
 export async function printDeadLetters(runtime: Runtime, filter: DeadLetterFilter = {}): Promise<void> {

@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { InfrastructureError } from './errors';
 
 export interface StoredBlob {
   sha256: string;
@@ -103,8 +104,27 @@ export class DirectoryBlobStore implements BlobStore {
     return { sha256, sizeBytes };
   }
 
+  /**
+   * A store that cannot be read at all (its directory unmounted, renamed or unreadable) is an outage,
+   * not the document's fault: the job layer waits for it to come back. One missing blob in a readable
+   * store is the document's failure.
+   */
   async get(sha256: string): Promise<Buffer> {
-    return fs.readFile(this.pathFor(sha256));
+    try {
+      return await fs.readFile(this.pathFor(sha256));
+    } catch (error) {
+      if (await this.readable()) throw error;
+      throw new InfrastructureError('blob-store', `文件存储 ${this.root} 无法读取 / the blob store ${this.root} cannot be read: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  private async readable(): Promise<boolean> {
+    try {
+      await fs.readdir(this.root);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   async has(sha256: string): Promise<boolean> {

@@ -19,13 +19,38 @@ export interface Config {
   maxPages: number;
   /** Reading one document's text (the PDF reader thread) may take this long before TOO_LARGE. */
   documentTimeoutMs: number;
+  /** Limits on reading untrusted files (ingest's readers and normalize, in sandbox processes): see workers/sandbox.ts. */
+  readLimits: ReadLimits;
   /** How long a worker's job lock lasts; a crashed worker's jobs are picked up again after it. */
   lockDurationMs: number;
   /** Tesseract workers (threads) per process, and so OCR pages one process reads at once. */
   ocrThreads: number;
+  /**
+   * How long a job waits for Postgres, Redis or the blob store to come back, retrying with backoff,
+   * before the outage starts to use up the document's attempts.
+   */
+  infrastructureRetryMs: number;
+  /** How often each worker process looks for documents no job is working on (see shared/stuck.ts). */
+  reconcileIntervalMs: number;
   /** GONGKAI_ATTEMPTS and GONGKAI_BACKOFF_MS replace every stage's retry policy when set. */
   retryOverrides: RetryOverrides;
   web: WebConfig;
+}
+
+/** What one document may cost to read; a file over any of these is dead-lettered as TOO_LARGE. */
+export interface ReadLimits {
+  /** Resident memory of one sandbox process (decoded buffers included); killed above it. */
+  memoryMb: number;
+  /** Characters of text one document may have (plain text is refused before decoding past 4 bytes per character). */
+  maxTextCharacters: number;
+  /** HTML (and DOCX converted to HTML) may be this large before decoding. */
+  maxHtmlBytes: number;
+  /** Elements nested deeper than this in HTML or DOCX are no report layout. */
+  maxNestingDepth: number;
+  /** All entries of a DOCX or OFD together, counted as actually inflated; also any one PDF stream other than an image. */
+  maxInflatedBytes: number;
+  /** A DOCX or OFD entry over 1 MB inflating to more than this many times its compressed size is a zip bomb. */
+  maxCompressionRatio: number;
 }
 
 /** `gongkai serve`. */
@@ -78,8 +103,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxFileBytes: positiveNumber(env.GONGKAI_MAX_FILE_MB, 100, 'GONGKAI_MAX_FILE_MB') * 1024 * 1024,
     maxPages: positiveNumber(env.GONGKAI_MAX_PAGES, 500, 'GONGKAI_MAX_PAGES'),
     documentTimeoutMs: positiveNumber(env.GONGKAI_DOCUMENT_TIMEOUT_S, 120, 'GONGKAI_DOCUMENT_TIMEOUT_S') * 1000,
+    readLimits: {
+      memoryMb: positiveNumber(env.GONGKAI_READ_MEMORY_MB, 768, 'GONGKAI_READ_MEMORY_MB'),
+      maxTextCharacters: positiveNumber(env.GONGKAI_MAX_TEXT_CHARS, 2_000_000, 'GONGKAI_MAX_TEXT_CHARS'),
+      maxHtmlBytes: positiveNumber(env.GONGKAI_MAX_HTML_MB, 32, 'GONGKAI_MAX_HTML_MB') * 1024 * 1024,
+      maxNestingDepth: positiveNumber(env.GONGKAI_MAX_NESTING, 256, 'GONGKAI_MAX_NESTING'),
+      maxInflatedBytes: positiveNumber(env.GONGKAI_MAX_INFLATED_MB, 256, 'GONGKAI_MAX_INFLATED_MB') * 1024 * 1024,
+      maxCompressionRatio: positiveNumber(env.GONGKAI_MAX_READ_RATIO, 200, 'GONGKAI_MAX_READ_RATIO'),
+    },
     lockDurationMs: positiveNumber(env.GONGKAI_LOCK_MS, 30_000, 'GONGKAI_LOCK_MS'),
     ocrThreads: positiveNumber(env.GONGKAI_OCR_THREADS, 1, 'GONGKAI_OCR_THREADS'),
+    infrastructureRetryMs: positiveNumber(env.GONGKAI_INFRA_RETRY_MINUTES, 30, 'GONGKAI_INFRA_RETRY_MINUTES') * 60_000,
+    reconcileIntervalMs: positiveNumber(env.GONGKAI_RECONCILE_SECONDS, 30, 'GONGKAI_RECONCILE_SECONDS') * 1000,
     retryOverrides: {
       ...(env.GONGKAI_ATTEMPTS ? { attempts: positiveNumber(env.GONGKAI_ATTEMPTS, 1, 'GONGKAI_ATTEMPTS') } : {}),
       ...(env.GONGKAI_BACKOFF_MS ? { backoffMs: positiveNumber(env.GONGKAI_BACKOFF_MS, 1, 'GONGKAI_BACKOFF_MS') } : {}),

@@ -58,9 +58,48 @@ export function isPermanent(error: unknown): error is PermanentError {
   return error instanceof PermanentError;
 }
 
+/**
+ * A service the pipeline depends on (Postgres, Redis, the blob store) could not be reached. Retrying
+ * is right, but the document is not to blame: the job layer waits for the service without using up
+ * the document's attempts (see workers/infrastructure-retry.ts).
+ */
+export class InfrastructureError extends Error {
+  constructor(
+    readonly service: 'postgres' | 'redis' | 'blob-store',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'InfrastructureError';
+  }
+}
+
+/** Socket errors: the service is away, not the request wrong. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
+/** Postgres SQLSTATEs of a server that is going away, starting up or out of connections (classes 08 and 57P, 53300). */
+const POSTGRES_UNAVAILABLE = /^(08\d{3}|57P0[1-3]|53300)$/;
+/** What pg, pg-pool and ioredis say when their connection is gone, where they give no code. */
+const UNREACHABLE_MESSAGES =
+  /Connection terminated|Connection is closed|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)|Reached the max retries per request|Stream isn't writeable|LOADING Redis is loading/i;
+
+/**
+ * Whether the error says a service was unreachable rather than that this document failed. Looks
+ * through `cause` and AggregateError members (the pg pool and Node's happy-eyeballs wrap socket errors).
+ */
+export function isInfrastructureError(error: unknown, depth = 0): boolean {
+  if (error === null || typeof error !== 'object' || depth > 4) return false;
+  if (error instanceof InfrastructureError) return true;
+  if (isPermanent(error)) return false;
+  const { code, message, cause, errors } = error as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof code === 'string' && (UNREACHABLE_CODES.has(code) || POSTGRES_UNAVAILABLE.test(code))) return true;
+  if (typeof message === 'string' && UNREACHABLE_MESSAGES.test(message)) return true;
+  if (Array.isArray(errors) && errors.some((member) => isInfrastructureError(member, depth + 1))) return true;
+  return isInfrastructureError(cause, depth + 1);
+}
+
 export function describeError(error: unknown): string {
   if (error instanceof PermanentError) return `${error.code}: ${error.message}`;
-  if (error instanceof Error) return error.message;
+  if (error instanceof Error) return error.message || (error as { code?: string }).code || error.name;
   return String(error);
 }
 

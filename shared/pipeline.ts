@@ -12,7 +12,7 @@ export type Stage = (typeof STAGES)[number];
  * rule): re-ingesting a file published by an older version then reprocesses it, and
  * `gongkai reprocess --outdated` does so for every such document.
  */
-export const PIPELINE_VERSION = 3;
+export const PIPELINE_VERSION = 4;
 
 export const DEAD_LETTER_QUEUE = 'dead-letter';
 

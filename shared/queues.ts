@@ -1,6 +1,6 @@
 /** The stage queues and the dead-letter queue, opened on one Redis with one prefix. */
 import { Queue, type Job, type JobType } from 'bullmq';
-import { redisOptions } from './redis';
+import { RedisOutageLog, redisOptions } from './redis';
 import {
   DEAD_LETTER_QUEUE,
   backoffFor,
@@ -25,6 +25,8 @@ export class PipelineQueues {
   readonly stages: Record<Stage, Queue>;
   readonly ocrPages: Queue;
   readonly deadLetter: Queue;
+  /** Whether Redis is lost right now, as the queues' connections saw it. */
+  readonly outage: RedisOutageLog;
 
   constructor(
     redisUrl: string,
@@ -35,6 +37,10 @@ export class PipelineQueues {
     this.stages = Object.fromEntries(STAGES.map((stage) => [stage, new Queue(queueName(stage), options)])) as Record<Stage, Queue>;
     this.ocrPages = new Queue(OCR_PAGE_QUEUE, options);
     this.deadLetter = new Queue(DEAD_LETTER_QUEUE, options);
+    // Without a listener BullMQ prints every reconnect failure with its stack; one line per outage is enough.
+    const outage = new RedisOutageLog(redisUrl);
+    this.outage = outage;
+    for (const queue of this.all()) queue.on('error', (error) => outage.lost(error));
   }
 
   async enqueue(stage: Stage, job: StageJob): Promise<void> {
@@ -96,6 +102,7 @@ export class PipelineQueues {
   }
 
   async close(): Promise<void> {
+    this.outage.close();
     await Promise.all(this.all().map((queue) => queue.close()));
   }
 }

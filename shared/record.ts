@@ -29,6 +29,8 @@ export const RULES = {
   TABLE_AMBIGUOUS: 'warning',
   ROW_COLLAPSED: 'warning',
   CELL_MISSING: 'warning',
+  NUMBER_FORMAT: 'error',
+  YEAR_OUT_OF_RANGE: 'error',
 } as const satisfies Record<string, Severity>;
 export type RuleId = keyof typeof RULES;
 
@@ -121,6 +123,12 @@ export interface CanonicalRecord {
   /** The sentence each narrative figure came from. */
   narrativeSources: Partial<Record<NarrativeKey, string>>;
   findings: Finding[];
+  /**
+   * The exact printed decimal of every number cell whose value in `tables` is not exactly it (a count
+   * beyond 2^53, one beyond any double, kept as null there), by the key findings use
+   * (`applications.newReceived.total`, `legacy.<key>`). Checks read it before the table's value.
+   */
+  exactValues?: Record<string, string>;
 }
 
 /** Where a value was read in the source, so a finding can point at it. */
@@ -144,7 +152,13 @@ export interface ExtractedCell {
   /** Row key within the table (dotted for nested rows: `denied.stateSecret`); the legacy list uses the label. */
   rowKey: string;
   columnKey: string;
+  /** The nearest double, for arithmetic and display; null when blank, not a plain number, or beyond any double. */
   value: number | null;
+  /**
+   * The exact decimal of a number cell ("99999999999999999999", "12.50"), which publish stores in
+   * cells.value; absent for cells that are not plain numbers and in records of pipeline versions before 4.
+   */
+  exact?: string;
   /** The text as printed, placeholders included. */
   raw: string;
   unit: string | null;

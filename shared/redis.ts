@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { RedisOptions } from 'bullmq';
 import IORedis from 'ioredis';
 import type { Config } from './config';
+import { describeError } from './errors';
 
 export interface RedisEndpoint {
   url: string;
@@ -32,17 +33,103 @@ export function redisOptions(url: string): RedisOptions {
   return { url, maxRetriesPerRequest: null };
 }
 
-/** True when a Redis answers PONG at url (false while it is down or still loading its append-only file). */
-export async function ping(url: string): Promise<boolean> {
-  const client = new IORedis(url, { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null });
-  client.on('error', () => undefined);
+/** Why Redis at url does not answer PONG (refused, down, still loading its append-only file), or null when it does. */
+export async function probeRedis(url: string, connectTimeoutMs = 1000): Promise<string | null> {
+  const client = new IORedis(url, { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null, connectTimeout: connectTimeoutMs });
+  // The 'error' event names the cause (ECONNREFUSED…); the rejected connect() only says the connection closed.
+  let cause: unknown;
+  client.on('error', (error) => (cause ??= error));
   try {
     await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
+    const answer = await client.ping();
+    return answer === 'PONG' ? null : `answered ${answer}`;
+  } catch (error) {
+    return describeError(cause ?? error);
   } finally {
-    client.disconnect();
+    // Disconnecting a client that already ended arms a timer that holds the process up for seconds.
+    if (client.status !== 'end') client.disconnect();
+  }
+}
+
+/** True when a Redis answers PONG at url (false while it is down or still loading its append-only file). */
+export async function ping(url: string): Promise<boolean> {
+  return (await probeRedis(url)) === null;
+}
+
+/** A server address fit to print: any password in it is masked. */
+export function printableUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * How long a command waits at start for Redis and Postgres before it gives up:
+ * GONGKAI_CONNECT_WAIT_MS, default 5000 (a Redis still loading its append-only file gets that long).
+ */
+export function connectWaitMs(env: NodeJS.ProcessEnv = process.env): number {
+  const asked = Number(env.GONGKAI_CONNECT_WAIT_MS);
+  return Number.isFinite(asked) && asked >= 0 ? asked : 5000;
+}
+
+/** A server a command needs did not answer within the start-up wait; the message is all the user needs. */
+export class ServiceUnreachableError extends Error {
+  constructor(service: 'Redis' | 'Postgres', url: string, reason: string) {
+    super(`无法连接 ${service}（${printableUrl(url)}）：${reason} / ${service} is unreachable at ${printableUrl(url)}: ${reason}`);
+    this.name = 'ServiceUnreachableError';
+  }
+}
+
+/** Retries until Redis answers or `waitMs` has passed, then throws ServiceUnreachableError. */
+export async function waitForRedis(url: string, waitMs: number = connectWaitMs()): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const reason = await probeRedis(url, Math.max(200, Math.min(1000, waitMs)));
+    if (reason === null) return;
+    if (Date.now() >= deadline) throw new ServiceUnreachableError('Redis', url, reason);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
+ * Reports a lost Redis once per outage, not once per reconnect attempt, and says when it is back.
+ * ioredis reconnects for ever on its own; this only keeps the log readable meanwhile.
+ */
+export class RedisOutageLog {
+  private watch: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly url: string,
+    private readonly pollMs = 1000,
+  ) {}
+
+  get isDown(): boolean {
+    return this.watch !== null;
+  }
+
+  lost(error: unknown): void {
+    if (this.watch) return;
+    const where = printableUrl(this.url);
+    console.error(`Redis 连接中断（${where}）：${describeError(error)}；正在重连… / lost Redis at ${where}: ${describeError(error)}; reconnecting…`);
+    // Polled rather than read from the connections' events: whichever of them reconnects first, this says so once.
+    this.watch = setInterval(() => void this.checkBack(), this.pollMs).unref();
+  }
+
+  private async checkBack(): Promise<void> {
+    if (!this.watch || !(await ping(this.url))) return;
+    clearInterval(this.watch);
+    this.watch = null;
+    console.error(`Redis 已重新连接（${printableUrl(this.url)}）/ Redis is back at ${printableUrl(this.url)}`);
+  }
+
+  /** Stops watching (the connections are closing). */
+  close(): void {
+    if (this.watch) clearInterval(this.watch);
+    this.watch = null;
   }
 }
 

@@ -1,7 +1,7 @@
 /** Submitting files, reprocessing documents and re-driving dead letters: shared by the CLI and the web upload. */
 import type { Kysely } from 'kysely';
 import type { BlobStore } from './blob-store';
-import { documentRounds, outdatedDocuments, startNewRound, submitDocument } from './db/documents';
+import { documentRounds, getDocument, outdatedDocuments, startNewRound, submitDocument } from './db/documents';
 import type { Database, DocumentRow } from './db/schema';
 import { answerDeadLetters, dismissDeadLetters, listDeadLetters, resolveDeadLetters, type DeadLetterFilter } from './db/dead-letters';
 import { PIPELINE_VERSION, deadLetterJobId, isStage, type Stage } from './pipeline';
@@ -20,7 +20,13 @@ export interface Submission {
   created: boolean;
   /** True when a document submitted before runs again (forced, or its result is from an older pipeline version). */
   reprocessed: boolean;
+  /**
+   * True when it was forced (or outdated) but a round of it was already under way, so no second one was
+   * started: somebody else re-drove it meanwhile, or its first run is still going.
+   */
+  alreadyUnderWay: boolean;
   status: string;
+  round: number;
 }
 
 export interface SubmitOptions {
@@ -54,10 +60,15 @@ export async function submitFile(deps: PipelineDeps, file: { bytes: Buffer; file
 /** As submitFile, for a file already in the blob store (streamed there by an upload). */
 export async function submitStored(deps: PipelineDeps, file: { sha256: string; sizeBytes: number; fileName: string }, options: SubmitOptions = {}): Promise<Submission> {
   const { document, created } = await submitDocument(deps.db, { sha256: file.sha256, fileName: file.fileName, sizeBytes: file.sizeBytes, pipelineVersion: PIPELINE_VERSION });
-  const submission = { documentId: document.id, fileName: file.fileName, created, reprocessed: false, status: document.status };
-  if (!created && !isPendingRound(document) && (options.force || isOutdated(document))) {
-    const restarted = await restartDocument(deps, document, 'ingest');
-    return { ...submission, reprocessed: restarted !== undefined, status: restarted?.status ?? document.status };
+  const submission = { documentId: document.id, fileName: file.fileName, created, reprocessed: false, alreadyUnderWay: false, status: document.status, round: document.round };
+  if (!created && (options.force || isOutdated(document))) {
+    // Only a finished document starts again: a round under way (a forced one a worker already took up,
+    // say) already runs the file, so a second force from another shell does not run it twice.
+    const restarted = isPendingRound(document) ? undefined : await restartDocument(deps, document, 'ingest', { onlyIfFinished: true });
+    if (restarted) return { ...submission, reprocessed: true, status: restarted.status, round: restarted.round };
+    const now = (await getDocument(deps.db, document.id)) ?? document;
+    if (isPendingRound(now)) await deps.queues.enqueue('ingest', { documentId: now.id, round: now.round });
+    return { ...submission, alreadyUnderWay: true, status: now.status, round: now.round };
   }
   // Enqueueing again is harmless: the job id is deterministic, so an unfinished job is not duplicated.
   if (created || document.status === 'queued') await deps.queues.enqueue('ingest', { documentId: document.id, round: document.round });
@@ -79,7 +90,7 @@ export async function restartDocument(
   deps: PipelineDeps,
   seen: SeenRound,
   stage: Stage,
-  options: { onlyIfLetterOpen?: boolean; onlyIfDeadLettered?: boolean } = {},
+  options: { onlyIfLetterOpen?: boolean; onlyIfDeadLettered?: boolean; onlyIfFinished?: boolean } = {},
 ): Promise<DocumentRow | undefined> {
   const restarted = await startNewRound(deps.db, seen.id, seen.round, { stage, pipelineVersion: PIPELINE_VERSION, ...options });
   if (!restarted) return undefined;
@@ -125,14 +136,15 @@ export type ReprocessSelection = { documentIds: string[] } | { outdated: true };
 
 /**
  * Runs stored documents again (their originals are in the blob store), e.g. after a pipeline upgrade.
- * Each restarts only from the round read here: a document another caller restarted since is left to that
- * caller's round, so callers reprocessing the outdated documents at once start one new round each.
+ * Each restarts only from the round read here and only if that round has finished: a document another
+ * caller restarted since, or one still being processed, is left to the round under way, so callers
+ * reprocessing the same documents at once start one new round each. Returns the restarted ids.
  */
 export async function reprocessDocuments(deps: PipelineDeps, selection: ReprocessSelection, fromStage: Stage = 'ingest'): Promise<string[]> {
   const seen = 'outdated' in selection ? await outdatedDocuments(deps.db, PIPELINE_VERSION) : await seenRounds(deps, selection.documentIds);
   const restarted: string[] = [];
   for (const document of seen) {
-    if (await restartDocument(deps, document, fromStage)) restarted.push(document.id);
+    if (await restartDocument(deps, document, fromStage, { onlyIfFinished: true })) restarted.push(document.id);
   }
   return restarted;
 }

@@ -36,9 +36,26 @@ export type ActionResult = { ok: true } | { ok: false; status: 404 | 409; error:
 
 const NO_SUCH_DOCUMENT: Refusal = { zh: '没有这个文档。', en: 'no such document' };
 
-export async function retryDocument(context: PipelineDeps, documentId: string): Promise<ActionResult> {
+function alreadyRedriven(round: number): ActionResult {
+  return { ok: false, status: 409, error: { zh: `已由他人重新处理：这个文档现在是第 ${round} 轮。`, en: `already re-driven by somebody else: the document is now in round ${round}` } };
+}
+
+/** The round a form or API call says it saw (`round`), if it names one; the first value given wins. */
+export function seenRoundOf(...values: unknown[]): number | undefined {
+  const given = values.find((value) => value !== undefined && value !== '');
+  const round = Number(given);
+  return given !== undefined && Number.isInteger(round) && round >= 0 ? round : undefined;
+}
+
+/**
+ * Re-drives a dead-lettered document from the stage that failed. With `seenRound` (the round the page
+ * showed) it happens only if that is still the document's round, so two clicks or two operators start
+ * one new round; without it, from the round read here.
+ */
+export async function retryDocument(context: PipelineDeps, documentId: string, seenRound?: number): Promise<ActionResult> {
   const document = await getDocument(context.db, documentId);
   if (!document) return { ok: false, status: 404, error: NO_SUCH_DOCUMENT };
+  if (seenRound !== undefined && seenRound !== document.round) return alreadyRedriven(document.round);
   if (document.status !== 'dead_lettered') {
     return {
       ok: false,
@@ -50,14 +67,16 @@ export async function retryDocument(context: PipelineDeps, documentId: string): 
   if (permanent) return { ok: false, status: 409, error: permanentRetryRefusal(permanent.errorCode) };
   // A document is dead-lettered only at the stage it had reached, so that is the stage that failed.
   const restarted = await restartDocument(context, document, isStage(document.current_stage) ? document.current_stage : 'ingest', { onlyIfDeadLettered: true });
-  return restarted ? { ok: true } : { ok: false, status: 409, error: { zh: '这个文档刚刚已被别人重试。', en: 'the document was re-driven by somebody else meanwhile' } };
+  return restarted ? { ok: true } : alreadyRedriven(document.round + 1);
 }
 
-export async function reprocessDocument(context: PipelineDeps, documentId: string): Promise<ActionResult> {
+/** Runs a document again from ingest; `seenRound` as for retryDocument. */
+export async function reprocessDocument(context: PipelineDeps, documentId: string, seenRound?: number): Promise<ActionResult> {
   const document = await getDocument(context.db, documentId);
   if (!document) return { ok: false, status: 404, error: NO_SUCH_DOCUMENT };
+  if (seenRound !== undefined && seenRound !== document.round) return alreadyRedriven(document.round);
   const restarted = await restartDocument(context, document, 'ingest');
-  return restarted ? { ok: true } : { ok: false, status: 409, error: { zh: '这个文档刚刚已被别人重新处理。', en: 'the document was restarted by somebody else meanwhile' } };
+  return restarted ? { ok: true } : alreadyRedriven(document.round + 1);
 }
 
 const STATUSES: readonly DocumentStatus[] = ['queued', 'processing', 'published', 'dead_lettered'];

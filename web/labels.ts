@@ -21,6 +21,7 @@ const STATUS_NAMES: Record<string, Names> = {
   completed: ['已完成', 'completed'],
   failed: ['失败', 'failed'],
   waiting: ['等待中', 'waiting'],
+  interrupted: ['已中断', 'interrupted'],
   active: ['进行中', 'active'],
   delayed: ['延后', 'delayed'],
   with_errors: ['有错误', 'with errors'],
@@ -74,6 +75,8 @@ const RULE_NAMES: Record<RuleId, Names> = {
   TABLE_AMBIGUOUS: ['表格读取存疑', 'table ambiguous'],
   ROW_COLLAPSED: ['分组按一行印出', 'row group printed as one row'],
   CELL_MISSING: ['单元格未读出', 'cells not read'],
+  NUMBER_FORMAT: ['数字格式不规范', 'number not in a form the tables print'],
+  YEAR_OUT_OF_RANGE: ['报告年度超出范围', 'report year out of range'],
 };
 
 const SEVERITY_NAMES: Record<Severity, Names> = {

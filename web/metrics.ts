@@ -8,6 +8,7 @@ import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { STAGES } from '../shared/pipeline';
 import type { PipelineQueues } from '../shared/queues';
 import { countDocumentsByStatus } from '../shared/db/documents';
+import { findStuckWork } from '../shared/recovery';
 import type { Database, DocumentStatus } from '../shared/db/schema';
 
 /** The web server's own process metrics; a private registry so nothing else registered globally leaks in. */
@@ -124,7 +125,7 @@ function escapeLabelValue(text: string): string {
 
 /** Gauges of what is true now, in a registry made for this scrape so concurrent scrapes never share values. */
 async function gaugeRegistry(db: Kysely<Database>, queues: PipelineQueues): Promise<Registry> {
-  const [depths, documents] = await Promise.all([queues.depths(QUEUE_STATES), countDocumentsByStatus(db)]);
+  const [depths, documents, stuck] = await Promise.all([queues.depths(QUEUE_STATES), countDocumentsByStatus(db), findStuckWork({ db, queues })]);
   const registry = new Registry();
   const registers = [registry];
   const queueJobs = new Gauge({ name: 'gongkai_queue_jobs', help: 'Jobs in each BullMQ queue by state.', labelNames: ['queue', 'state'], registers });
@@ -134,6 +135,14 @@ async function gaugeRegistry(db: Kysely<Database>, queues: PipelineQueues): Prom
     for (const state of QUEUE_STATES) queueJobs.set({ queue: queue.name, state }, queue.jobs[state]);
     queueWorkers.set({ queue: queue.name }, queue.workers);
   }
+  const stuckDocuments = new Gauge({
+    name: 'gongkai_stuck_documents',
+    help: 'Documents queued or processing with no live job behind them (the reconciler requeues them; see gongkai status --stuck).',
+    registers,
+  });
+  const interruptedRuns = new Gauge({ name: 'gongkai_orphaned_stage_runs', help: 'Stage runs still marked running whose worker is gone.', registers });
+  stuckDocuments.set(stuck.documents.length);
+  interruptedRuns.set(stuck.runs.length);
   for (const status of DOCUMENT_STATUSES) documentsByStatus.set({ status }, 0);
   for (const row of documents) documentsByStatus.set({ status: row.status }, row.count);
   return registry;

@@ -8,7 +8,9 @@ import { startOcrPageWorker } from './ocr/page-worker';
 import { handleOcr } from './ocr/worker';
 import { handleParse } from './parse/worker';
 import { handlePublish } from './publish/worker';
+import { startReconciler } from './reconciler';
 import { startStageWorker, type StageContext, type StageHandler } from './runtime';
+import { closeSandboxes } from './sandbox';
 import { handleValidate } from './validate/worker';
 
 export const STAGE_HANDLERS: Record<Stage, StageHandler> = {
@@ -36,12 +38,14 @@ export function startWorkers(options: {
     startStageWorker({ stage, handler: STAGE_HANDLERS[stage], context: options.context, queues: options.queues, redisUrl: options.redisUrl }),
   );
   // Wherever the ocr stage runs, its page jobs run too.
-  const pageWorker = stages.includes('ocr') ? startOcrPageWorker(options.context, options.redisUrl) : null;
+  const pageWorker = stages.includes('ocr') ? startOcrPageWorker(options.context, options.redisUrl, options.queues.outage) : null;
+  const reconciler = startReconciler({ db: options.context.db, queues: options.queues }, options.context.config.reconcileIntervalMs);
   return {
     workers: pageWorker ? [...workers, pageWorker.worker] : workers,
     // Closing waits for active jobs to finish, so a stopped worker leaves no job half done.
     close: async () => {
-      await Promise.all([...workers.map((worker) => worker.close()), pageWorker?.close()]);
+      await Promise.all([...workers.map((worker) => worker.close()), pageWorker?.close(), reconciler.close()]);
+      await closeSandboxes();
     },
   };
 }

@@ -20,7 +20,8 @@ import {
 } from '../shared/db/documents';
 import { recordDeadLetter } from '../shared/db/dead-letters';
 import type { Database, DocumentRow } from '../shared/db/schema';
-import { describeError, errorStack, isPermanent } from '../shared/errors';
+import { describeError, errorStack, isInfrastructureError, isPermanent } from '../shared/errors';
+import { shouldWaitOut, waitOutOutage } from './infrastructure-retry';
 import { StageJobSchema, nextStage, queueName, stagePolicy, type Stage, type StageJob } from '../shared/pipeline';
 import type { PipelineQueues } from '../shared/queues';
 import { redisOptions } from '../shared/redis';
@@ -100,53 +101,74 @@ async function deadLetterPersistently(options: StageWorkerOptions, job: StageJob
   }
 }
 
+/** One try of a stage job: its attempt number and, once recorded, its stage run. */
+interface StageAttempt {
+  number: number;
+  startedAt: number;
+  runId: string | null;
+}
+
+/**
+ * Every failure of a job, wherever it happens (reading the document's state included), ends one of
+ * three ways: an outage is waited out without using an attempt; a permanent error or the last attempt
+ * dead-letters the document; any other error is retried by BullMQ with backoff.
+ */
 async function processStageJob(options: StageWorkerOptions, job: Job, token: string | undefined): Promise<void> {
   const { stage, context } = options;
   const parsed = StageJobSchema.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`invalid ${stage} job ${job.id}: ${parsed.error.message}`);
   const payload = parsed.data;
+  const attempt: StageAttempt = { number: job.attemptsMade + 1, startedAt: Date.now(), runId: null };
+  try {
+    await runStageJob(options, payload, job, token, attempt);
+  } catch (error) {
+    if (error instanceof WaitingChildrenError) throw error;
+    if (shouldWaitOut(job, error, context.config.infrastructureRetryMs)) {
+      if (attempt.runId) await finishStageRun(context.db, attempt.runId, 'interrupted', attempt.startedAt, describeError(error)).catch(() => undefined);
+      await waitOutOutage(job, token, error, stage);
+    }
+    await failAttempt(options, payload, job, attempt, error);
+  }
+}
 
+async function runStageJob(options: StageWorkerOptions, payload: StageJob, job: Job, token: string | undefined, attempt: StageAttempt): Promise<void> {
+  const { stage, context } = options;
   const state = await stageJobState(context.db, { documentId: payload.documentId, stage, round: payload.round });
   // A job from before a re-drive, for a deleted document, or for one already dead-lettered has nothing left to do.
   if (!state || state.document.round !== payload.round || state.document.status === 'dead_lettered') return;
   // A re-run of finished work (the worker died between committing and acknowledging): only make
   // sure the hand-off happened; the successor's job id makes that idempotent.
-  if (state.completed) {
-    await handOff(options, payload);
-    return;
-  }
+  if (state.completed) return handOff(options, payload);
 
-  const attempt = job.attemptsMade + 1;
-  const startedAt = Date.now();
-  const at = { stage, round: payload.round };
   const runId = await beginStageRun(context.db, {
     documentId: payload.documentId,
     stage,
     round: payload.round,
-    attempt,
+    attempt: attempt.number,
     jobId: String(job.id),
     worker: WORKER_NAME,
   });
-
-  try {
-    await runHandler(options, payload, state.document, job, token, () => finishStageRun(context.db, runId, 'waiting', startedAt, null));
-  } catch (error) {
-    if (error instanceof WaitingChildrenError) throw error;
-    await finishStageRun(context.db, runId, 'failed', startedAt, describeError(error)).catch(() => undefined);
-    const lastAttempt = attempt >= (job.opts.attempts ?? stagePolicy(stage, context.config.retryOverrides).attempts);
-    if (isPermanent(error) || lastAttempt) {
-      await deadLetterPersistently(options, payload, error);
-      throw new UnrecoverableError(describeError(error));
-    }
-    await advanceDocument(context.db, payload.documentId, at, { status: 'processing', stage, error: describeError(error) }).catch(() => undefined);
-    throw error;
-  }
+  attempt.runId = runId;
+  await runHandler(options, payload, state.document, job, token, () => finishStageRun(context.db, runId, 'waiting', attempt.startedAt, null));
 
   // The run's completion and the document's move to the next stage in one statement, then the next
   // stage's job. A crash between the two leaves a completed run: the re-run only enqueues the job.
   const next = nextStage(stage);
-  await completeStageRun(context.db, { runId, startedAt, documentId: payload.documentId, from: at, next });
+  await completeStageRun(context.db, { runId, startedAt: attempt.startedAt, documentId: payload.documentId, from: { stage, round: payload.round }, next });
+  attempt.runId = null;
   if (next) await options.queues.enqueue(next, payload);
+}
+
+async function failAttempt(options: StageWorkerOptions, payload: StageJob, job: Job, attempt: StageAttempt, error: unknown): Promise<never> {
+  const { stage, context } = options;
+  if (attempt.runId) await finishStageRun(context.db, attempt.runId, 'failed', attempt.startedAt, describeError(error)).catch(() => undefined);
+  const lastAttempt = attempt.number >= (job.opts.attempts ?? stagePolicy(stage, context.config.retryOverrides).attempts);
+  if (isPermanent(error) || lastAttempt) {
+    await deadLetterPersistently(options, payload, error);
+    throw new UnrecoverableError(describeError(error));
+  }
+  await advanceDocument(context.db, payload.documentId, { stage, round: payload.round }, { status: 'processing', stage, error: describeError(error) }).catch(() => undefined);
+  throw error;
 }
 
 /**
@@ -203,7 +225,8 @@ export function startStageWorker(options: StageWorkerOptions): Worker {
     maxStalledCount: stagePolicy(options.stage, options.context.config.retryOverrides).attempts,
   });
   // Errors are recorded per job; an 'error' event without a listener would crash the process.
-  worker.on('error', (error) => console.error(`[${options.stage}] worker error: ${describeError(error)}`));
+  // Redis going away is logged once per outage (and its return once), not once per reconnect attempt.
+  worker.on('error', (error) => (isInfrastructureError(error) ? options.queues.outage.lost(error) : console.error(`[${options.stage}] worker error: ${describeError(error)}`)));
   // BullMQ fails a job that stalled too often without calling the processor. Its work may have been
   // finished by the worker that lost the lock: then only the hand-off is due; otherwise dead-letter it.
   worker.on('failed', (job, error) => {

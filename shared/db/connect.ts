@@ -62,6 +62,9 @@ export async function openServer(url: string, schema: string): Promise<Kysely<Da
     connectionString: url,
     max: Number(process.env.GONGKAI_DB_POOL || 8),
     options: `-c search_path=${quoteIdentifier(schema)}`,
+    // A server that does not answer (not one that refuses) must fail the job as an outage, not hang it.
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
   });
   // A dropped connection must not crash the worker; the query in flight fails, the job retries, and
   // the pool reconnects. Idle clients report on the pool, checked-out ones on the client itself.

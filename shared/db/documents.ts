@@ -1,7 +1,7 @@
 /** Queries on documents, their pages, stage runs and the hand-off between stages. */
 import type { Kysely, Transaction } from 'kysely';
 import type { ExtractedPage, OcrPageInfo } from '../record';
-import type { Database, DocumentRow, DocumentStatus } from './schema';
+import type { Database, DocumentRow, DocumentStatus, StageRunOutcome } from './schema';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -55,14 +55,15 @@ export async function findDocumentBySha256(db: Db, sha256: string): Promise<Docu
  * Starts a new round of the document at a stage, unless somebody else started one since `fromRound`
  * was read: then returns undefined, so two simultaneous re-drives do not run the document twice.
  * With `onlyIfLetterOpen`, also only while that round's dead letter is still open, and with
- * `onlyIfDeadLettered` only while the document is dead-lettered: checked in the same statement, so what
- * changed since the caller read it is not re-driven.
+ * `onlyIfDeadLettered` only while the document is dead-lettered, and with `onlyIfFinished` only while it
+ * is published or dead-lettered (a round under way is somebody's re-drive, or the first run, still going):
+ * checked in the same statement, so what changed since the caller read it is not re-driven.
  */
 export async function startNewRound(
   db: Db,
   id: string,
   fromRound: number,
-  start: { stage: string; pipelineVersion: number; onlyIfLetterOpen?: boolean; onlyIfDeadLettered?: boolean },
+  start: { stage: string; pipelineVersion: number; onlyIfLetterOpen?: boolean; onlyIfDeadLettered?: boolean; onlyIfFinished?: boolean },
 ): Promise<DocumentRow | undefined> {
   let update = db
     .updateTable('documents')
@@ -77,6 +78,7 @@ export async function startNewRound(
     .where('id', '=', id)
     .where('round', '=', fromRound);
   if (start.onlyIfDeadLettered) update = update.where('status', '=', 'dead_lettered');
+  if (start.onlyIfFinished) update = update.where('status', 'in', ['published', 'dead_lettered']);
   if (start.onlyIfLetterOpen) {
     update = update.where(({ exists, selectFrom }) =>
       exists(
@@ -206,7 +208,7 @@ export async function completeStageRun(
     .execute();
 }
 
-export async function finishStageRun(db: Db, runId: string, outcome: 'completed' | 'failed' | 'waiting', startedAt: number, error: string | null): Promise<void> {
+export async function finishStageRun(db: Db, runId: string, outcome: Exclude<StageRunOutcome, 'running'>, startedAt: number, error: string | null): Promise<void> {
   await db
     .updateTable('stage_runs')
     .set({ outcome, error, finished_at: new Date(), duration_ms: Date.now() - startedAt })

@@ -28,6 +28,8 @@ export interface DocumentsTable {
   published_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
+export type StageRunOutcome = 'running' | 'completed' | 'failed' | 'waiting' | 'interrupted';
+
 export interface StageRunsTable {
   id: Generated<string>;
   document_id: string;
@@ -39,8 +41,11 @@ export interface StageRunsTable {
   started_at: Timestamp;
   finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   duration_ms: number | null;
-  /** 'waiting': the stage fanned out work (OCR pages) and runs again when it is done. */
-  outcome: 'running' | 'completed' | 'failed' | 'waiting';
+  /**
+   * 'waiting': the stage fanned out work (OCR pages) and runs again when it is done. 'interrupted': the
+   * run was cut off by an outage or by its worker's death (closed by the reconciler) and runs again.
+   */
+  outcome: StageRunOutcome;
   error: string | null;
 }
 
@@ -111,7 +116,8 @@ export interface CellsTable {
   table_name: string;
   row_key: string;
   column_key: string;
-  value: ColumnType<string | null, number | null, number | null>;
+  /** numeric: read as the exact decimal text; written as one (or a number). */
+  value: ColumnType<string | null, string | number | null, string | number | null>;
   raw: string;
   unit: string | null;
   provenance: Json<unknown>;

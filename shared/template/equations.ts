@@ -6,6 +6,7 @@
  * flattened rows (tables/unflatten-applications.ts) and to confirm or repair OCR readings
  * (ocr-confidence.ts).
  */
+import { compareDecimals, signedSum, sumDecimals } from '../decimal';
 import type { Bilingual, ReportTables, RuleId } from '../record';
 import { columnName, reviewGroupName, rowName } from './cell-names';
 import { APPLICANT_COLUMNS, REVIEW_COLUMNS, REVIEW_GROUPS, printedApplications, type ApplicationsLayout } from './rows';
@@ -23,8 +24,8 @@ export interface Equation {
   /** How a finding names it: "（一）予以公开：总计 = 各类申请人之和" / "applications row granted: total = the six applicant columns". */
   name: Bilingual;
   terms: Term[];
-  /** What a failure says, given the terms' values in term order. */
-  explain(values: readonly number[]): Bilingual;
+  /** What a failure says, given the terms' exact decimals in term order. */
+  explain(values: readonly string[]): Bilingual;
 }
 
 /** The rows of 一 + 二 = （七） + 四, incoming first. */
@@ -34,12 +35,12 @@ const BALANCE_OUTGOING = ['totalHandled', 'carriedForward'] as const;
 const APPLICANTS = APPLICANT_COLUMNS.filter((column) => column !== 'total');
 const REVIEW_OUTCOMES = REVIEW_COLUMNS.filter((column) => column !== 'total');
 
-const total = (values: readonly number[]): number => values.reduce((sum, value) => sum + value, 0);
+const total = (values: readonly string[]): string => sumDecimals(values);
 const plus = (keys: readonly string[]): Term[] => keys.map((key) => ({ key, sign: 1 }));
 const minus = (keys: readonly string[]): Term[] => keys.map((key) => ({ key, sign: -1 }));
 
 /** `自然人 10 + 商业企业 1 + …`: each term by its name, with its value. */
-const namedSum = (names: readonly string[], values: readonly number[]): string => names.map((name, index) => `${name} ${values[index]}`).join(' + ');
+const namedSum = (names: readonly string[], values: readonly string[]): string => names.map((name, index) => `${name} ${values[index]}`).join(' + ');
 
 const rowOfApplications = (row: string) => rowName('applications', row);
 const applicantColumn = (column: string) => columnName('applications', column);
@@ -70,11 +71,11 @@ export function applicationsEquations(layout: ApplicationsLayout): Equation[] {
       },
       terms: [...plus(BALANCE_INCOMING.map((row) => key(row, column))), ...minus(BALANCE_OUTGOING.map((row) => key(row, column)))],
       explain: ([newReceived, carriedOver, totalHandled, carriedForward]) => ({
-        zh: `${applicantColumn(column)}栏：${namedSum(BALANCE_INCOMING.map(rowOfApplications), [newReceived, carriedOver])} = ${newReceived + carriedOver} ≠ ${namedSum(
+        zh: `${applicantColumn(column)}栏：${namedSum(BALANCE_INCOMING.map(rowOfApplications), [newReceived, carriedOver])} = ${total([newReceived, carriedOver])} ≠ ${namedSum(
           BALANCE_OUTGOING.map(rowOfApplications),
           [totalHandled, carriedForward],
-        )} = ${totalHandled + carriedForward}`,
-        en: `newReceived ${newReceived} + carriedOver ${carriedOver} = ${newReceived + carriedOver} but totalHandled ${totalHandled} + carriedForward ${carriedForward} = ${totalHandled + carriedForward} in column ${column}`,
+        )} = ${total([totalHandled, carriedForward])}`,
+        en: `newReceived ${newReceived} + carriedOver ${carriedOver} = ${total([newReceived, carriedOver])} but totalHandled ${totalHandled} + carriedForward ${carriedForward} = ${total([totalHandled, carriedForward])} in column ${column}`,
       }),
     }),
   );
@@ -88,7 +89,7 @@ export function applicationsEquations(layout: ApplicationsLayout): Equation[] {
       terms: [...plus([key('totalHandled', column)]), ...minus(layout.outcomeKeys.map((row) => key(row, column)))],
       explain: ([totalHandled, ...outcomes]) => {
         // Twenty rows are too many to list; the ones with a count are the ones to look at.
-        const counted = layout.outcomeKeys.flatMap((row, index) => (outcomes[index] === 0 ? [] : [`${rowOfApplications(row)} ${outcomes[index]}`]));
+        const counted = layout.outcomeKeys.flatMap((row, index) => (compareDecimals(outcomes[index], '0') === 0 ? [] : [`${rowOfApplications(row)} ${outcomes[index]}`]));
         return {
           zh: `${applicantColumn(column)}栏：${rowOfApplications('totalHandled')} ${totalHandled} ≠ 三、本年度办理结果 ${outcomes.length} 项之和 ${total(outcomes)}${
             counted.length > 0 ? `（非零项：${counted.join('、')}）` : ''
@@ -137,6 +138,20 @@ export function residual(equation: Equation, valueOf: (key: string) => number | 
     sum += term.sign * value;
   }
   return sum;
+}
+
+/**
+ * Σ sign × value over exact decimals, or null when a cell has no number: "0" exactly when the equation
+ * holds, however many digits its counts have.
+ */
+export function exactResidual(equation: Equation, decimalOf: (key: string) => string | null): string | null {
+  const terms: { value: string; sign: 1 | -1 }[] = [];
+  for (const term of equation.terms) {
+    const value = decimalOf(term.key);
+    if (value === null) return null;
+    terms.push({ value, sign: term.sign });
+  }
+  return signedSum(terms);
 }
 
 /** The value of `key` that makes the equation hold, given every other cell; null when another cell has no number. */

@@ -193,7 +193,16 @@ export function layoutForm(record: CanonicalRecord): FormTable[] {
   }
   if (tables.reviewLitigation) laidOut.push({ name: 'reviewLitigation', title: TABLE_TITLES.reviewLitigation, rows: layoutReviewLitigation(tables.reviewLitigation) });
   if (tables.legacy) laidOut.push({ name: 'legacy', title: TABLE_TITLES.legacy, head: [...LEGACY_COLUMN_LABELS, ...(hasCumulative(tables.legacy) ? [LEGACY_CUMULATIVE_LABEL] : [])], rows: layoutLegacy(tables.legacy) });
-  return laidOut;
+  return record.exactValues ? laidOut.map((table) => withExactValues(table, record.exactValues!)) : laidOut;
+}
+
+/** A number a double cannot hold exactly (a 20-digit count) is shown as printed, not rounded. */
+function withExactValues(table: FormTable, exactValues: Record<string, string>): FormTable {
+  const exact = (cell: FormCell): FormCell => {
+    const printed = cell.cellKey === undefined ? undefined : exactValues[cell.cellKey];
+    return printed === undefined ? cell : { ...cell, text: cell.text.replace(/^\S+/, printed) };
+  };
+  return { ...table, rows: table.rows.map((row) => row.map(exact)) };
 }
 
 /** Whether a finding's cell list concerns a table (it names the table or one of its cells). */

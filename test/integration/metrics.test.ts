@@ -97,6 +97,9 @@ describe('metrics', () => {
     expect(valueOf(body, 'gongkai_queue_workers{queue="publish"}')).toBeGreaterThanOrEqual(1);
     expect(valueOf(body, 'gongkai_documents{status="published"}')).toBe(1);
     expect(valueOf(body, 'gongkai_documents{status="dead_lettered"}')).toBe(0);
+    // Everything went through: nothing is left without a job.
+    expect(valueOf(body, 'gongkai_stuck_documents')).toBe(0);
+    expect(valueOf(body, 'gongkai_orphaned_stage_runs')).toBe(0);
   });
 
   test('process metrics come from a private registry', async () => {

@@ -7,15 +7,18 @@ import { reportVersions } from '../../shared/db/reports';
 import { PIPELINE_VERSION } from '../../shared/pipeline';
 import { redriveDeadLetters, reprocessDocuments, restartDocument, submitFile } from '../../shared/submissions';
 import { retryDocument } from '../../web/actions';
+import { buildWebServer } from '../../web/server';
+import { runCli } from '../support/cli';
 import { SAMPLES_DIR } from '../support/environment';
 import { pipelineUnderTest } from '../support/pipeline';
 
 jest.setTimeout(90_000);
 
 const CALLERS = 5;
+const OPERATOR = { authorization: 'Bearer operator-credential-for-redrive-test' };
 
 describe('concurrent re-drives', () => {
-  const pipeline = pipelineUnderTest({ GONGKAI_ATTEMPTS: '1', GONGKAI_BACKOFF_MS: '50' });
+  const pipeline = pipelineUnderTest({ GONGKAI_ATTEMPTS: '1', GONGKAI_BACKOFF_MS: '50', GONGKAI_OPERATOR_TOKEN: 'operator-credential-for-redrive-test' });
   const db = () => pipeline.runtime().db;
   const finish = (ids: string[]) => waitForDocuments(db(), ids, { timeoutMs: 60_000, quiet: true });
   const rounds = async (ids: string[]) => Promise.all(ids.map(async (id) => (await getDocument(db(), id))!.round));
@@ -44,6 +47,21 @@ describe('concurrent re-drives', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
+
+  /** Holds new rounds at ingest (no worker takes them) while `during` runs. */
+  async function withIngestPaused(during: () => Promise<void>): Promise<void> {
+    const ingest = pipeline.runtime().queues.stages.ingest;
+    await ingest.pause();
+    try {
+      await during();
+    } finally {
+      await ingest.resume();
+    }
+  }
+  /** The held round looks as if a worker had begun it, as when a late caller comes after the worker. */
+  const markTakenUp = (id: string) => db().updateTable('documents').set({ status: 'processing' }).where('id', '=', id).execute();
+  const markQueued = (id: string) => db().updateTable('documents').set({ status: 'queued' }).where('id', '=', id).execute();
+  const cli = (args: string[]) => runCli(args, pipeline.environment().env);
 
   afterEach(() => jest.restoreAllMocks());
 
@@ -118,5 +136,99 @@ describe('concurrent re-drives', () => {
     await finish([documentId]);
     expect(await getDocument(db(), documentId)).toMatchObject({ round: 1, status: 'published' });
     expect(await reportVersions(db(), documentId)).toHaveLength(2);
+  });
+
+  test('reprocess --document from five callers at once starts one round; a later one leaves the round under way alone', async () => {
+    const [id] = await deadLettered(1, 'reprocess-document');
+    await withIngestPaused(async () => {
+      const enqueue = jest.spyOn(pipeline.runtime().queues, 'enqueue');
+
+      const restarted = await Promise.all(Array.from({ length: CALLERS }, () => reprocessDocuments(pipeline.runtime(), { documentIds: [id] })));
+
+      expect(restarted.flat()).toEqual([id]);
+      expect(enqueuedFor(enqueue, [id])).toEqual([id]);
+      // A shell that reads the document after the first one restarted it (queued, then taken up by a worker).
+      expect(await reprocessDocuments(pipeline.runtime(), { documentIds: [id] })).toEqual([]);
+      await markTakenUp(id);
+      expect(await reprocessDocuments(pipeline.runtime(), { documentIds: [id] })).toEqual([]);
+      const late = cli(['reprocess', '--document', id, '--no-wait']);
+      expect(late.status).toBe(0);
+      expect(late.stderr).toContain(`${id}: 已由他人重新处理或仍在处理中（第 1 轮，processing），未再启动 / already re-driven or still being processed (round 1, processing); not started again`);
+      expect(late.stderr).toContain('reprocessing 0 document(s)');
+      expect(enqueuedFor(enqueue, [id])).toEqual([id]);
+      await markQueued(id);
+    });
+    await finish([id]);
+    expect(await rounds([id])).toEqual([1]);
+  });
+
+  test('ingest --force after a worker took up the forced round does not start another', async () => {
+    const sample = path.join(SAMPLES_DIR, '000_9d33212acc5db30e.txt');
+    const file = { bytes: fs.readFileSync(sample), fileName: path.basename(sample) };
+    const { documentId } = await submitFile(pipeline.runtime(), file);
+    await finish([documentId]);
+    await withIngestPaused(async () => {
+      const forced = await Promise.all(Array.from({ length: CALLERS }, () => submitFile(pipeline.runtime(), file, { force: true })));
+      expect(forced.filter((submission) => submission.reprocessed)).toHaveLength(1);
+      expect(forced.filter((submission) => submission.alreadyUnderWay)).toHaveLength(CALLERS - 1);
+      await markTakenUp(documentId);
+      const enqueue = jest.spyOn(pipeline.runtime().queues, 'enqueue');
+
+      expect(await submitFile(pipeline.runtime(), file, { force: true })).toMatchObject({ reprocessed: false, alreadyUnderWay: true, round: 1, status: 'processing' });
+      const late = cli(['ingest', '--force', '--no-wait', sample]);
+      expect(late.status).toBe(0);
+      expect(late.stderr).toContain('已由他人重新处理或仍在处理中（第 1 轮，processing），未再启动 / already re-driven or still being processed (round 1, processing); not started again');
+      expect(enqueue).not.toHaveBeenCalled();
+      expect(await getDocument(db(), documentId)).toMatchObject({ round: 1 });
+      await markQueued(documentId);
+    });
+    await finish([documentId]);
+    expect(await getDocument(db(), documentId)).toMatchObject({ round: 1, status: 'published' });
+    expect(await reportVersions(db(), documentId)).toHaveLength(2);
+  });
+
+  test('the web retry from five operators who saw the same round starts one round; a stale page is told so', async () => {
+    const [id] = await deadLettered(1, 'web-retry');
+    await db().updateTable('dead_letters').set({ error_code: 'TRANSIENT' }).where('document_id', '=', id).execute();
+    const app = await buildWebServer(pipeline.runtime(), { logger: false });
+    try {
+      await withIngestPaused(async () => {
+        const enqueue = jest.spyOn(pipeline.runtime().queues, 'enqueue');
+
+        const answers = await Promise.all(
+          Array.from({ length: CALLERS }, () => app.inject({ method: 'POST', url: `/api/documents/${id}/retry?round=0`, headers: OPERATOR })),
+        );
+
+        expect(answers.map((answer) => answer.statusCode).sort()).toEqual([202, 409, 409, 409, 409]);
+        for (const answer of answers.filter((one) => one.statusCode === 409)) {
+          expect(answer.json()).toEqual({ error: 'already re-driven by somebody else: the document is now in round 1', errorZh: '已由他人重新处理：这个文档现在是第 1 轮。' });
+        }
+        expect(enqueuedFor(enqueue, [id])).toEqual([id]);
+
+        // The document page and the dead-letters page send the round they showed with their forms.
+        const page = await app.inject({ url: `/documents/${id}`, headers: { ...OPERATOR, accept: 'text/html' } });
+        expect(page.body).not.toContain('data-action="retry"');
+        for (const url of [`/documents/${id}/retry`, `/dead-letters/${id}/retry`, `/documents/${id}/reprocess`]) {
+          const stale = await app.inject({
+            method: 'POST',
+            url,
+            headers: { ...OPERATOR, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+            payload: 'round=0',
+          });
+          expect(stale.statusCode).toBe(409);
+          expect(stale.body).toContain('已由他人重新处理：这个文档现在是第 1 轮。');
+        }
+        expect(enqueuedFor(enqueue, [id])).toEqual([id]);
+      });
+      await finish([id]);
+      await waitForLetters([id], 1);
+      expect(await rounds([id])).toEqual([1]);
+
+      await db().updateTable('dead_letters').set({ error_code: 'TRANSIENT' }).where('document_id', '=', id).execute();
+      const retryForm = (await app.inject({ url: `/documents/${id}`, headers: { ...OPERATOR, accept: 'text/html' } })).body;
+      expect(retryForm).toMatch(/action="\/documents\/[^"]+\/retry"[^>]*>.*<input type="hidden" name="round" value="1">/);
+    } finally {
+      await app.close();
+    }
   });
 });

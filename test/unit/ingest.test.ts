@@ -8,6 +8,7 @@ import PDFDocument from 'pdfkit';
 import { PermanentError, type PermanentErrorCode } from '../../shared/errors';
 import { closePdfReader, detectMediaType, extractDocument, MAX_TEXT_CHARACTERS, MEDIA_TYPE } from '../../workers/ingest/core';
 import { garbledShare } from '../../workers/ingest/pdf-text';
+import { docxBomb, nestedHtml, pdfFlateBomb } from '../support/hostile-corpus';
 
 const SAMPLES = path.join(__dirname, '../../samples');
 const SEED_FILES = fs.readdirSync(SAMPLES).filter((name) => name.endsWith('.txt')).sort();
@@ -361,5 +362,52 @@ describe('garbled text layers', () => {
     expect(garbledShare('\uE001\uE002\uE003政府')).toBeCloseTo(0.6);
     expect(garbledShare('ÕþÓÐÐÅÏ¢¹«¿ª')).toBe(1);
     expect(garbledShare('   ')).toBe(0);
+  });
+});
+
+describe('reader limits: hostile files fail fast with a precise message', () => {
+  const MB = 1024 * 1024;
+
+  it('a DOCX zip bomb is refused from its headers, and from the bytes it inflates to when the headers lie', async () => {
+    for (const lyingHeaders of [false, true]) {
+      const started = Date.now();
+      const error = await expectPermanent(extractDocument({ bytes: docxBomb(32 * MB, { lyingHeaders }), fileName: 'bomb.docx' }), 'TOO_LARGE');
+      expect(error.message).toMatch(/^Word 文档中的 word\/document\.xml 压缩比超过 200 倍.*inflates to more than 200 times/);
+      expect(Date.now() - started).toBeLessThan(2000);
+    }
+  });
+
+  it('a DOCX past the inflated total is refused, whatever its ratio', async () => {
+    const error = await expectPermanent(extractDocument({ bytes: docxBomb(8 * MB), fileName: 'big.docx' }, { maxInflatedBytes: 4 * MB, maxCompressionRatio: 1e6 }), 'TOO_LARGE');
+    expect(error.message).toMatch(/^Word 文档解压后超过 4 MB.*inflates past 4 MB/);
+  });
+
+  it('200,000 nested <div>s are refused while parsing (no stack overflow), and nesting within the limit is read', async () => {
+    const started = Date.now();
+    const error = await expectPermanent(extractDocument({ bytes: nestedHtml(200_000), fileName: 'deep.html' }), 'TOO_LARGE');
+    expect(error.message).toMatch(/^网页的元素嵌套超过 256 层.*nests elements more than 256 deep/);
+    expect(Date.now() - started).toBeLessThan(2000);
+    const document = await extractDocument({ bytes: nestedHtml(200), fileName: 'nested.html' });
+    expect(document.pages[0].text).toBe('政府信息公开工作年度报告');
+  });
+
+  it('a PDF whose content stream inflates past the limit is refused before pdf.js decodes it', async () => {
+    const started = Date.now();
+    const error = await expectPermanent(extractDocument({ bytes: pdfFlateBomb(64 * MB), fileName: 'bomb.pdf' }, { maxInflatedBytes: 16 * MB }), 'TOO_LARGE');
+    expect(error.message).toMatch(/^PDF 中有一个数据流解压后超过 16 MB.*inflates past 16 MB/);
+    expect(Date.now() - started).toBeLessThan(2000);
+    // The sample's own streams pass.
+    expect((await extractDocument({ bytes: SAMPLE_PDF, fileName: 'report.pdf' }, { maxInflatedBytes: MB })).pages.length).toBeGreaterThan(1);
+  });
+
+  it('plain text and HTML over their byte limits are refused before decoding', async () => {
+    const text = Buffer.from('政府信息公开\n'.repeat(1000));
+    const error = await expectPermanent(extractDocument({ bytes: text, fileName: 'long.txt' }, { maxTextCharacters: 1000 }), 'TOO_LARGE');
+    expect(error.message).toContain(`long.txt 有 ${text.length.toLocaleString('en')} 字节，超过纯文本的上限 4,000 字节`);
+    const html = Buffer.from(`<html><body>${'<p>政府信息公开</p>'.repeat(1000)}</body></html>`);
+    await expectPermanent(extractDocument({ bytes: html, fileName: 'long.html' }, { maxHtmlBytes: 10_000 }), 'TOO_LARGE');
+    // Within 4 bytes a character but over the characters: refused after decoding, with the count.
+    const error2 = await expectPermanent(extractDocument({ bytes: Buffer.from('政'.repeat(1001)), fileName: 'a.txt' }, { maxTextCharacters: 1000 }), 'TOO_LARGE');
+    expect(error2.message).toContain('1,001');
   });
 });

@@ -117,3 +117,23 @@ describe('offset map', () => {
     expect(page.text.split('\n')[1].split('\t')).toEqual(['行政许可', '9544']);
   });
 });
+
+describe('normalize on long hostile text', () => {
+  it('a long text keeps its offsets in typed arrays, and long space runs cost linear time', () => {
+    const line = '政府信息公开　（１２）\u200b' + ' '.repeat(50) + '统 计 指 标\r\n';
+    const text = line.repeat(Math.ceil(500_000 / line.length)).slice(0, 500_000);
+    const started = Date.now();
+    const page = normalizeText(text);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(page.text.startsWith('政府信息公开 (12)' + ' '.repeat(50) + '统计指标\n')).toBe(true);
+    // The 2nd line's 统 points back at its source.
+    const second = page.text.indexOf('统', page.text.indexOf('\n'));
+    expect(page.sourceText[sourceOffset(page, second)]).toBe('统');
+
+    // Deciding each space of a run by scanning the run would take 200,000² steps.
+    const spaces = '政' + ' '.repeat(200_000) + '府';
+    const spaced = Date.now();
+    expect(normalizeText(spaces).text).toBe('政府');
+    expect(Date.now() - spaced).toBeLessThan(2000);
+  });
+});

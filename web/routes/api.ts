@@ -1,11 +1,11 @@
 /** The JSON API behind the pages, described by its schemas in the OpenAPI document at /api/docs. */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DOCUMENT_SORTS, documentHistory, searchDocuments, submissionsMatrix } from '../../shared/db/browse';
 import { listDeadLetters } from '../../shared/db/dead-letters';
 import { getDocument } from '../../shared/db/documents';
 import { loadReportRecord } from '../../shared/db/reports';
 import { STAGES } from '../../shared/pipeline';
-import { documentSearch, importFromUrl, reprocessDocument, retryDocument, type ActionResult } from '../actions';
+import { documentSearch, importFromUrl, reprocessDocument, retryDocument, seenRoundOf, type ActionResult } from '../actions';
 import type { WebContext } from '../server';
 import { receiveUpload } from '../uploads';
 import { UrlImportError } from '../url-import';
@@ -13,6 +13,21 @@ import { UrlImportError } from '../url-import';
 const anyObject = { type: 'object', additionalProperties: true } as const;
 const error = { type: 'object', properties: { error: { type: 'string' } } } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
+const seenRoundQuery = {
+  type: 'object',
+  properties: {
+    round: {
+      type: 'integer',
+      minimum: 0,
+      description: 'The round the caller saw (also accepted as `round` in a JSON body). If the document has moved on since, nothing is started and the answer is 409: it was already re-driven.',
+    },
+  },
+} as const;
+
+/** The round a caller saw, from the query string or a JSON body. */
+function seenRoundIn(request: FastifyRequest): number | undefined {
+  return seenRoundOf((request.query as { round?: unknown } | undefined)?.round, (request.body as { round?: unknown } | null | undefined)?.round);
+}
 const submission = {
   type: 'object',
   properties: {
@@ -20,7 +35,9 @@ const submission = {
     fileName: { type: 'string' },
     created: { type: 'boolean', description: 'false when the same bytes were submitted before' },
     reprocessed: { type: 'boolean', description: 'true when a document submitted before runs again' },
+    alreadyUnderWay: { type: 'boolean', description: 'true when it was forced but a round of it was already under way (re-driven by somebody else, or still on its first run), so none was started' },
     status: { type: 'string' },
+    round: { type: 'integer' },
   },
 } as const;
 const documentRow = {
@@ -163,14 +180,14 @@ export async function registerApiRoutes(app: FastifyInstance, context: WebContex
 
   app.post(
     '/api/documents/:id/retry',
-    { config: { action: true }, schema: { tags: ['documents'], summary: 'Re-drive a dead-lettered document from the stage that failed', params: idParams } },
-    async (request, reply) => actionReply(reply, await retryDocument(context, (request.params as { id: string }).id)),
+    { config: { action: true }, schema: { tags: ['documents'], summary: 'Re-drive a dead-lettered document from the stage that failed', params: idParams, querystring: seenRoundQuery } },
+    async (request, reply) => actionReply(reply, await retryDocument(context, (request.params as { id: string }).id, seenRoundIn(request))),
   );
 
   app.post(
     '/api/documents/:id/reprocess',
-    { config: { action: true }, schema: { tags: ['documents'], summary: 'Run a document again; its new report supersedes the old one, which is kept', params: idParams } },
-    async (request, reply) => actionReply(reply, await reprocessDocument(context, (request.params as { id: string }).id)),
+    { config: { action: true }, schema: { tags: ['documents'], summary: 'Run a document again; its new report supersedes the old one, which is kept', params: idParams, querystring: seenRoundQuery } },
+    async (request, reply) => actionReply(reply, await reprocessDocument(context, (request.params as { id: string }).id, seenRoundIn(request))),
   );
 
   app.get(

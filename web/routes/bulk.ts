@@ -8,7 +8,7 @@ import { batchDocuments, countBatches, getBatch, listBatches, type BatchDocument
 import { DEAD_LETTER_SORTS, countDeadLetters, countOpenDeadLetters, listDeadLetters, type DeadLetterFilter } from '../../shared/db/dead-letters';
 import { STAGES, isStage } from '../../shared/pipeline';
 import { answerDeadLetter, dismissDeadLetter, redriveDeadLetters } from '../../shared/submissions';
-import { importFromUrl, retryDocument } from '../actions';
+import { importFromUrl, retryDocument, seenRoundOf } from '../actions';
 import { html, page, type Markup } from '../html';
 import { say } from '../i18n';
 import { pageContextOf } from '../page-context';
@@ -173,7 +173,7 @@ export async function registerBulkRoutes(app: FastifyInstance, context: WebConte
 
   app.post('/dead-letters/:documentId/retry', { config: { action: true } }, async (request, reply) => {
     const { documentId } = request.params as { documentId: string };
-    const result = await retryDocument(context, documentId);
+    const result = await retryDocument(context, documentId, seenRoundOf(((request.body ?? {}) as Form).round));
     if (!result.ok) return notDone(reply, request, result.status, say(pageContextOf(request, context).locale, result.error.zh, result.error.en), '/dead-letters');
     return reply.redirect('/dead-letters?retried=1&skipped=0', 303);
   });

@@ -3,12 +3,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { documentHistory, findingRules, searchDocuments, submissionsMatrix } from '../../shared/db/browse';
 import { countDocumentsByStatus, getDocument } from '../../shared/db/documents';
 import { loadReportRecord, reportVersions } from '../../shared/db/reports';
-import { documentSearch, reprocessDocument, retryDocument } from '../actions';
+import { documentSearch, reprocessDocument, retryDocument, seenRoundOf } from '../actions';
 import { html, page, type Markup } from '../html';
 import { pageContextOf } from '../page-context';
 import type { WebContext } from '../server';
 import { documentsView, documentView } from '../views/documents';
 import { overviewView } from '../views/forms';
+import { findStuckWork, recoverStuckWork } from '../../shared/recovery';
 import { submissionsView } from '../views/submissions';
 import { localeOf, say } from '../i18n';
 import { reportView } from '../views/report';
@@ -28,9 +29,15 @@ export async function registerPageRoutes(app: FastifyInstance, context: WebConte
   };
 
   app.get('/', async (request, reply) => {
-    const [counts, queues] = await Promise.all([countDocumentsByStatus(context.db), context.queues.depths(OVERVIEW_JOB_STATES)]);
-    const locale = localeOf(request);
-    return send(reply, request, say(locale, '概览', 'Overview'), overviewView(locale, counts, queues));
+    const [counts, queues, stuck] = await Promise.all([countDocumentsByStatus(context.db), context.queues.depths(OVERVIEW_JOB_STATES), findStuckWork(context)]);
+    const pageContext = pageContextOf(request, context);
+    return send(reply, request, say(pageContext.locale, '概览', 'Overview'), overviewView(pageContext, counts, queues, stuck));
+  });
+
+  app.post('/recover', { config: { action: true } }, async (request, reply) => {
+    const recovered = await recoverStuckWork(context, await findStuckWork(context));
+    request.auditDetail = { requeued: recovered.requeued.length, runsClosed: recovered.runsClosed };
+    return reply.redirect('/', 303);
   });
 
   app.get('/documents', async (request, reply) => {
@@ -59,7 +66,7 @@ export async function registerPageRoutes(app: FastifyInstance, context: WebConte
   const documentAction = (path: string, act: typeof retryDocument) =>
     app.post(`/documents/:id/${path}`, { config: { action: true } }, async (request, reply) => {
       const { id } = request.params as { id: string };
-      const result = await act(context, id);
+      const result = await act(context, id, seenRoundOf((request.body as { round?: unknown } | undefined)?.round));
       if (!result.ok) {
         const locale = localeOf(request);
         reply.code(result.status);

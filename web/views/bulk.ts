@@ -210,13 +210,18 @@ ${acting && (view.filter.stage || view.filter.errorCode) && retryableIn(matchesF
 ${pager(view.page, locale, (offset) => lettersLink(view, { offset }))}`;
 }
 
+/** The round the page showed: a retry or reprocess from it starts a new round only if nobody else did since. */
+export function seenRoundField(round: number): Markup {
+  return html`<input type="hidden" name="round" value="${round}">`;
+}
+
 function letterActions(context: PageContext, letter: DeadLetterRow): Markup {
   const { locale } = context;
   const base = `/dead-letters/${letter.documentId}`;
   return html`${
     letter.permanent
       ? ''
-      : html`<form method="post" action="${base}/retry" class="inline">${csrfField(context)}<button type="submit" data-action="retry">${say(locale, '重试', 'Retry')}</button></form>`
+      : html`<form method="post" action="${base}/retry" class="inline">${csrfField(context)}${seenRoundField(letter.round)}<button type="submit" data-action="retry">${say(locale, '重试', 'Retry')}</button></form>`
   }
 <form method="post" action="${base}/dismiss" class="inline">${csrfField(context)}<input name="reason" required maxlength="500" placeholder="${say(locale, '驳回理由', 'reason for dismissing')}"><button type="submit" data-action="dismiss">${say(locale, '驳回', 'Dismiss')}</button></form>
 <form method="post" action="${csrfAction(`${base}/replace`, context)}" enctype="multipart/form-data" class="inline"><input type="file" name="file" required><button type="submit" data-action="replace">${say(locale, '上传更正文件', 'Answer with a corrected file')}</button></form>`;
@@ -240,7 +245,7 @@ export function documentFailureActions(context: PageContext, document: { id: str
   if (letter?.permanent) {
     return html`<span class="note permanent">${say(locale, `${errorCodeName(letter.errorCode, locale)}（${letter.errorCode}）是永久性错误，重试不会成功。`, `${letter.errorCode} is permanent: a retry cannot succeed.`)}</span> ${handle}`;
   }
-  return html`<form method="post" action="/documents/${document.id}/retry" style="display:inline">${csrfField(context)}<button class="primary" type="submit" data-action="retry">${say(locale, '重试', 'Retry')}</button></form> <span class="muted">${say(
+  return html`<form method="post" action="/documents/${document.id}/retry" style="display:inline">${csrfField(context)}${seenRoundField(document.round)}<button class="primary" type="submit" data-action="retry">${say(locale, '重试', 'Retry')}</button></form> <span class="muted">${say(
     locale,
     `从失败的阶段（${stageName(document.current_stage, locale)}）重新开始`,
     `re-drives from ${document.current_stage}, the stage that failed`,

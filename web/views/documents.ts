@@ -6,7 +6,7 @@ import type { DocumentRow } from '../../shared/db/schema';
 import { STAGES } from '../../shared/pipeline';
 import { DEFAULT_DIRECTION, DOCUMENTS_PAGE_SIZE, type DocumentListRow, type DocumentSearch, type DocumentSort, type StageRunRow } from '../../shared/db/browse';
 import type { Severity } from '../../shared/record';
-import { documentFailureActions } from './bulk';
+import { documentFailureActions, seenRoundField } from './bulk';
 import { csrfField, formatDuration, headerCells, html, queryString, statusBadge, type Markup, type PageContext } from '../html';
 import { copiesSection } from './copies';
 import { pager } from './pager';
@@ -138,7 +138,7 @@ export function documentView(
   const finished = document.status === 'published' || document.status === 'dead_lettered';
   const action = (path: string, label: string, hint: string) =>
     canAct(context)
-      ? html`<form method="post" action="/documents/${document.id}/${path}" style="display:inline">${csrfField(context)}<button class="primary" type="submit" data-action="${path}">${label}</button></form> <span class="muted">${hint}</span>`
+      ? html`<form method="post" action="/documents/${document.id}/${path}" style="display:inline">${csrfField(context)}${seenRoundField(document.round)}<button class="primary" type="submit" data-action="${path}">${label}</button></form> <span class="muted">${hint}</span>`
       : html`<span class="muted">${
           context.actionsEnabled
             ? html`${say(locale, '需以操作员身份', 'To do this, ')}<a href="/login">${say(locale, '登录', 'sign in as an operator')}</a>${say(locale, `后才能${label}。`, '.')}`

@@ -13,7 +13,8 @@
  * `<thead>`/`<tbody>`). Blank lines have the path ''.
  */
 import { type ChildNode, type Element, type ParentNode, isTag, isText } from 'domhandler';
-import { DomUtils, parseDocument } from 'htmlparser2';
+import { DomUtils } from 'htmlparser2';
+import { parseMarkup } from './markup';
 
 export interface HtmlText {
   text: string;
@@ -180,9 +181,17 @@ function layOutLines(fragments: Fragment[]): HtmlText {
   return { text: lines.join('\n').replaceAll('\u00A0', ' '), lineOrigins };
 }
 
-export function htmlToText(html: string): HtmlText {
+export interface HtmlLimits {
+  /** Elements nested deeper than this are refused (TOO_LARGE) while parsing, before the recursive walks below. */
+  maxNestingDepth: number;
+}
+
+/** Deeper than any report's layout (tables in tables in page templates stay under 60), shallow enough for the call stack. */
+const DEFAULT_HTML_LIMITS: HtmlLimits = { maxNestingDepth: 256 };
+
+export function htmlToText(html: string, limits: HtmlLimits = DEFAULT_HTML_LIMITS): HtmlText {
   // The HTML parser turns CR LF and lone CR into LF before anything else sees the text.
-  const document = parseDocument(html.replace(/\r\n?/g, '\n'));
+  const document = parseMarkup(html.replace(/\r\n?/g, '\n'), { xmlMode: false, maxDepth: limits.maxNestingDepth, format: { chinese: '网页', english: 'HTML' } });
   const findElement = (name: string) => DomUtils.findOne((element) => element.name === name, document.children);
   // Fragments (such as mammoth's output) have no <body>; their paths start at 'body' all the same.
   const root = findElement('body') ?? findElement('html') ?? document;

@@ -11,17 +11,23 @@
 import path from 'node:path/posix';
 import { unzipSync } from 'fflate';
 import { type Element, isTag } from 'domhandler';
-import { parseDocument } from 'htmlparser2';
 import { PermanentError } from '../../shared/errors';
 import type { ExtractedPage } from '../../shared/record';
 import type { Rect, Ruling, Rulings } from '../geometry/grid';
 import { layoutPage } from '../geometry/layout';
 import { apply, IDENTITY, multiply, type Matrix } from '../geometry/matrix';
 import type { PositionedPage, PositionedText } from '../geometry/positioned';
+import { parseMarkup } from './markup';
+import { checkZipExpansion, type ZipLimits } from './zip-limits';
 
-export interface OfdLimits {
+export interface OfdLimits extends Partial<ZipLimits> {
   maxPages: number;
+  /** XML nested deeper than this is refused before the recursive walks below. */
+  maxNestingDepth?: number;
 }
+
+/** XML nesting in an OFD: pages hold blocks of objects a few levels deep. */
+const DEFAULT_MAX_NESTING_DEPTH = 256;
 
 /** All XML parts of one OFD together, decompressed; a report's run to a few megabytes. */
 export const MAX_OFD_XML_BYTES = 256 * 1024 * 1024;
@@ -69,7 +75,8 @@ const numbers = (value: string | undefined): number[] =>
   (value ?? '').trim() === '' ? [] : value!.trim().split(/[\s,]+/).map(Number).filter(Number.isFinite);
 
 /** The zip's XML parts by normalised path, within the limits. */
-function readXmlParts(bytes: Buffer): Map<string, Buffer> {
+function readXmlParts(bytes: Buffer, limits: ZipLimits): Map<string, Buffer> {
+  checkZipExpansion(bytes, limits, { chinese: 'OFD 文件', english: 'OFD file' });
   let declaredTotal = 0;
   let parts: Record<string, Uint8Array>;
   try {
@@ -102,10 +109,10 @@ const normalisePartPath = (name: string): string => path.normalize('/' + name.re
 const resolvePart = (from: string, location: string): string =>
   normalisePartPath(location.trim().startsWith('/') ? location.trim() : path.join(path.dirname(from), location.trim()));
 
-function xmlRoot(parts: Map<string, Buffer>, name: string, what: string): Element {
+function xmlRoot(parts: Map<string, Buffer>, name: string, what: string, maxDepth: number): Element {
   const data = parts.get(name);
   if (!data) throw corrupt(`${what} (${name}) is missing`);
-  const root = parseDocument(data.toString('utf8'), { xmlMode: true }).children.find(isTag);
+  const root = parseMarkup(data.toString('utf8'), { xmlMode: true, maxDepth, format: { chinese: 'OFD 文件', english: 'OFD file' } }).children.find(isTag);
   if (!root) throw corrupt(`${what} (${name}) is not XML`);
   return root;
 }
@@ -250,12 +257,16 @@ function collectObjects(container: Element, page: PositionedPage, parentMatrix: 
 
 /** Each page's text objects and table borders, in PDF points with y downwards. */
 export function readOfdPages(bytes: Buffer, limits: OfdLimits): PositionedPage[] {
-  const parts = readXmlParts(bytes);
-  const entry = xmlRoot(parts, 'OFD.xml', 'the entry file');
+  const parts = readXmlParts(bytes, {
+    maxInflatedBytes: limits.maxInflatedBytes ?? MAX_OFD_XML_BYTES,
+    maxCompressionRatio: limits.maxCompressionRatio ?? MAX_COMPRESSION_RATIO,
+  });
+  const maxDepth = limits.maxNestingDepth ?? DEFAULT_MAX_NESTING_DEPTH;
+  const entry = xmlRoot(parts, 'OFD.xml', 'the entry file', maxDepth);
   const docRoot = textOf(descendant(entry, 'DocRoot')).trim();
   if (docRoot === '') throw corrupt('OFD.xml names no DocRoot');
   const documentPath = resolvePart('OFD.xml', docRoot);
-  const document = xmlRoot(parts, documentPath, 'the document root');
+  const document = xmlRoot(parts, documentPath, 'the document root', maxDepth);
 
   const pageList = descendant(document, 'Pages');
   const pageRefs = pageList ? children(pageList, 'Page') : [];
@@ -269,7 +280,7 @@ export function readOfdPages(bytes: Buffer, limits: OfdLimits): PositionedPage[]
   return pageRefs.map((pageRef, index): PositionedPage => {
     const location = pageRef.attribs.BaseLoc;
     if (!location) throw corrupt(`page ${index + 1} has no BaseLoc`);
-    const content = xmlRoot(parts, resolvePart(documentPath, location), `page ${index + 1}`);
+    const content = xmlRoot(parts, resolvePart(documentPath, location), `page ${index + 1}`, maxDepth);
     const area = descendant(content, 'Area');
     const box = numbers(textOf(area && descendant(area, 'PhysicalBox')));
     const [, , width = 210, height = 297] = box.length === 4 ? box : defaultBox.length === 4 ? defaultBox : [];

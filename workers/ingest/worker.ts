@@ -1,14 +1,28 @@
 import { savePages, setMediaType } from '../../shared/db/documents';
 import { PermanentError } from '../../shared/errors';
+import { stagePolicy } from '../../shared/pipeline';
+import type { ExtractedDocument } from '../../shared/record';
 import type { StageHandler } from '../runtime';
-import { extractDocument } from './core';
+import { ProcessSandbox, READER_ENTRY } from '../sandbox';
+import type { ExtractTask } from '../sandbox-entry';
+import { readLimitsFrom } from './core';
+
+/** Files are read in sandbox processes, one per concurrent job, so a hostile file never touches this process. */
+const readers = new ProcessSandbox({ entry: READER_ENTRY, name: 'ingest reader', processes: stagePolicy('ingest').concurrency });
 
 export const handleIngest: StageHandler = async (_job, { db, blobs, config }, document) => {
   if (document.size_bytes > config.maxFileBytes) {
-    throw new PermanentError('TOO_LARGE', `file is ${document.size_bytes} bytes; the limit is ${config.maxFileBytes}`);
+    throw new PermanentError('TOO_LARGE', `文件有 ${document.size_bytes} 字节，超过上限 ${config.maxFileBytes} 字节。file is ${document.size_bytes} bytes; the limit is ${config.maxFileBytes}`);
   }
   const bytes = await blobs.get(document.sha256);
-  const extracted = await extractDocument({ bytes, fileName: document.file_name }, { maxPages: config.maxPages, timeoutMs: config.documentTimeoutMs });
+  const task: ExtractTask = { fileName: document.file_name, limits: readLimitsFrom(config) };
+  const extracted = await readers.run<ExtractedDocument>(
+    'extract',
+    task,
+    // A little over the PDF reader's own time limit, so its more precise message wins.
+    { timeoutMs: config.documentTimeoutMs + 5_000, memoryMb: config.readLimits.memoryMb, subject: document.file_name },
+    bytes,
+  );
   await setMediaType(db, document.id, extracted.mediaType);
   await savePages(db, document.id, extracted.pages);
 };

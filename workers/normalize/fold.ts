@@ -45,13 +45,20 @@ function insideItemNumber(text: string, before: number, after: number): boolean 
 /** Deletes runs of spaces that have a label character on both sides (within the line), and spaces inside an item number. */
 export function collapseLabelSpaces(input: MappedText): MappedText {
   const text = input.text;
+  // Decided once per run of spaces (every space of a run has the same neighbours): a long run costs linear time, not quadratic.
+  let runEnd = -1;
+  let deleteRun = false;
   return mapCodePoints(input, (codePoint, index) => {
     if (!INLINE_SPACE.test(codePoint)) return codePoint;
-    let before = index - 1;
-    while (before >= 0 && INLINE_SPACE.test(text[before])) before--;
-    let after = index + 1;
-    while (after < text.length && INLINE_SPACE.test(text[after])) after++;
-    const between = before >= 0 && after < text.length && LABEL_CHARACTER.test(text[before]) && LABEL_CHARACTER.test(text[after]);
-    return between || insideItemNumber(text, before, after) ? '' : codePoint;
+    if (index > runEnd) {
+      let before = index - 1;
+      while (before >= 0 && INLINE_SPACE.test(text[before])) before--;
+      let after = index + 1;
+      while (after < text.length && INLINE_SPACE.test(text[after])) after++;
+      runEnd = after - 1;
+      const between = before >= 0 && after < text.length && LABEL_CHARACTER.test(text[before]) && LABEL_CHARACTER.test(text[after]);
+      deleteRun = between || insideItemNumber(text, before, after);
+    }
+    return deleteRun ? '' : codePoint;
   });
 }

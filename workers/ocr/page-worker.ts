@@ -5,9 +5,10 @@
  */
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { getDocument, loadPages, savePageOcr, setPageOcrError } from '../../shared/db/documents';
-import { describeError, isPermanent } from '../../shared/errors';
-import { OCR_PAGE_QUEUE, OcrPageJobSchema } from '../../shared/pipeline';
-import { redisOptions } from '../../shared/redis';
+import { describeError, isInfrastructureError, isPermanent } from '../../shared/errors';
+import { OCR_PAGE_QUEUE, OcrPageJobSchema, type OcrPageJob } from '../../shared/pipeline';
+import { redisOptions, type RedisOutageLog } from '../../shared/redis';
+import { shouldWaitOut, waitOutOutage } from '../infrastructure-retry';
 import type { StageContext } from '../runtime';
 import { closePdfImageReader } from './page-image';
 import { readScannedPage } from './scanned-page';
@@ -18,7 +19,7 @@ export interface OcrPageWorker {
   close(): Promise<void>;
 }
 
-export function startOcrPageWorker(context: StageContext, redisUrl: string): OcrPageWorker {
+export function startOcrPageWorker(context: StageContext, redisUrl: string, outage: RedisOutageLog): OcrPageWorker {
   let pool: Promise<TesseractPool> | null = null;
   const ocrPool = (): Promise<TesseractPool> => {
     pool ??= TesseractPool.create({ size: context.config.ocrThreads }).catch((error: unknown) => {
@@ -28,22 +29,27 @@ export function startOcrPageWorker(context: StageContext, redisUrl: string): Ocr
     return pool;
   };
 
-  const processPage = async (job: Job): Promise<void> => {
-    const parsed = OcrPageJobSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid ${OCR_PAGE_QUEUE} job ${job.id}: ${parsed.error.message}`);
-    const { documentId, round, page } = parsed.data;
+  const readPage = async (page: OcrPageJob): Promise<void> => {
+    const { documentId, round } = page;
     const document = await getDocument(context.db, documentId);
     if (!document || document.round !== round) return;
-    const current = (await loadPages(context.db, documentId)).find((candidate) => candidate.number === page);
+    const current = (await loadPages(context.db, documentId)).find((candidate) => candidate.number === page.page);
     if (!current || current.ocr) return;
+    const bytes = await context.blobs.get(document.sha256);
+    const read = await readScannedPage(bytes, document.media_type ?? '', page.page, await ocrPool());
+    await savePageOcr(context.db, documentId, page.page, read);
+  };
+
+  const processPage = async (job: Job, token?: string): Promise<void> => {
+    const parsed = OcrPageJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid ${OCR_PAGE_QUEUE} job ${job.id}: ${parsed.error.message}`);
     try {
-      const bytes = await context.blobs.get(document.sha256);
-      const read = await readScannedPage(bytes, document.media_type ?? '', page, await ocrPool());
-      await savePageOcr(context.db, documentId, page, read);
+      await readPage(parsed.data);
     } catch (error) {
+      if (shouldWaitOut(job, error, context.config.infrastructureRetryMs)) await waitOutOutage(job, token, error, OCR_PAGE_QUEUE);
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (!isPermanent(error) && !lastAttempt) throw error;
-      await setPageOcrError(context.db, documentId, page, describeError(error));
+      await setPageOcrError(context.db, parsed.data.documentId, parsed.data.page, describeError(error));
       throw new UnrecoverableError(describeError(error));
     }
   };
@@ -55,7 +61,7 @@ export function startOcrPageWorker(context: StageContext, redisUrl: string): Ocr
     lockDuration: context.config.lockDurationMs,
     stalledInterval: context.config.lockDurationMs,
   });
-  worker.on('error', (error) => console.error(`[${OCR_PAGE_QUEUE}] worker error: ${describeError(error)}`));
+  worker.on('error', (error) => (isInfrastructureError(error) ? outage.lost(error) : console.error(`[${OCR_PAGE_QUEUE}] worker error: ${describeError(error)}`)));
   return {
     worker,
     close: async () => {

@@ -2,18 +2,25 @@
  * Lines to cells. Cells are separated by tabs (HTML/DOCX tables), by `|` (each `|` closes a cell), or,
  * in PDF text, by single spaces — there every word is its own cell and labels are re-joined later.
  */
+import { canonicalDecimal, nearestNumber } from '../../shared/decimal';
 import { isOcrPage, lineSpan, type DocLine, type Span } from './document';
 
 /**
  * What a cell holds. `garbled` is a number OCR misread into something that is not a clean number
  * ('1O', '8,3', 'l'): it stands in its row as a value, is recorded as null with its text kept, and
- * may be inferred from the table's arithmetic (see ocr-confidence.ts).
+ * may be inferred from the table's arithmetic (see ocr-confidence.ts). `malformed` is a number printed
+ * in a form the report's forms do not use (1.5e3, 1,23,4): it too stands in its row with its text
+ * kept, and gets NUMBER_FORMAT. A number's `exact` is its decimal as printed; `value` is the nearest
+ * double, or null beyond any double.
  */
 export type CellValue =
-  | { kind: 'number'; value: number; unit: string | null }
+  | { kind: 'number'; value: number | null; exact: string; unit: string | null }
   | { kind: 'blank' }
   | { kind: 'placeholder' }
-  | { kind: 'garbled' };
+  | { kind: 'garbled' }
+  | { kind: 'malformed'; form: MalformedForm };
+
+export type MalformedForm = 'exponent' | 'separators';
 
 export interface Cell {
   span: Span;
@@ -33,6 +40,31 @@ const PLACEHOLDER = /^(?:[/\\]|[-—–―]+)$/;
  */
 const GARBLED_NUMBER = /^(?=.*[0-9oOlI|])[0-9oOlI|SBZDQU.,，、'`\s]+$/;
 
+const UNIT_SUFFIX = `\\s*(?:${UNITS.join('|')})?$`;
+/** Scientific notation (1.5e3, 2E+04), which no form prints. */
+const EXPONENT_NUMBER = new RegExp(`^[+-]?\\d+(?:\\.\\d+)?[eE][+-]?\\d+${UNIT_SUFFIX}`);
+/** Digits grouped by commas other than in threes (1,23,456, 12,34): a number, but not one a count is printed as. */
+const MISGROUPED_NUMBER = new RegExp(`^[+-]?\\d+(?:,\\d+)+(?:\\.\\d+)?${UNIT_SUFFIX}`);
+
+/** Whether the text is a number printed in a form no report uses, and which. */
+export function malformedNumberForm(text: string): MalformedForm | null {
+  const trimmed = text.trim();
+  if (EXPONENT_NUMBER.test(trimmed)) return 'exponent';
+  return MISGROUPED_NUMBER.test(trimmed) && !NUMBER_CELL.test(trimmed) ? 'separators' : null;
+}
+
+/** A number cell from its printed digits (commas and sign allowed), kept exactly. */
+export function numberValue(digits: string, unit: string | null): CellValue & { kind: 'number' } {
+  const exact = canonicalDecimal(digits);
+  if (exact === null) throw new RangeError(`not a plain number: ${digits}`);
+  return { kind: 'number', value: nearestNumber(exact), exact, unit };
+}
+
+/** Whether an OCR cell's text reads as a misread number (see GARBLED_NUMBER). */
+export function isGarbledNumber(text: string): boolean {
+  return GARBLED_NUMBER.test(text.trim());
+}
+
 export function isPlaceholder(text: string): boolean {
   return PLACEHOLDER.test(text.trim());
 }
@@ -42,8 +74,11 @@ function readCellValue(text: string, ocrTableCell: boolean): CellValue | null {
   if (trimmed === '') return { kind: 'blank' };
   if (PLACEHOLDER.test(trimmed)) return { kind: 'placeholder' };
   const number = NUMBER_CELL.exec(trimmed);
-  if (!number) return ocrTableCell && GARBLED_NUMBER.test(trimmed) ? { kind: 'garbled' } : null;
-  return { kind: 'number', value: Number(number[1].replace(/,/g, '')), unit: number[2] ?? null };
+  if (number) return numberValue(number[1], number[2] ?? null);
+  // An OCR misreading explains a stray separator better than the report's printing does.
+  if (ocrTableCell && GARBLED_NUMBER.test(trimmed)) return { kind: 'garbled' };
+  const form = malformedNumberForm(trimmed);
+  return form === null ? null : { kind: 'malformed', form };
 }
 
 /** Splits a line into cells by the separator it uses. */

@@ -1,8 +1,9 @@
 /**
  * The parse stage's pure core: a normalized document in, the canonical record (spec §3) and every
  * extracted cell with its provenance out. Parse does not validate; its only findings are places
- * where a table could not be read unambiguously (TABLE_AMBIGUOUS) and OCR readings it is unsure of
- * or had to infer from the tables' arithmetic (LOW_CONFIDENCE_CELL).
+ * where a table could not be read unambiguously (TABLE_AMBIGUOUS), OCR readings it is unsure of
+ * or had to infer from the tables' arithmetic (LOW_CONFIDENCE_CELL), and numbers printed in a form
+ * the tables cannot hold (NUMBER_FORMAT).
  */
 import { PermanentError } from '../../shared/errors';
 import {
@@ -19,6 +20,7 @@ import { readCrawlHeader } from './crawl-header';
 import { documentLines, isOcrPage, type DocLine } from './document';
 import { readMetadata } from './metadata';
 import { readNarrative } from './narrative';
+import { exactValuesOf, reviewNumberFormats } from './number-format';
 import { reviewOcrCells } from './ocr-confidence';
 import { tableRegion } from './regions';
 import { findSectionHeadings, sectionList, type SectionHeading } from './sections';
@@ -44,6 +46,7 @@ export function parseReport(doc: NormalizedDocument, source: SourceInfo): Parsed
   }
 
   const narrative = readNarrative(lines);
+  const exactValues = exactValuesOf(cells);
   return {
     record: {
       schemaVersion: SCHEMA_VERSION,
@@ -54,6 +57,7 @@ export function parseReport(doc: NormalizedDocument, source: SourceInfo): Parsed
       narrative: narrative.values,
       narrativeSources: narrative.sources,
       findings,
+      ...(Object.keys(exactValues).length > 0 ? { exactValues } : {}),
     },
     cells,
   };
@@ -70,6 +74,7 @@ function readTables(lines: DocLine[], headings: SectionHeading[], template: Temp
   const read = readTablesAsPrinted(lines, headings, template);
   const ocrPages = new Set(lines.filter((line) => isOcrPage(line.page)).map((line) => line.page.number));
   if (ocrPages.size > 0) read.findings.push(...reviewOcrCells(read.tables, read.cells, template, ocrPages));
+  read.findings.push(...reviewNumberFormats(read.cells, ocrPages));
   return { ...read, findings: collapseRepeats(read.findings) };
 }
 

@@ -4,7 +4,7 @@
  * (row totals, 一+二 = 七+四, outcomes sum to 七) usually leaves one way to cut every row. When several
  * cuts stay consistent the row is not guessed: it is reported ambiguous.
  */
-import type { Cell } from './cells';
+import { numberValue, type Cell } from './cells';
 
 /** A cut of a digit run into numbers, each kept as its printed digits. */
 export type Cut = string[];
@@ -88,7 +88,7 @@ export function cutCells(run: Cell, cut: Cut): Cell[] {
   return cut.map((part) => {
     const span = { ...run.span, start: offset, end: offset + part.length, text: part };
     offset += part.length;
-    return { span, value: { kind: 'number' as const, value: Number(part), unit: null } };
+    return { span, value: numberValue(part, null) };
   });
 }
 

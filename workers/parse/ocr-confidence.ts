@@ -15,6 +15,7 @@
  * left to validate's checks. Text layouts are exact, so only cells on OCR pages are considered.
  */
 import { legacyCellKey, RULES, type Bilingual, type ExtractedCell, type Finding, type LegacyColumn, type ReportTables, type TemplateId } from '../../shared/record';
+import { decimalOf } from '../../shared/decimal';
 import { cellName } from '../../shared/template/cell-names';
 import { residual, solveFor, tableEquations, type Equation } from '../../shared/template/equations';
 import { matrixModel } from '../../shared/template/templates';
@@ -69,6 +70,7 @@ export function reviewOcrCells(tables: ReportTables, cells: ExtractedCell[], tem
   for (const [key, repair] of repairs) {
     const cell = states.get(key)!.cell;
     cell.value = repair.value;
+    cell.exact = decimalOf(repair.value);
     const node = cell.table === 'applications' || cell.table === 'reviewLitigation' ? tables[cell.table] : undefined;
     if (node) setCell(node, cell.rowKey, cell.columnKey, repair.value);
   }

@@ -35,6 +35,7 @@ export function extractCell(input: CellInput): ExtractedCell {
     rowKey: input.rowKey,
     columnKey: input.columnKey,
     value: value ? value.value : null,
+    ...(value ? { exact: value.exact } : {}),
     raw: cell ? cell.span.text : '',
     unit: value?.unit ?? input.defaultUnit ?? null,
     provenance: provenanceOf(cell ? cell.span : { ...input.at, end: input.at.start, text: '' }),

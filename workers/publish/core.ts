@@ -40,7 +40,8 @@ export function buildPublication(run: PublicationRun, parsed: ParsedReport, vali
       table_name: cell.table,
       row_key: cell.rowKey,
       column_key: cell.columnKey,
-      value: cell.value,
+      // The exact decimal, so numeric holds a 20-digit count as printed; records before pipeline 4 have only the double.
+      value: cell.exact ?? cell.value,
       raw: cell.raw,
       unit: cell.unit,
       provenance: JSON.stringify(cell.provenance),

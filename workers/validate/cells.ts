@@ -2,7 +2,8 @@
  * Reading cells of the record's tables by dotted key ('applications.denied.stateSecret.total').
  * Keys are relative to `record.tables`, the form findings use in `cells`.
  */
-import type { ReportTables, TableNode } from '../../shared/record';
+import { decimalOf } from '../../shared/decimal';
+import type { CanonicalRecord, ReportTables, TableNode } from '../../shared/record';
 import { MATRIX_TABLES, type MatrixTableName } from '../../shared/template/templates';
 
 type Leaf = number | string | null;
@@ -32,25 +33,35 @@ export function numberAt(tables: ReportTables, key: string): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-/** Whether the record has the cell at all: a blank cell (null, its placeholder kept) does, an unread one does not. */
-export function cellExists(tables: ReportTables, key: string): boolean {
-  const value = entryAt(tables, key);
-  return value !== undefined && (value === null || typeof value !== 'object');
+/** What the exact checks read of a record: its tables and the exact decimals they cannot hold. */
+export type ExactTables = Pick<CanonicalRecord, 'tables' | 'exactValues'>;
+
+/**
+ * The cell's exact decimal: the printed decimal the record keeps (a count beyond 2^53 or beyond any
+ * double), else its number's; null where numberAt is null and nothing exact was kept.
+ */
+export function decimalAt(record: ExactTables, key: string): string | null {
+  const exact = record.exactValues?.[key];
+  if (exact !== undefined) return exact;
+  const value = numberAt(record.tables, key);
+  return value === null ? null : decimalOf(value);
 }
 
-/** The cells' values in order, or null when any of them is not assessable. */
-export function numbersAt(tables: ReportTables, keys: readonly string[]): number[] | null {
-  const values: number[] = [];
+/** The cells' exact decimals in order, or null when any of them is not assessable. */
+export function decimalsAt(record: ExactTables, keys: readonly string[]): string[] | null {
+  const values: string[] = [];
   for (const key of keys) {
-    const value = numberAt(tables, key);
+    const value = decimalAt(record, key);
     if (value === null) return null;
     values.push(value);
   }
   return values;
 }
 
-export function sum(values: readonly number[]): number {
-  return values.reduce((total, value) => total + value, 0);
+/** Whether the record has the cell at all: a blank cell (null, its placeholder kept) does, an unread one does not. */
+export function cellExists(tables: ReportTables, key: string): boolean {
+  const value = entryAt(tables, key);
+  return value !== undefined && (value === null || typeof value !== 'object');
 }
 
 /** Every leaf under `node` with its dotted key. */

@@ -1,6 +1,6 @@
 /**
  * The validate stage's pure core: every cross-check of spec §2 that validate owns, run on one
- * parsed record. LOW_CONFIDENCE_CELL and TABLE_AMBIGUOUS are parse's findings and stay in
+ * parsed record. LOW_CONFIDENCE_CELL, TABLE_AMBIGUOUS and NUMBER_FORMAT are parse's findings and stay in
  * `record.findings`; the findings returned here are validate's alone.
  */
 import type { CanonicalRecord, Finding } from '../../shared/record';
@@ -18,6 +18,8 @@ export interface ValidationContext {
   previous: CanonicalRecord | null;
   /** The document's normalized text, searched for injected spam. */
   bodyText?: string;
+  /** The clock for the latest possible report year; the current time when absent. */
+  now?: Date;
 }
 
 /** Findings, most severe first: tampering, then the record's own errors, then warnings. */
@@ -30,7 +32,7 @@ export function validateReport(record: CanonicalRecord, context: ValidationConte
     ...checkEquations(record),
     ...checkSectionsPresent(record),
     ...checkNarrative(record),
-    ...checkYears(record),
+    ...checkYears(record, context.now),
     ...checkAgainstPreviousYear(record, context.previous),
     ...checkLegacySubtotals(record),
   ];

@@ -3,7 +3,8 @@
  * STOCK_FLOW_MISMATCH. Cells named in findings are this year's.
  */
 import type { CanonicalRecord, Finding } from '../../shared/record';
-import { numberAt, numbersAt } from './cells';
+import { compareDecimals, signedSum } from '../../shared/decimal';
+import { decimalAt, decimalsAt } from './cells';
 import { finding } from './finding';
 import { cellName, columnName, rowName } from '../../shared/template/cell-names';
 import { APPLICANT_COLUMNS, DOCUMENT_STOCK_ROWS } from '../../shared/template/rows';
@@ -20,9 +21,9 @@ function checkCarryOver(record: CanonicalRecord, previous: CanonicalRecord): Fin
   const findings: Finding[] = [];
   for (const column of APPLICANT_COLUMNS) {
     const carriedOverCell = `applications.carriedOver.${column}`;
-    const carriedOver = numberAt(record.tables, carriedOverCell);
-    const carriedForward = numberAt(previous.tables, `applications.carriedForward.${column}`);
-    if (carriedOver === null || carriedForward === null || carriedOver === carriedForward) continue;
+    const carriedOver = decimalAt(record, carriedOverCell);
+    const carriedForward = decimalAt(previous, `applications.carriedForward.${column}`);
+    if (carriedOver === null || carriedForward === null || compareDecimals(carriedOver, carriedForward) === 0) continue;
     findings.push(
       finding(
         'CARRY_OVER_MISMATCH',
@@ -44,12 +45,16 @@ function checkDocumentStock(record: CanonicalRecord, previous: CanonicalRecord):
   const findings: Finding[] = [];
   for (const row of DOCUMENT_STOCK_ROWS) {
     const cells = ['inForce', 'issued', 'repealed'].map((column) => `active.${row}.${column}`);
-    const values = numbersAt(record.tables, cells);
-    const previousInForce = numberAt(previous.tables, `active.${row}.inForce`);
+    const values = decimalsAt(record, cells);
+    const previousInForce = decimalAt(previous, `active.${row}.inForce`);
     if (values === null || previousInForce === null) continue;
     const [inForce, issued, repealed] = values;
-    const expected = previousInForce + issued - repealed;
-    if (inForce === expected) continue;
+    const expected = signedSum([
+      { value: previousInForce, sign: 1 },
+      { value: issued, sign: 1 },
+      { value: repealed, sign: -1 },
+    ]);
+    if (compareDecimals(inForce, expected) === 0) continue;
     findings.push(
       finding(
         'STOCK_FLOW_MISMATCH',

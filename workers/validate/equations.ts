@@ -4,9 +4,9 @@
  * template model, naming its cells. An equation with a blank cell is not assessable and is skipped.
  */
 import type { CanonicalRecord, Finding } from '../../shared/record';
-import { residual, tableEquations } from '../../shared/template/equations';
+import { exactResidual, tableEquations } from '../../shared/template/equations';
 import { matrixModel, templateOf } from '../../shared/template/templates';
-import { numberAt, numbersAt } from './cells';
+import { decimalAt, decimalsAt } from './cells';
 import { finding } from './finding';
 
 export function checkEquations(record: CanonicalRecord): Finding[] {
@@ -14,8 +14,9 @@ export function checkEquations(record: CanonicalRecord): Finding[] {
   // The tables the record has, with the rows parse read them by.
   for (const equation of tableEquations(matrixModel(templateOf(record)), record.tables)) {
     const cells = equation.terms.map((term) => term.key);
-    const values = numbersAt(record.tables, cells);
-    if (values === null || residual(equation, (key) => numberAt(record.tables, key)) === 0) continue;
+    // Exact decimals: a sum over counts beyond 2^53 must not balance by float rounding.
+    const values = decimalsAt(record, cells);
+    if (values === null || exactResidual(equation, (key) => decimalAt(record, key)) === '0') continue;
     findings.push(finding(equation.rule, equation.explain(values), cells));
   }
   return findings;

@@ -10,7 +10,7 @@
  * column are checked in it too: cumulative figures add up like this year's.
  */
 import { legacyCellKey, type Bilingual, type CanonicalRecord, type Finding, type LegacyColumn, type LegacyIndicator } from '../../shared/record';
-import { sum } from './cells';
+import { compareDecimals, decimalOf, sumDecimals } from '../../shared/decimal';
 import { finding } from './finding';
 
 /** Outline depth of the markers that build sums: 一、 above （一） above 1. */
@@ -28,14 +28,20 @@ function depthOf(indicator: LegacyIndicator): number | null {
   return SUMMING_DEPTHS.find(([, pattern]) => pattern.test(marker))?.[0] ?? null;
 }
 
+/** An indicator's figure in a column as an exact decimal, or null when blank. */
+type ValueIn = (indicator: LegacyIndicator, column: LegacyColumn) => string | null;
+
 export function checkLegacySubtotals(record: CanonicalRecord): Finding[] {
   const list = record.tables.legacy ?? [];
   const columns: LegacyColumn[] = list.some((indicator) => indicator.cumulative !== undefined) ? ['value', 'cumulative'] : ['value'];
-  return columns.flatMap((column) => [...checkOutlineSums(list, column), ...checkPartLines(list, column)]);
-}
-
-function valueIn(indicator: LegacyIndicator, column: LegacyColumn): number | null {
-  return column === 'value' ? indicator.value : (indicator.cumulative ?? null);
+  // Exact decimals, so amounts add up as printed (no binary rounding) and huge counts are not rounded.
+  const valueIn: ValueIn = (indicator, column) => {
+    const exact = record.exactValues?.[legacyCellKey(indicator.key, column)];
+    if (exact !== undefined) return exact;
+    const value = column === 'value' ? indicator.value : (indicator.cumulative ?? null);
+    return value === null ? null : decimalOf(value);
+  };
+  return columns.flatMap((column) => [...checkOutlineSums(list, column, valueIn), ...checkPartLines(list, column, valueIn)]);
 }
 
 /** How a message names the column: this year's figures plainly, the cumulative ones as such. */
@@ -44,7 +50,7 @@ function columnNote(column: LegacyColumn): Bilingual {
 }
 
 /** Each 一、 and （一） indicator against the indicators one level below it, up to the next at its level or above. */
-function checkOutlineSums(list: readonly LegacyIndicator[], column: LegacyColumn): Finding[] {
+function checkOutlineSums(list: readonly LegacyIndicator[], column: LegacyColumn, valueIn: ValueIn): Finding[] {
   const depths = list.map(depthOf);
   const findings: Finding[] = [];
   list.forEach((whole, index) => {
@@ -57,10 +63,10 @@ function checkOutlineSums(list: readonly LegacyIndicator[], column: LegacyColumn
       if (nextDepth === depth + 1) parts.push(list[next]);
     }
     // A lone sub-item is a list, not a breakdown.
-    const values = parts.length < 2 ? null : comparableValues(whole, parts, column);
+    const values = parts.length < 2 ? null : comparableValues(whole, parts, column, valueIn);
     if (values === null) return;
-    const partsTotal = roundAmount(sum(values.parts));
-    if (partsTotal === values.whole) return;
+    const partsTotal = sumDecimals(values.parts);
+    if (compareDecimals(partsTotal, values.whole) === 0) return;
     const terms = parts.map((part) => `${printed(part)} ${valueIn(part, column)}`).join(' + ');
     const note = columnNote(column);
     const message = {
@@ -77,7 +83,7 @@ function checkOutlineSums(list: readonly LegacyIndicator[], column: LegacyColumn
   return findings;
 }
 
-function checkPartLines(list: readonly LegacyIndicator[], column: LegacyColumn): Finding[] {
+function checkPartLines(list: readonly LegacyIndicator[], column: LegacyColumn, valueIn: ValueIn): Finding[] {
   const findings: Finding[] = [];
   list.forEach((part, index) => {
     if (part.marker !== PART_MARKER) return;
@@ -86,8 +92,8 @@ function checkPartLines(list: readonly LegacyIndicator[], column: LegacyColumn):
     while (wholeIndex >= 0 && list[wholeIndex].marker === PART_MARKER) wholeIndex--;
     if (wholeIndex < 0) return;
     const whole = list[wholeIndex];
-    const values = comparableValues(whole, [part], column);
-    if (values === null || values.parts[0] <= values.whole) return;
+    const values = comparableValues(whole, [part], column, valueIn);
+    if (values === null || compareDecimals(values.parts[0], values.whole) <= 0) return;
     const note = columnNote(column);
     const message = {
       zh: `“${printed(part)}”${note.zh} ${values.parts[0]} 超过其所属指标“${printed(whole)}” ${values.whole}`,
@@ -112,19 +118,14 @@ function printed(indicator: LegacyIndicator): string {
  * The values of a part–whole relation, or null when it is not assessable: a blank value (blank is
  * not 0) or a unit that differs from the whole's (a missing unit included).
  */
-function comparableValues(whole: LegacyIndicator, parts: readonly LegacyIndicator[], column: LegacyColumn): { whole: number; parts: number[] } | null {
+function comparableValues(whole: LegacyIndicator, parts: readonly LegacyIndicator[], column: LegacyColumn, valueIn: ValueIn): { whole: string; parts: string[] } | null {
   const wholeValue = valueIn(whole, column);
   if (wholeValue === null) return null;
-  const values: number[] = [];
+  const values: string[] = [];
   for (const part of parts) {
     const partValue = valueIn(part, column);
     if (partValue === null || part.unit !== whole.unit) return null;
     values.push(partValue);
   }
   return { whole: wholeValue, parts: values };
-}
-
-/** Money indicators carry decimals; summing them must not invent a mismatch from binary rounding. */
-function roundAmount(value: number): number {
-  return Number(value.toFixed(6));
 }

@@ -1,7 +1,8 @@
 /** NARRATIVE_MISMATCH: a figure the text states differs from the table it summarises. */
 import type { CanonicalRecord, Finding, NarrativeKey } from '../../shared/record';
 import { cellName, narrativeName } from '../../shared/template/cell-names';
-import { numbersAt, sum } from './cells';
+import { compareDecimals, decimalOf, sumDecimals } from '../../shared/decimal';
+import { decimalsAt } from './cells';
 import { finding } from './finding';
 
 /** Each narrative figure and the table cells whose sum it should equal. */
@@ -15,10 +16,10 @@ export function checkNarrative(record: CanonicalRecord): Finding[] {
   const findings: Finding[] = [];
   for (const { key, cells } of NARRATIVE_TO_TABLE) {
     const stated = record.narrative[key];
-    const values = numbersAt(record.tables, cells);
+    const values = decimalsAt(record, cells);
     if (stated === undefined || stated === null || values === null) continue;
-    const tabled = sum(values);
-    if (stated === tabled) continue;
+    const tabled = sumDecimals(values);
+    if (compareDecimals(decimalOf(stated), tabled) === 0) continue;
     const source = record.narrativeSources[key];
     const quote = source === undefined ? '' : ` ("${source}")`;
     const table = cells.map((cell, index) => `${cell} ${values[index]}`).join(' + ');

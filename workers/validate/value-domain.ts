@@ -2,6 +2,7 @@
 import type { Bilingual, CanonicalRecord, Finding, LegacyIndicator } from '../../shared/record';
 import { cellName } from '../../shared/template/cell-names';
 import { MATRIX_TABLES } from '../../shared/template/templates';
+import { decimalOf, isNegativeDecimal, isWholeDecimal } from '../../shared/decimal';
 import { leaves, legacyKey } from './cells';
 import { finding } from './finding';
 
@@ -24,18 +25,20 @@ export function checkValueDomain(record: CanonicalRecord): Finding[] {
       const column = key.slice(key.lastIndexOf('.') + 1);
       // A unit printed beside an amount ('amountUnit': '元') is text by design.
       if (value === null || column.endsWith('Unit')) continue;
-      const problem = describeProblem(value, kindOfColumn(column));
+      const decimal = exactDecimal(record, key, value);
+      const problem = describeProblem(decimal, kindOfColumn(column));
       if (problem !== null) {
-        findings.push(finding('VALUE_DOMAIN', { zh: `${cellName(key)} = ${value}：${problem.zh}`, en: `${key} = ${JSON.stringify(value)} ${problem.en}` }, [key]));
+        findings.push(finding('VALUE_DOMAIN', { zh: `${cellName(key)} = ${decimal ?? value}：${problem.zh}`, en: `${key} = ${decimal ?? JSON.stringify(value)} ${problem.en}` }, [key]));
       }
     }
   }
   for (const indicator of record.tables.legacy ?? []) {
     const kind = kindOfLegacyUnit(indicator);
     if (indicator.value === null || kind === null) continue;
-    const problem = describeProblem(indicator.value, kind);
+    const decimal = exactDecimal(record, legacyKey(indicator.key), indicator.value);
+    const problem = describeProblem(decimal, kind);
     if (problem !== null) {
-      const printed = `${indicator.label} = ${indicator.value} ${indicator.unit}`;
+      const printed = `${indicator.label} = ${decimal ?? indicator.value} ${indicator.unit}`;
       findings.push(finding('VALUE_DOMAIN', { zh: `${printed}：${problem.zh}`, en: `${printed} ${problem.en}` }, [legacyKey(indicator.key)]));
     }
   }
@@ -54,10 +57,17 @@ function kindOfLegacyUnit(indicator: LegacyIndicator): ValueKind | null {
   return LEGACY_MONEY_UNITS.has(indicator.unit) ? 'amount' : null;
 }
 
+/** The cell's exact decimal (the printed one the record keeps first), or null when it is not a number. */
+function exactDecimal(record: CanonicalRecord, key: string, value: number | string): string | null {
+  const exact = record.exactValues?.[key];
+  if (exact !== undefined) return exact;
+  return typeof value === 'number' && Number.isFinite(value) ? decimalOf(value) : null;
+}
+
 /** Why the value is outside its domain, or null when it is inside. */
-function describeProblem(value: number | string, kind: ValueKind): Bilingual | null {
-  if (typeof value !== 'number' || !Number.isFinite(value)) return { zh: '不是数字', en: 'is not a number' };
-  if (kind === 'amount') return value < 0 ? { zh: '金额为负数', en: 'is a negative amount' } : null;
-  if (!Number.isInteger(value)) return { zh: '件数不是整数', en: 'is not a whole count' };
-  return kind === 'count' && value < 0 ? { zh: '件数为负数', en: 'is a negative count' } : null;
+function describeProblem(decimal: string | null, kind: ValueKind): Bilingual | null {
+  if (decimal === null) return { zh: '不是数字', en: 'is not a number' };
+  if (kind === 'amount') return isNegativeDecimal(decimal) ? { zh: '金额为负数', en: 'is a negative amount' } : null;
+  if (!isWholeDecimal(decimal)) return { zh: '件数不是整数', en: 'is not a whole count' };
+  return kind === 'count' && isNegativeDecimal(decimal) ? { zh: '件数为负数', en: 'is a negative count' } : null;
 }

@@ -17,7 +17,7 @@
  *   puts before a figure (`2014年`, `我局`, `本年度`, `共`, `累计`, `发生`) or between label and figure (`为`, `达`);
  * - `其中` makes the items after it, to the end of their sentence, parts of the item before it.
  */
-import { UNITS } from '../cells';
+import { numberValue, UNITS } from '../cells';
 import { lineSpan, type DocLine, type Span } from '../document';
 import { extractCell } from '../table-read';
 import { indicatorForLabel } from '../../../shared/template/indicators';
@@ -53,7 +53,8 @@ interface Item {
   marker: string | null;
   labelSpan: Span;
   valueSpan: Span;
-  value: number;
+  /** The figure as printed, thousands separators included. */
+  digits: string;
   unit: string | null;
   /** Printed as `label：N`. */
   colon: boolean;
@@ -84,11 +85,11 @@ export function readLegacyItems(lines: DocLine[]): LegacyRead | null {
       table: 'legacy',
       rowKey: key,
       columnKey: 'value',
-      cell: { span: item.valueSpan, value: { kind: 'number', value: item.value, unit: item.unit } },
+      cell: { span: item.valueSpan, value: numberValue(item.digits, item.unit) },
       at: item.labelSpan,
     });
     read.cells.push(cell);
-    const indicator: LegacyIndicator = { key, label: item.label, marker: item.marker, indicator: null, unit: item.unit, value: item.value, raw: cell.raw };
+    const indicator: LegacyIndicator = { key, label: item.label, marker: item.marker, indicator: null, unit: item.unit, value: cell.value, raw: cell.raw };
     read.indicators.push(indicator);
   }
   return read;
@@ -165,7 +166,7 @@ function sentenceItems({ line, from, to }: Sentence): Item[] {
         marker: printed.marker ?? partsMarker,
         labelSpan: lineSpan(line, segmentStart, i),
         valueSpan: lineSpan(line, i, numberEnd),
-        value: Number(digits.replace(/,/g, '')),
+        digits,
         unit: unit ? unit[1] : null,
         colon,
       });

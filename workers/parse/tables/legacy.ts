@@ -8,7 +8,7 @@
  */
 import { legacyCellKey, type ExtractedCell, type Finding, type LegacyColumn, type LegacyIndicator } from '../../../shared/record';
 import { LEGACY_COLUMN_HEADERS as COLUMN_HEADERS, LEGACY_LABEL_HEADERS as LABEL_HEADERS, type LegacyColumnRole as ColumnRole } from '../../../shared/template/legacy';
-import { lineCells, UNITS, type Cell } from '../cells';
+import { lineCells, numberValue, UNITS, type Cell } from '../cells';
 import { lineSpan, type DocLine, type Span } from '../document';
 import { ambiguity, extractCell } from '../table-read';
 import { readLegacyItems } from './legacy-items';
@@ -188,7 +188,7 @@ function numberedItemDigits(digits: string, state: ScanState): string {
 
 function valuePiece(line: DocLine, from: number, to: number): Piece {
   const span = lineSpan(line, from, to);
-  return { kind: 'value', cell: { span, value: { kind: 'number', value: Number(span.text), unit: null } } };
+  return { kind: 'value', cell: { span, value: numberValue(span.text, null) } };
 }
 
 function linePieces(line: DocLine, state: ScanState): Piece[] {
