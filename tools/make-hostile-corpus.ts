@@ -152,6 +152,11 @@ async function hugeImagePdf(side: number): Promise<Buffer> {
   const content = 'q 595 0 0 842 0 0 cm /Im0 Do Q';
   objects.push(Buffer.from(`<< /Length ${content.length} >>\nstream\n${content}\nendstream`));
 
+  return pdfOfObjects(objects);
+}
+
+/** A PDF of these objects (numbered from 1, the first the catalog) with a correct cross-reference table. */
+export function pdfOfObjects(objects: Buffer[]): Buffer {
   const out: Buffer[] = [Buffer.from('%PDF-1.4\n%\xE2\xE3\xCF\xD3\n', 'latin1')];
   let offset = out[0].length;
   const offsets: number[] = [];

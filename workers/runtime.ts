@@ -15,6 +15,7 @@ import {
   hasCompletedRun,
   beginStageRun,
   completeStageRun,
+  discardStageRun,
   stageJobState,
   stageRunHistory,
 } from '../shared/db/documents';
@@ -124,11 +125,22 @@ async function processStageJob(options: StageWorkerOptions, job: Job, token: str
   } catch (error) {
     if (error instanceof WaitingChildrenError) throw error;
     if (shouldWaitOut(job, error, context.config.infrastructureRetryMs)) {
-      if (attempt.runId) await finishStageRun(context.db, attempt.runId, 'interrupted', attempt.startedAt, describeError(error)).catch(() => undefined);
+      await noteOutage(context, payload, stage, attempt, error).catch(() => undefined);
       await waitOutOutage(job, token, error, stage);
     }
     await failAttempt(options, payload, job, attempt, error);
   }
+}
+
+/**
+ * A try cut off by an outage did no work that counts: its run is dropped (one row per retry would
+ * flood the history over a long outage) and the document says what it is waiting for. While Postgres
+ * itself is away neither write lands, and the reconciler closes the run later.
+ */
+async function noteOutage(context: StageContext, payload: StageJob, stage: Stage, attempt: StageAttempt, error: unknown): Promise<void> {
+  if (attempt.runId) await discardStageRun(context.db, attempt.runId);
+  const waiting = `等待服务恢复 / waiting for a service to come back: ${describeError(error)}`;
+  await advanceDocument(context.db, payload.documentId, { stage, round: payload.round }, { status: 'processing', stage, error: waiting });
 }
 
 async function runStageJob(options: StageWorkerOptions, payload: StageJob, job: Job, token: string | undefined, attempt: StageAttempt): Promise<void> {

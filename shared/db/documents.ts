@@ -216,6 +216,11 @@ export async function finishStageRun(db: Db, runId: string, outcome: Exclude<Sta
     .execute();
 }
 
+/** Removes a run that did nothing (a try an outage cut off before it could work). */
+export async function discardStageRun(db: Db, runId: string): Promise<void> {
+  await db.deleteFrom('stage_runs').where('id', '=', runId).execute();
+}
+
 /** The document a stage job names, and whether this stage already completed in its round (one round trip). */
 export async function stageJobState(
   db: Db,

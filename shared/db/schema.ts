@@ -43,7 +43,7 @@ export interface StageRunsTable {
   duration_ms: number | null;
   /**
    * 'waiting': the stage fanned out work (OCR pages) and runs again when it is done. 'interrupted': the
-   * run was cut off by an outage or by its worker's death (closed by the reconciler) and runs again.
+   * run's worker went away before it finished (closed by the reconciler); the job runs again.
    */
   outcome: StageRunOutcome;
   error: string | null;

@@ -1,7 +1,7 @@
 /**
  * Private, restartable servers for the fault suite: a redis-server (append-only) and a Postgres
  * cluster, each on a free port in a temp directory, so killing or stopping them never touches the
- * shared Redis (6379) and Postgres (5432) other tests use.
+ * shared Redis (6379) and Postgres (5432) other tests use. Each fault scenario has its own pair.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -72,6 +72,17 @@ export class PrivateRedis {
 
   stop(): Promise<void> {
     return this.end('SIGTERM');
+  }
+
+  /**
+   * Everything Redis had is gone, as after a disk loss or a new empty instance: the append-only
+   * directory (and any snapshot) is deleted while the server is down. Call between kill() and start().
+   */
+  wipe(): void {
+    if (this.child) throw new Error('wipe() needs the server stopped');
+    for (const entry of fs.readdirSync(this.dir)) {
+      if (entry !== 'redis.log') fs.rmSync(path.join(this.dir, entry), { recursive: true, force: true });
+    }
   }
 
   private async end(signal: NodeJS.Signals): Promise<void> {

@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { makeHostileCorpus, type HostileCase } from '../../tools/make-hostile-corpus';
+import { makeHostileCorpus, pdfOfObjects, type HostileCase } from '../../tools/make-hostile-corpus';
 
 export type { HostileCase };
 
@@ -155,18 +155,7 @@ export function pdfFlateBomb(inflatedBytes: number): Buffer {
     Buffer.from('<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >> /Contents 4 0 R >>'),
     Buffer.concat([Buffer.from(`<< /Length ${stream.length} /Filter /FlateDecode >>\nstream\n`), stream, Buffer.from('\nendstream')]),
   ];
-  const out: Buffer[] = [Buffer.from('%PDF-1.4\n%\xE2\xE3\xCF\xD3\n', 'latin1')];
-  let offset = out[0].length;
-  const offsets: number[] = [];
-  objects.forEach((body, index) => {
-    offsets.push(offset);
-    const object = Buffer.concat([Buffer.from(`${index + 1} 0 obj\n`), body, Buffer.from('\nendobj\n')]);
-    out.push(object);
-    offset += object.length;
-  });
-  const xref = [`xref\n0 ${objects.length + 1}\n`, '0000000000 65535 f \n', ...offsets.map((at) => `${String(at).padStart(10, '0')} 00000 n \n`)].join('');
-  out.push(Buffer.from(`${xref}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${offset}\n%%EOF\n`));
-  return Buffer.concat(out);
+  return pdfOfObjects(objects);
 }
 
 /** HTML with `depth` nested <div>s around one line of report text (1.2 MB for 200,000). */
