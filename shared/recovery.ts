@@ -40,7 +40,7 @@ export interface RecoveryDeps {
  * State younger than this is left alone: a job is enqueued just after its document moves on, and a
  * run is begun just after its job becomes active.
  */
-export const DEFAULT_GRACE_MS = 60_000;
+export const DEFAULT_GRACE_MS = 30_000;
 
 async function liveJobIds(queues: PipelineQueues, stages: Iterable<Stage>): Promise<Map<Stage, Set<string>>> {
   const live = new Map<Stage, Set<string>>();
