@@ -18,6 +18,7 @@ import { listDeadLetters } from '../../shared/db/dead-letters';
 import { getDocument } from '../../shared/db/documents';
 import { isPermanentFailure } from '../../shared/errors';
 import { submitFile } from '../../shared/submissions';
+import { residentMb } from '../../workers/sandbox';
 import { startCli } from '../support/cli';
 import { createTestEnvironment, SAMPLES_DIR, type TestEnvironment } from '../support/environment';
 import { hostileCorpus, HOSTILE_SCALE, type HostileCase } from '../support/hostile-corpus';
@@ -52,15 +53,6 @@ function processTree(root: number): number[] {
   return tree;
 }
 
-function residentMb(pid: number): number {
-  try {
-    const match = /^VmRSS:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'latin1'));
-    return match ? Number(match[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
 /** Samples the resident size of the worker's process tree every 50 ms; `take()` returns the peak per process since the last take. */
 class RssSampler {
   private peaks = new Map<number, number>();
@@ -68,7 +60,7 @@ class RssSampler {
 
   constructor(root: number) {
     this.timer = setInterval(() => {
-      for (const pid of processTree(root)) this.peaks.set(pid, Math.max(this.peaks.get(pid) ?? 0, residentMb(pid)));
+      for (const pid of processTree(root)) this.peaks.set(pid, Math.max(this.peaks.get(pid) ?? 0, residentMb(pid) ?? 0));
     }, 50);
   }
 
