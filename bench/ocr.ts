@@ -25,12 +25,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { NONZERO_APPLICATIONS } from '../test/fixtures/parse/nonzero';
 import { closePdfReader, parsedCellAccuracy, tableCellAccuracy, type CellScore, type ParsedScore } from './ocr-accuracy';
-import type { ChildMessage, PageJob, ParentMessage } from './ocr-worker';
+import type { ChildMessage, PageJob, ParentMessage, PeakRssParts } from './ocr-worker';
 import { bestIntModel, fixturePages, measureNativeTesseract, tableNumbersReadInOrder, type FixturePage, type NativeTesseractMeasurement } from './ocr-native';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const SCANS_DIR = path.join(REPO_ROOT, 'test/fixtures/scans');
 const WORKER_SCRIPT = path.join(__dirname, 'ocr-worker.ts');
+const OCR_WORKER_ALLOCATOR = { MALLOC_MMAP_THRESHOLD_: '1048576', MALLOC_ARENA_MAX: '2' };
 
 // ---------------------------------------------------------------------------------------------
 // Options, tools, machine
@@ -192,24 +193,30 @@ interface GongkaiMeasurement {
   cpuMsPerPage: number;
   /** Peak RSS (VmHWM) of each worker process, MB. */
   peakRssMbPerProcess: number[];
+  /** What each worker's peak is made of, as far as the process sees (bench/ocr-worker.ts `PeakRssParts`). */
+  peakRssPartsPerProcess: PeakRssParts[];
   workerStartMs: number[];
   perPage: GongkaiPage[];
 }
+
+type WorkerStats = Omit<Extract<ChildMessage, { type: 'stats' }>, 'type'>;
 
 class WorkerProcess {
   readonly child: ChildProcess;
   private readonly waiting = new Map<number, { resolve: (message: ChildMessage) => void; reject: (error: Error) => void }>();
   private readonly ready: Promise<number>;
-  private stats: Promise<{ peakRssKb: number; rssKb: number }>;
+  private stats: Promise<WorkerStats>;
   private failure: Error | null = null;
 
   constructor(poolSize: number) {
     this.child = fork(WORKER_SCRIPT, [JSON.stringify({ poolSize })], {
       execArgv: ['--require', require.resolve('tsx/cjs')],
+      // The allocator settings the image runs OCR workers with (infra/Dockerfile).
+      env: { ...process.env, ...OCR_WORKER_ALLOCATOR },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     let readyResolve!: (ms: number) => void;
-    let statsResolve!: (stats: { peakRssKb: number; rssKb: number }) => void;
+    let statsResolve!: (stats: WorkerStats) => void;
     let fail!: (error: Error) => void;
     const readyPromise = new Promise<number>((resolve, reject) => {
       readyResolve = resolve;
@@ -250,7 +257,7 @@ class WorkerProcess {
   }
 
   /** Stops the worker and returns its peak RSS. */
-  async finish(): Promise<{ peakRssKb: number; rssKb: number }> {
+  async finish(): Promise<WorkerStats> {
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.child.send({ type: 'exit' } satisfies ParentMessage);
     const stats = await this.stats;
@@ -305,6 +312,7 @@ async function measureGongkai(pages: BenchPage[], processes: number, poolSize = 
       msPerPage: { median: round(median(times), 0), mean: round(times.reduce((sum, ms) => sum + ms, 0) / times.length, 0) },
       cpuMsPerPage: round(cpuLatest.reduce((sum, cpu, w) => sum + cpu - cpuAtStart[w], 0) / pages.length, 0),
       peakRssMbPerProcess: stats.map((stat) => round(stat.peakRssKb / 1024)),
+      peakRssPartsPerProcess: stats.map((stat) => stat.peakParts),
       workerStartMs,
       perPage: results,
     };
@@ -456,6 +464,19 @@ function markdown(result: BenchResult): string {
     lines.push(`| gongkai (1 process, GONGKAI_OCR_THREADS=2: pool 2, 2 pages at once) | 2 | ${runs.map((g) => g.pagesPerMinute).join(', ')} | ${median(runs.map((g) => g.msPerPage.median))} | ${runs.map((g) => g.cpuMsPerPage).join(', ')} | ${rssList(runs.flatMap((g) => g.peakRssMbPerProcess))} |`);
   }
   lines.push('');
+  const parts = last.flatMap((r) => Object.values(r.gongkai)).flatMap((run) => run.peakRssPartsPerProcess);
+  if (parts.length > 0) {
+    const span = (pick: (part: PeakRssParts) => number): string => {
+      const values = parts.map(pick);
+      return `${Math.min(...values)}–${Math.max(...values)}`;
+    };
+    lines.push(
+      `Peak RSS per gongkai worker, the parts the process sees (MB, range over the workers above): tesseract.js WebAssembly memory ${span((p) => p.wasmMb)}, ` +
+        `main-thread JS heap ${span((p) => p.mainHeapMb)} and buffers ${span((p) => p.mainBuffersMb)} at the highest RSS sample, code and libraries ${span((p) => p.codeMb)}; ` +
+        'the rest is the tesseract.js and PDF image threads\' heaps and what the native allocator holds.',
+      '',
+    );
+  }
   if (result.options.repeat > 1) {
     lines.push(`Ratios per round: at 2 ${last.map((r) => r.ratio['2']).join(', ')}; at 1 ${last.map((r) => r.ratio['1']).join(', ')}; CPU ${last.map((r) => r.cpuRatio ?? '–').join(', ')}.`, '');
   }

@@ -179,6 +179,9 @@ export interface OcrCellBox {
   confidence: number;
 }
 
+/** What OCR prints in a table cell that holds ink it could not read at all: parse reports the cell, never takes it for blank. */
+export const UNREADABLE_CELL = '?';
+
 /** What OCR did to a page, kept as provenance. */
 export interface OcrPageInfo {
   /** Clockwise rotation applied before reading (0, 90, 180, 270). */

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import iconv from 'iconv-lite';
-import PDFDocument from 'pdfkit';
+import { pdfkitBytes } from './pdfkit-bytes';
 import { seededRandom } from './scan-fixtures/raster';
 
 export interface HostileCase {
@@ -48,15 +48,7 @@ const FIXED_DATE = new Date('2022-01-20T08:00:00Z');
 const readSeed = (name: string): string => fs.readFileSync(path.join(SAMPLES_DIR, name), 'utf8');
 
 function renderPdf(draw: (doc: PDFKit.PDFDocument) => void, options: PDFKit.PDFDocumentOptions = {}): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({ size: 'A4', info: { CreationDate: FIXED_DATE, ModDate: FIXED_DATE, Producer: 'gongkai tools/make-hostile-corpus.ts' }, ...options });
-    const chunks: Buffer[] = [];
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    draw(doc);
-    doc.end();
-  });
+  return pdfkitBytes({ size: 'A4', info: { CreationDate: FIXED_DATE, ModDate: FIXED_DATE, Producer: 'gongkai tools/make-hostile-corpus.ts' }, ...options }, draw);
 }
 
 const crcTable = Array.from({ length: 256 }, (_, n) => {

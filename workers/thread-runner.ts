@@ -15,6 +15,8 @@ export interface ThreadRunnerOptions {
   entry: string;
   /** The thread's heap cap. */
   heapMb: number;
+  /** Cap of the young generation (V8's default lets a busy thread keep tens of MB of it resident). */
+  youngGenerationMb?: number;
   /** Names the thread in errors, e.g. 'PDF reader'. */
   name: string;
 }
@@ -52,7 +54,9 @@ export class ThreadRunner<Job extends ThreadJob, Outcome extends ThreadJob> {
     if (this.thread !== null) return this.thread;
     // Loads TypeScript in the thread the way tsx does in this one, then runs the entry.
     const bootstrap = [`require(${JSON.stringify(require.resolve('tsx/cjs'))});`, `require(${JSON.stringify(this.options.entry)});`].join('\n');
-    const thread = new Worker(bootstrap, { eval: true, resourceLimits: { maxOldGenerationSizeMb: this.options.heapMb } });
+    const { heapMb, youngGenerationMb } = this.options;
+    const resourceLimits = { maxOldGenerationSizeMb: heapMb, ...(youngGenerationMb === undefined ? {} : { maxYoungGenerationSizeMb: youngGenerationMb }) };
+    const thread = new Worker(bootstrap, { eval: true, resourceLimits });
     // An idle thread must not keep the process alive; a job in flight is held by its timeout timer.
     thread.unref();
     // A job reports its own thread's failures; these listeners also cover a failure between jobs,

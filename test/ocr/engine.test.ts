@@ -6,14 +6,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import PDFDocument from 'pdfkit';
+import { pdfkitBytes } from '../../tools/pdfkit-bytes';
 import sharp, { type Sharp } from 'sharp';
 import { ocrPage } from '../../workers/ocr/core';
 import { binarize, cropImage, rotateQuarter, type GreyImage } from '../../workers/ocr/image';
 import { detectSkew, rotateImage } from '../../workers/ocr/orientation';
 import { closePdfImageReader, pdfPageImages, rasterImages } from '../../workers/ocr/page-image';
 import { buildTableGrids } from '../../workers/geometry/grid';
-import { findRulings, splitLineIntoCells, tidyCjkSpacing } from '../../workers/ocr/table-grid';
+import { splitLineIntoCells, tidyCjkSpacing } from '../../workers/ocr/cell-reader';
+import { findRulings } from '../../workers/ocr/rulings';
 import { TesseractPool } from '../../workers/ocr/tesseract-pool';
 import { BODY_ROWS, FONT, HEADING, noisyScan, PAGE, renderSvg, SENTENCE, tablePage } from '../fixtures/ocr-unit/table-page';
 
@@ -47,15 +48,7 @@ function expectTableRows(text: string): void {
 }
 
 function pdfBytes(build: (doc: PDFKit.PDFDocument) => void): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({ autoFirstPage: false });
-    const chunks: Buffer[] = [];
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    build(doc);
-    doc.end();
-  });
+  return pdfkitBytes({ autoFirstPage: false }, build);
 }
 
 const encode = (image: GreyImage): Sharp => sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 1 } });

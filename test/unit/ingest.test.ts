@@ -4,7 +4,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { Document, Packer, Paragraph, Table, TableCell, TableRow } from 'docx';
 import iconv from 'iconv-lite';
-import PDFDocument from 'pdfkit';
+import { pdfkitBytes } from '../../tools/pdfkit-bytes';
 import { PermanentError, type PermanentErrorCode } from '../../shared/errors';
 import { closePdfReader, detectMediaType, extractDocument, MAX_TEXT_CHARACTERS, MEDIA_TYPE } from '../../workers/ingest/core';
 import { garbledShare } from '../../workers/ingest/pdf-text';
@@ -42,13 +42,7 @@ function greyscalePng(width: number, height: number): Buffer {
 }
 
 function pdfkitPdf(options: PDFKit.PDFDocumentOptions, draw: (doc: PDFKit.PDFDocument) => void): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', ...options });
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const finished = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
-  draw(doc);
-  doc.end();
-  return finished;
+  return pdfkitBytes({ size: 'A4', ...options }, draw);
 }
 
 /** A one-page PDF in the non-embedded Adobe-GB1 font STSong-Light, as older generators wrote them. */

@@ -1,9 +1,9 @@
-import type { ExtractedCell, Finding } from '../../shared/record';
+import { UNREADABLE_CELL, type ExtractedCell, type Finding } from '../../shared/record';
 import { normalizeDocument } from '../../workers/normalize/core';
 import { LOW_CONFIDENCE_THRESHOLD } from '../../workers/parse/ocr-confidence';
 import { validateReport } from '../../workers/validate/core';
 import { parse, plainDocument } from '../fixtures/parse/documents';
-import { expectNonzeroApplications, expectNonzeroTables, NONZERO_APPLICATIONS, rowAt } from '../fixtures/parse/nonzero';
+import { applicantValues, expectNonzeroApplications, expectNonzeroTables, NONZERO_APPLICATIONS, rowAt } from '../fixtures/parse/nonzero';
 import { CONFIDENT, ocrNonzeroDocument, withReviewReading, type OcrOptions } from '../fixtures/parse/ocr';
 
 function cellAt(cells: ExtractedCell[], key: string): ExtractedCell {
@@ -110,6 +110,26 @@ describe('LOW_CONFIDENCE_CELL', () => {
     expect(messages).toHaveLength(2);
     expect(messages[0]).toContain("read '2l' (confidence 90), set to 21");
     expect(messages[1]).toContain("read '1,3' (confidence 88), set to 13");
+  });
+
+  test('a cell OCR saw ink in but could not read is never taken for blank: inferred, with a finding', () => {
+    const { record, cells } = parseOcr({ readings: [{ row: '属于行政查询事项', column: 2, text: UNREADABLE_CELL, confidence: 0 }] });
+    expect(cellAt(cells, 'applications.denied.administrativeQuery.research')).toMatchObject({ value: 8, raw: UNREADABLE_CELL });
+    expectNonzeroApplications(record.tables.applications!);
+    expect(lowConfidence(record.findings).map((finding) => finding.cells)).toEqual([['applications.denied.administrativeQuery.research']]);
+  });
+
+  test('a part and its total misread alike do not confirm each other: both are reported', () => {
+    // review.pending 1 and review.total 5 read as 3 and 7 with low confidence: the group still sums.
+    const once = withReviewReading(ocrNonzeroDocument(), 3, '3', 55);
+    const page = once.pages[0];
+    const lines = page.text.split('\n');
+    const line = lines.findIndex((text) => text.startsWith('3\t1\t0\t3\t5\t'));
+    lines[line] = lines[line].replace(/^3\t1\t0\t3\t5\t/, '3\t1\t0\t3\t7\t');
+    const boxes = page.ocr!.boxes.map((box) => (box.line === line && box.cell === 4 ? { ...box, confidence: 55 } : box));
+    const { record } = parse({ ...once, pages: [{ ...page, text: lines.join('\n'), ocr: { ...page.ocr!, boxes } }] });
+    const named = lowConfidence(record.findings).flatMap((finding) => finding.cells);
+    expect(named).toEqual(expect.arrayContaining(['reviewLitigation.review.pending', 'reviewLitigation.review.total']));
   });
 
   test('a total misread in the review table is inferred from its group', () => {
@@ -225,10 +245,12 @@ describe('row labels misread by OCR', () => {
     );
   });
 
-  test('with a row missing, rows are not assigned by position', () => {
+  test('with a row missing, the table is not assigned by position; an unread label between two read rows is', () => {
     const { record } = parseOcr({ labels: misread, dropRows: ['重复申'] });
-    expect(record.findings.map((finding) => finding.messageEn)).toEqual(
-      expect.arrayContaining([expect.stringContaining('row notProcessed.duplicate'), expect.stringContaining('row totalHandled')]),
-    );
+    const messages = record.findings.map((finding) => finding.messageEn);
+    expect(messages).toEqual(expect.arrayContaining([expect.stringContaining('row notProcessed.duplicate')]));
+    // 总汁 matches no label, but it is the one row of numbers between 3.其他 and 四、结转下年度, where 总计 belongs.
+    expect(messages.filter((message) => message?.includes('totalHandled'))).toEqual([]);
+    expect(rowAt(record.tables.applications!, 'totalHandled')).toEqual(applicantValues(NONZERO_APPLICATIONS.totalHandled));
   });
 });

@@ -50,8 +50,34 @@ function clusterPositions(values: number[], tolerance: number): number[] {
   return groups.map((g) => g.reduce((s, v) => s + v, 0) / g.length);
 }
 
+export interface GridOptions {
+  /** Positions closer than this are one line. */
+  tolerance?: number;
+  /**
+   * Close a table left open by a page break: where two or more column rulings run past the first
+   * (or last) row ruling by more than this, a row boundary is added where they end. Off by default.
+   */
+  openEdgeRow?: number;
+}
+
+/**
+ * A table cut by a page break has no ruling across its top (or bottom), only its column rulings
+ * running on: the row between them and the cut is a row all the same.
+ */
+function closeOpenEdges(group: { h: Ruling[]; v: Ruling[] }, minRow: number): void {
+  const top = Math.min(...group.h.map((r) => r.pos));
+  const bottom = Math.max(...group.h.map((r) => r.pos));
+  const from = Math.min(...group.h.map((r) => r.from));
+  const to = Math.max(...group.h.map((r) => r.to));
+  const thickness = Math.min(...group.h.map((r) => r.thickness));
+  const above = group.v.filter((r) => r.from < top - minRow).map((r) => r.from);
+  const below = group.v.filter((r) => r.to > bottom + minRow).map((r) => r.to);
+  if (above.length >= 2) group.h.push({ pos: Math.max(...above), from, to, thickness });
+  if (below.length >= 2) group.h.push({ pos: Math.min(...below), from, to, thickness });
+}
+
 /** Groups crossing rulings into tables and derives each table's cell grid. */
-export function buildTableGrids(rulings: Rulings, options: { tolerance?: number } = {}): TableGrid[] {
+export function buildTableGrids(rulings: Rulings, options: GridOptions = {}): TableGrid[] {
   const tol = options.tolerance ?? 8;
   const h = rulings.horizontal;
   const v = rulings.vertical;
@@ -77,6 +103,8 @@ export function buildTableGrids(rulings: Rulings, options: { tolerance?: number 
   });
   const grids: TableGrid[] = [];
   for (const group of groups.values()) {
+    // A table's first row alone at the foot of a page has one ruling across it: closing it makes the second.
+    if (options.openEdgeRow !== undefined && group.h.length >= 1 && group.v.length >= 2) closeOpenEdges(group, options.openEdgeRow);
     if (group.h.length < 2 || group.v.length < 2) continue;
     // A row boundary spans at least one cell wall to wall, and so does a column boundary; strokes of
     // text that passed for rulings do not. Drop those until the grid is stable.

@@ -6,12 +6,14 @@
  */
 import type { ExtractedPage, OcrCellBox, OcrPageInfo } from '../../shared/record';
 import type { GreyImage, Rect } from './image';
-import { binarize, whiteOut } from './image';
+import { binarize, blankImage, clampRect, downscale } from './image';
 import sharp from 'sharp';
+import { flattenBackground } from './background';
 import { correctOrientation, singleChannel, type OrientationOptions } from './orientation';
 import { buildTableGrids, type TableGrid } from '../geometry/grid';
-import { findRulings, readTableGrid, readUnruledRow, tidyCjkSpacing, type CellRead } from './table-grid';
-import type { OcrLanguage, TesseractPool } from './tesseract-pool';
+import { readTableGrid, readUnruledRow, tidyCjkSpacing, type CellRead } from './cell-reader';
+import { findRulings } from './rulings';
+import type { OcrLanguage, OcrLine, TesseractPool } from './tesseract-pool';
 
 /** Scanned pages not read yet. */
 export function pagesNeedingOcr(pages: ExtractedPage[]): ExtractedPage[] {
@@ -41,6 +43,106 @@ async function despeckle(image: GreyImage): Promise<GreyImage> {
   return { ...image, data: singleChannel(data, info.width, info.height, info.channels) };
 }
 
+/** Bands of the page holding text outside the tables, stacked into one image (`at` = band's top there). */
+interface TextRegions {
+  image: GreyImage;
+  bands: Array<{ from: number; to: number; at: number }>;
+}
+
+/**
+ * The rows of the page that hold ink outside `exclude` (the tables), as bands split at blank gaps of
+ * more than ~5 mm and stacked into one image with the blank paper between them cut out. Null when no
+ * text is left. Rows with only a few inked pixels (dust) do not count.
+ */
+function textRegions(page: GreyImage, mask: Uint8Array, exclude: Rect[]): TextRegions | null {
+  const { width, height } = page;
+  const dpi = page.dpi ?? 300;
+  const covered = new Uint8Array(width * height);
+  for (const rect of exclude) {
+    const [x0, y0, x1, y1] = clampRect(rect, width, height);
+    for (let y = y0; y < y1; y++) covered.fill(1, y * width + x0, y * width + x1);
+  }
+  const minInk = Math.max(3, Math.round(dpi / 100));
+  const inked = new Uint8Array(height);
+  for (let y = 0; y < height; y++) {
+    let count = 0;
+    const row = y * width;
+    for (let x = 0; x < width; x++) if (mask[row + x] === 1 && covered[row + x] === 0) count++;
+    inked[y] = count >= minInk ? 1 : 0;
+  }
+  const maxGap = Math.round(dpi * 0.2);
+  const margin = Math.round(dpi * 0.04);
+  const minHeight = Math.round(dpi * 0.03);
+  const bands: Array<{ from: number; to: number; at: number }> = [];
+  let start = -1;
+  let last = -1;
+  const close = (): void => {
+    if (start >= 0 && last - start + 1 >= minHeight) bands.push({ from: Math.max(0, start - margin), to: Math.min(height, last + 1 + margin), at: 0 });
+  };
+  for (let y = 0; y < height; y++) {
+    if (!inked[y]) continue;
+    if (start < 0 || y - last > maxGap) {
+      close();
+      start = y;
+    }
+    last = y;
+  }
+  close();
+  if (bands.length === 0) return null;
+  const gap = margin;
+  const total = bands.reduce((sum, band) => sum + band.to - band.from + gap, gap);
+  const image = blankImage(width, total, page.dpi);
+  let at = gap;
+  for (const band of bands) {
+    band.at = at;
+    for (let y = band.from; y < band.to; y++) {
+      const row = y * width;
+      const out = (at + y - band.from) * width;
+      for (let x = 0; x < width; x++) if (covered[row + x] === 0) image.data[out + x] = page.data[row + x];
+    }
+    at += band.to - band.from + gap;
+  }
+  return { image, bands };
+}
+
+/**
+ * Reads the stacked text regions and puts every line and word back at its place on the page. Text is
+ * read at about 150 dpi: body text is still 20+ px tall there, tesseract scales every line to its
+ * network's height anyway, and its layout pass costs by the pixel (a quarter at half the resolution).
+ */
+async function readTextRegions(regions: TextRegions, pool: TesseractPool, language: OcrLanguage): Promise<{ lines: OcrLine[] }> {
+  const factor = Math.max(1, Math.floor((regions.image.dpi ?? 300) / 150));
+  const result = await pool.recognize(downscale(await despeckle(regions.image), factor), { language, psm: '6' });
+  const toPage = (rect: Rect): Rect => {
+    const [x0, y0, x1, y1] = rect.map((value) => value * factor);
+    const centre = (y0 + y1) / 2;
+    const band = regions.bands.find((candidate) => centre < candidate.at + candidate.to - candidate.from) ?? regions.bands[regions.bands.length - 1];
+    const shift = band.from - band.at;
+    return [x0, y0 + shift, x1, y1 + shift];
+  };
+  return { lines: result.lines.map((line) => ({ ...line, bbox: toPage(line.bbox), words: line.words.map((word) => ({ ...word, bbox: toPage(word.bbox) })) })) };
+}
+
+/** The resolution the page is read at; every size rule of the reader (dust, rulings, bands) is set for it. */
+const READING_DPI = 300;
+
+/**
+ * A page scanned at 150–200 dpi enlarged to 300 (bicubic, in libvips): small print there is a dozen
+ * pixels tall, and its thin strokes break apart under a threshold. An image of unknown resolution is
+ * read as it is.
+ */
+async function atReadingResolution(image: GreyImage): Promise<GreyImage> {
+  if (image.dpi === null || image.dpi >= 250) return image;
+  const scale = READING_DPI / image.dpi;
+  const width = Math.round(image.width * scale);
+  const height = Math.round(image.height * scale);
+  const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } })
+    .resize(width, height, { kernel: 'cubic' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: singleChannel(data, info.width, info.height, info.channels), dpi: READING_DPI };
+}
+
 export interface OcrPageOptions extends OrientationOptions {
   language?: OcrLanguage;
   /** Read unruled lines with several numbers as table rows (default true). */
@@ -58,6 +160,15 @@ interface OutputLine {
   cells: Array<{ text: string; bbox: Rect; confidence: number; blank: boolean }>;
 }
 
+/**
+ * A table label as the form prints it. Row numbering ("1.属于国家秘密") often loses its point to the
+ * scan, and "1属于…" would read as the number 1 in front of a label: the point goes back. A full stop
+ * inside a label is a speck read as one (labels are never sentences), and would make it prose.
+ */
+export function tidyTableLabel(label: string): string {
+  return label.replace(/[。]/g, '').replace(/(^|[\s)）])(\d{1,2})(?=\p{Script=Han})/gu, '$1$2.');
+}
+
 /** A table row as "label, then numbers": leading text cells of a row with numbers join into one label cell. */
 function tableRowLine(cells: CellRead[], bbox: Rect): OutputLine {
   const firstNumber = cells.findIndex((cell) => cell.numeric);
@@ -70,7 +181,7 @@ function tableRowLine(cells: CellRead[], bbox: Rect): OutputLine {
     if (labelParts.length === 0) out.push({ text: '', bbox: leading[0].bbox, confidence: 100, blank: true });
     else {
       out.push({
-        text: labelParts.map((cell) => cell.text).join(' '),
+        text: tidyTableLabel(labelParts.map((cell) => cell.text).join(' ')),
         bbox: [Math.min(...labelParts.map((c) => c.bbox[0])), Math.min(...labelParts.map((c) => c.bbox[1])), Math.max(...labelParts.map((c) => c.bbox[2])), Math.max(...labelParts.map((c) => c.bbox[3]))],
         confidence: Math.min(...labelParts.map((c) => c.confidence)),
         blank: false,
@@ -87,23 +198,26 @@ function tableRowLine(cells: CellRead[], bbox: Rect): OutputLine {
  */
 export async function ocrPage(image: GreyImage, pool: TesseractPool, options: OcrPageOptions = {}): Promise<OcrPageResult> {
   const language = options.language ?? 'chi_sim';
-  const oriented = await correctOrientation(image, pool, { ...options, language });
+  const oriented = await correctOrientation(flattenBackground(await atReadingResolution(image)), pool, { ...options, language });
   const page = oriented.image;
   await yieldToEventLoop();
   const mask = binarize(page);
   await yieldToEventLoop();
   const rulings = findRulings(mask, page.width, page.height);
   await yieldToEventLoop();
-  const grids: TableGrid[] = buildTableGrids(rulings);
+  // A row at least ~4 mm tall left open at a page break still counts as a row.
+  const grids: TableGrid[] = buildTableGrids(rulings, { openEdgeRow: Math.round((page.dpi ?? 300) * 0.15) });
   const maxThickness = Math.max(2, ...rulings.horizontal.map((r) => r.thickness), ...rulings.vertical.map((r) => r.thickness));
   const inset = Math.min(10, Math.ceil(maxThickness / 2) + 3);
 
-  // Tables cell by cell, and everything else as one block read with the tables painted out.
+  // Tables cell by cell, and the text regions outside them as one block: blank paper (and the tables,
+  // painted out) is cut away first, since tesseract's layout pass costs by the pixel.
   const pad = 4;
-  const rest = await despeckle(whiteOut(page, grids.map((g) => [g.bbox[0] - pad, g.bbox[1] - pad, g.bbox[2] + pad, g.bbox[3] + pad] as Rect)));
+  const tableRects = grids.map((g) => [g.bbox[0] - pad, g.bbox[1] - pad, g.bbox[2] + pad, g.bbox[3] + pad] as Rect);
+  const regions = textRegions(page, mask, tableRects);
   const [tableRows, body] = await Promise.all([
-    Promise.all(grids.map((grid) => readTableGrid(page, mask, grid, pool, { language, inset }))),
-    pool.recognize(rest, { language, psm: '6' }),
+    Promise.all(grids.map((grid) => readTableGrid(page, mask, grid, pool, { language, inset, rulingThickness: maxThickness }))),
+    regions === null ? Promise.resolve({ lines: [] as OcrLine[] }) : readTextRegions(regions, pool, language),
   ]);
 
   const lines: OutputLine[] = [];

@@ -17,6 +17,32 @@ export interface GreyImage {
 }
 
 
+/**
+ * Colour pixels (interleaved RGB or RGBA; alpha over white paper) to greyscale with red ink dropped: red
+ * official seals stamped over table rows and signatures turn into paper, while black and blue ink stay
+ * dark. Grey is the red channel (red ink is bright there, black and blue are dark) plus red's excess over
+ * the brighter of green and blue: seals are semi-transparent and JPEG keeps their colour at half
+ * resolution, so the red channel alone leaves them mid-grey (measured on a multiply-blended seal in a
+ * q85 JPEG: luminance 110, red channel 171, this 240; black digits under the seal 10, 21, 36; blue ink
+ * 66, 37, 37). Neutral pixels (R = G = B) keep their value. One- and two-channel input is grey already
+ * and passes through unchanged (alpha over white).
+ */
+export function dropRedInk(pixels: Uint8Array | Uint8ClampedArray, width: number, height: number, channels: number): Uint8Array {
+  if (channels === 1) return new Uint8Array(pixels.subarray(0, width * height));
+  const out = new Uint8Array(width * height);
+  const hasAlpha = channels === 2 || channels === 4;
+  for (let i = 0, j = 0; i < out.length; i++, j += channels) {
+    let grey: number;
+    if (channels < 3) grey = pixels[j];
+    else {
+      const red = pixels[j];
+      grey = Math.min(255, red + Math.max(0, red - Math.max(pixels[j + 1], pixels[j + 2])));
+    }
+    out[i] = hasAlpha ? Math.round(255 - ((255 - grey) * pixels[j + channels - 1]) / 255) : grey;
+  }
+  return out;
+}
+
 export function blankImage(width: number, height: number, dpi: number | null = null): GreyImage {
   return { width, height, data: new Uint8Array(width * height).fill(255), dpi };
 }

@@ -13,7 +13,7 @@
 import sharp from 'sharp';
 import type { GreyImage, Rect } from './image';
 import { binarize, cropImage, downscale, inkBox, otsuThreshold, rotateQuarter } from './image';
-import { eraseRulings, findRulings } from './table-grid';
+import { eraseRulings, findRulings } from './rulings';
 import type { OcrLanguage, OcrResult, TesseractPool } from './tesseract-pool';
 
 /** Lets the event loop run between blocks of pixel work. */
@@ -133,32 +133,37 @@ export interface SkewOptions {
  * binary image; about 50–150 ms for a 300-dpi A4 page.
  */
 export function detectSkew(image: GreyImage, options: SkewOptions = {}): number {
-  const maxDegrees = options.maxDegrees ?? 3;
+  const maxDegrees = options.maxDegrees ?? 4;
   const precision = options.precision ?? 0.05;
   const factor = Math.max(1, Math.floor(Math.max(image.width, image.height) / 1400));
   const small = downscale(image, factor);
   // Threshold after downscaling: thin lines get lighter, so use the small image's own histogram.
   const mask = binarize(small, otsuThreshold(small));
-  const xs: number[] = [];
-  const ys: number[] = [];
+  let inkPixels = 0;
+  for (let i = 0; i < mask.length; i++) inkPixels += mask[i];
+  if (inkPixels < 200) return 0;
+  // Subsample very inky pages (every step-th ink pixel); the profile shape survives.
+  const step = Math.max(1, Math.floor(inkPixels / 150_000));
+  const xs = new Float32Array(Math.ceil(inkPixels / step));
+  const ys = new Float32Array(xs.length);
+  let points = 0;
+  let seen = 0;
   for (let y = 0; y < small.height; y++) {
     const row = y * small.width;
     for (let x = 0; x < small.width; x++) {
-      if (mask[row + x] === 1) {
-        xs.push(x - small.width / 2);
-        ys.push(y);
+      if (mask[row + x] === 1 && seen++ % step === 0) {
+        xs[points] = x - small.width / 2;
+        ys[points] = y;
+        points++;
       }
     }
   }
-  if (xs.length < 200) return 0;
-  // Subsample very inky pages; the profile shape survives.
-  const step = Math.max(1, Math.floor(xs.length / 400_000));
   const margin = Math.ceil(small.width * Math.tan((maxDegrees * Math.PI) / 180)) + 2;
   const bins = new Float64Array(small.height + 2 * margin);
   const score = (degrees: number): number => {
     bins.fill(0);
     const slope = Math.tan((degrees * Math.PI) / 180);
-    for (let i = 0; i < xs.length; i += step) {
+    for (let i = 0; i < points; i++) {
       // A line tilted clockwise by `degrees` descends to the right: y = y0 + x·tan. Undo that shift.
       bins[Math.round(ys[i] - xs[i] * slope) + margin]++;
     }

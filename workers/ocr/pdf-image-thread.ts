@@ -12,6 +12,7 @@ import { parentPort } from 'node:worker_threads';
 import { PDFParse } from 'pdf-parse';
 import type { Matrix } from '../geometry/matrix';
 import { OPS, walkOperators } from '../ingest/pdf-operators';
+import { dropRedInk } from './image';
 
 export interface PdfImageJob {
   id: number;
@@ -116,7 +117,6 @@ function resolveImage(page: PdfPage, ref: string | PdfImageData): Promise<PdfIma
 
 function toGrey(doc: PdfDocument, image: PdfImageData): Uint8Array {
   const { width, height } = image;
-  const out = new Uint8Array(width * height);
   let src = image.data;
   let kind = image.kind;
   if (!src && image.bitmap) {
@@ -129,21 +129,14 @@ function toGrey(doc: PdfDocument, image: PdfImageData): Uint8Array {
   if (kind === IMAGE_KIND.GRAYSCALE_1BPP) {
     // Rows are padded to whole bytes.
     const rowBytes = (width + 7) >> 3;
+    const out = new Uint8Array(width * height);
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) out[y * width + x] = (src[y * rowBytes + (x >> 3)] >> (7 - (x & 7))) & 1 ? 255 : 0;
     }
     return out;
   }
   const channels = kind === IMAGE_KIND.RGB_24BPP ? 3 : kind === IMAGE_KIND.RGBA_32BPP ? 4 : Math.round(src.length / (width * height));
-  for (let i = 0, j = 0; i < out.length; i++, j += channels) {
-    if (channels === 1) out[i] = src[j];
-    else {
-      const grey = (src[j] * 299 + src[j + 1] * 587 + src[j + 2] * 114) / 1000;
-      // Transparent pixels show the white page.
-      out[i] = channels === 4 ? Math.round(255 - ((255 - grey) * src[j + 3]) / 255) : Math.round(grey);
-    }
-  }
-  return out;
+  return dropRedInk(src, width, height, channels);
 }
 
 /** Clockwise quarter turn of a greyscale buffer. */

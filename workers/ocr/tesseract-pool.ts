@@ -13,12 +13,12 @@ import { createWorker, OEM, type Worker as TesseractWorker } from 'tesseract.js'
 import type { GreyImage, Rect } from './image';
 import { toPgm } from './image';
 
-export type OcrLanguage = 'chi_sim' | 'chi_tra';
+export type OcrLanguage = 'chi_sim' | 'chi_tra' | 'eng';
 
 export interface TesseractPoolOptions {
   /** Workers per language (default 1; measured: a second worker helps on two cores, a third does not). */
   size?: number;
-  /** Languages whose workers start right away; others start on first use. Default ['chi_sim']. */
+  /** Languages whose workers start right away; others start on first use. Default chi_sim and eng (table digits). */
   languages?: OcrLanguage[];
   /** Worker creation gives up after this long (default 60 s): a missing model never resolves otherwise. */
   createTimeoutMs?: number;
@@ -150,8 +150,9 @@ class LanguageWorkers {
     });
     try {
       const worker = await Promise.race([creation, timeout]);
-      // Tesseract prints page statistics to stderr for empty crops; send its debug output nowhere.
-      await worker.setParameters({ debug_file: '/dev/null' });
+      // Tesseract prints page statistics to stderr for empty crops; send its debug output nowhere. Reports
+      // print dark text on light paper: the re-reading of every unsure line as white-on-black is wasted.
+      await worker.setParameters({ debug_file: '/dev/null', tessedit_do_invert: '0' });
       if (this.closed) {
         await worker.terminate();
         return;
@@ -241,7 +242,7 @@ export class TesseractPool {
   static async create(options: TesseractPoolOptions = {}): Promise<TesseractPool> {
     const pool = new TesseractPool(options);
     try {
-      await Promise.all((options.languages ?? ['chi_sim']).map((language) => pool.workersFor(language).start()));
+      await Promise.all((options.languages ?? ['chi_sim', 'eng']).map((language) => pool.workersFor(language).start()));
     } catch (error) {
       await pool.terminate();
       throw error;

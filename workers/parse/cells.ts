@@ -3,6 +3,7 @@
  * in PDF text, by single spaces — there every word is its own cell and labels are re-joined later.
  */
 import { canonicalDecimal, nearestNumber } from '../../shared/decimal';
+import { UNREADABLE_CELL } from '../../shared/record';
 import { isOcrPage, lineSpan, type DocLine, type Span } from './document';
 
 /**
@@ -76,7 +77,7 @@ function readCellValue(text: string, ocrTableCell: boolean): CellValue | null {
   const number = NUMBER_CELL.exec(trimmed);
   if (number) return numberValue(number[1], number[2] ?? null);
   // An OCR misreading explains a stray separator better than the report's printing does.
-  if (ocrTableCell && GARBLED_NUMBER.test(trimmed)) return { kind: 'garbled' };
+  if (ocrTableCell && (GARBLED_NUMBER.test(trimmed) || trimmed === UNREADABLE_CELL)) return { kind: 'garbled' };
   const form = malformedNumberForm(trimmed);
   return form === null ? null : { kind: 'malformed', form };
 }

@@ -141,6 +141,8 @@ function locateRows<R extends RowSpec>(
   let previous: LocatedRow | null = null;
   let unreadNumberRows = 0;
   const blankLines: TableRow['blankLines'] = [];
+  /** Rows of numbers in page order with the template row each was matched to (null: none). */
+  const sequence: Array<{ row: TableRow; key: string | null }> = [];
   for (const row of rows) {
     blankLines.push(...row.blankLines);
     const match = row.values.length ? matchRow(row.pieces, specs) : null;
@@ -155,9 +157,11 @@ function locateRows<R extends RowSpec>(
     previous = null;
     // Other numbers under no known label are prose or notes; a row they might have been is reported missing.
     if (!match) {
+      if (row.values.length > 0) sequence.push({ row, key: null });
       if (located.size > 0) unreadNumberRows++;
       continue;
     }
+    sequence.push({ row, key: match.row.key });
     if (located.has(match.row.key)) {
       const message = { zh: `${tableTitle(table)}：“${rowName(table, match.row.key)}”一行出现两次，取第一次`, en: `${table}: row ${match.row.key} appears twice; the first is kept` };
       findings.push(ambiguity(message, [`${table}.${match.row.key}`]));
@@ -166,7 +170,15 @@ function locateRows<R extends RowSpec>(
     previous = { label: match.pieces[match.pieces.length - 1], values: withBlankFirstColumns(row, columnsOf(match.row).length) };
     located.set(match.row.key, previous);
   }
-  const blankRows = [...addBlankRowLines(located, blankLines, specs, columnsOf), ...addBlankRows(located, unusedPieces, specs)];
+  unreadNumberRows -= locateBetweenAnchors(sequence, located, templateRows, collapsible, columnsOf);
+  const bareLabels = addBlankRows(located, unusedPieces, specs);
+  // On a scan, blank cells come out as blank cells; a label with no cells at all lost its row to the scan.
+  for (const spec of bareLabels) {
+    if (!isOcrPage(located.get(spec.key)!.label.line.page)) continue;
+    const message = { zh: `${tableTitle(table)}：扫描件中“${rowName(table, spec.key)}”一行只读到标签，未读到数字`, en: `${table}: on the scan, row ${spec.key} was read as a label without its cells` };
+    findings.push(ambiguity(message, columnsOf(spec).map((c) => `${table}.${spec.key}.${c.key}`)));
+  }
+  const blankRows = [...addBlankRowLines(located, blankLines, specs, columnsOf), ...bareLabels];
   return { located, blankRows, unreadNumberRows };
 }
 
@@ -205,6 +217,55 @@ function locateByTemplateOrder<R extends RowSpec>(rows: TableRow[], specs: R[], 
       return [specs[index].key, { label, values: row.values }];
     }),
   );
+}
+
+/**
+ * On a scan, a label can be misread past recognition (予以公开 as 子以公开, a seal across it) while
+ * the rows around it are read. The template's row order is fixed: where the unmatched rows of numbers
+ * between two located rows are exactly as many as the template rows missing between them, each with
+ * its row's count of values, they are those rows, in order. Returns how many rows were placed.
+ */
+function locateBetweenAnchors<R extends RowSpec>(
+  sequence: Array<{ row: TableRow; key: string | null }>,
+  located: Map<string, LocatedRow>,
+  templateRows: R[],
+  collapsible: R[],
+  columnsOf: (spec: R) => ColumnSpec[],
+): number {
+  if (!sequence.some(({ row }) => row.values.some((cell) => isOcrPage(cell.span.line.page)))) return 0;
+  // The printed order, a group printed as one row standing just before its sub-rows.
+  const specs = templateRows.flatMap((spec) => [...collapsible.filter((group) => templateRows.find((row) => row.key.startsWith(`${group.key}.`)) === spec), spec]);
+  const position = new Map(specs.map((spec, index) => [spec.key, index]));
+  const isGroup = (spec: R): boolean => collapsible.includes(spec);
+  // Rows a located row already stands for: a located group's sub-rows, a group whose sub-rows were located.
+  const accountedFor = (spec: R): boolean =>
+    located.has(spec.key) ||
+    [...located.keys()].some((key) => spec.key.startsWith(`${key}.`) || key.startsWith(`${spec.key}.`));
+  let placed = 0;
+  let anchor = -1;
+  let lastSpec = -1;
+  for (let index = 0; index < sequence.length; index++) {
+    const at = sequence[index].key === null ? undefined : position.get(sequence[index].key!);
+    if (at === undefined) continue;
+    if (anchor >= 0 && at > lastSpec + 1) {
+      const unmatched = sequence.slice(anchor + 1, index).filter((entry) => entry.key === null);
+      const missing = specs.slice(lastSpec + 1, at).filter((spec) => !isGroup(spec) && !accountedFor(spec));
+      const fits = unmatched.length === missing.length && unmatched.every((entry, k) => entry.row.values.length === columnsOf(missing[k]).length);
+      if (unmatched.length > 0 && fits) {
+        unmatched.forEach((entry, k) => {
+          const label = entry.row.pieces[entry.row.pieces.length - 1] ?? entry.row.values[0].span;
+          located.set(missing[k].key, { label, values: entry.row.values });
+          entry.key = missing[k].key;
+        });
+        placed += unmatched.length;
+      }
+    }
+    anchor = index;
+    // A group printed as one row stands for its sub-rows: the next gap starts after them.
+    const group = specs[at];
+    lastSpec = Math.max(lastSpec, isGroup(group) ? Math.max(at, ...specs.map((spec, i) => (spec.key.startsWith(`${group.key}.`) ? i : -1))) : at);
+  }
+  return placed;
 }
 
 /**

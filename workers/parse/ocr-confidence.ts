@@ -4,8 +4,8 @@
  * A cell OCR read is *unsure* when its confidence is below LOW_CONFIDENCE_THRESHOLD or its text is
  * not a clean count ('1O', '8,3', '8.3'). The template's arithmetic (shared/template/equations.ts) then decides:
  *
- * - an unsure cell that every equation it is in confirms (each one complete and holding) is taken as
- *   read, without a finding;
+ * - an unsure cell that every equation it is in confirms (each one complete, holding, and its other
+ *   cells sure) is taken as read, without a finding;
  * - an equation that fails with exactly one unsure cell, every other cell a number, is solved for
  *   that cell; a non-negative whole solution that agrees with every other equation the cell is in
  *   replaces the value (the printed text stays in `raw`), with a finding saying it was inferred;
@@ -87,7 +87,10 @@ export function reviewOcrCells(tables: ReportTables, cells: ExtractedCell[], tem
       );
       continue;
     }
-    const confirmed = state.equations.length > 0 && state.equations.every((equation) => residual(equation, valueOf) === 0);
+    // Two unsure cells can be misread alike (a 5 read as 3 in a part and in its total): only sure cells confirm.
+    const confirmed =
+      state.equations.length > 0 &&
+      state.equations.every((equation) => residual(equation, valueOf) === 0 && equation.terms.every((term) => term.key === state.key || !states.get(term.key)?.unsure));
     if (confirmed) continue;
     const confidence = confidenceText(state.cell);
     const reading = isCleanReading(state.cell)

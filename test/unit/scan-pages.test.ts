@@ -1,0 +1,97 @@
+import { buildTableGrids, type Ruling } from '../../workers/geometry/grid';
+import { flattenBackground } from '../../workers/ocr/background';
+import { tidyTableLabel } from '../../workers/ocr/core';
+import { binarize, type GreyImage } from '../../workers/ocr/image';
+
+/** Paper in a shadow on the left (80) and lit on the right (250), with 20×30 blocks of ink at 35 % of their paper. */
+function unevenlyLitPage(): { page: GreyImage; isInk: (x: number, y: number) => boolean } {
+  const width = 600;
+  const height = 400;
+  const isInk = (x: number, y: number): boolean => x % 60 >= 20 && x % 60 < 40 && y % 80 >= 25 && y % 80 < 55;
+  const data = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const paper = 80 + (170 * x) / (width - 1);
+      // Ink in the shadow is darker too (a multiply, as a photo sees it), but lighter than the shadowed paper on the right ink.
+      data[y * width + x] = isInk(x, y) ? Math.round(0.35 * paper) : Math.round(paper);
+    }
+  }
+  return { page: { width, height, data, dpi: 100 }, isInk };
+}
+
+describe('even paper', () => {
+  test('an unevenly lit page comes out with white paper everywhere and its ink dark', () => {
+    const { page, isInk } = unevenlyLitPage();
+    // Before: one threshold over the whole page calls the dim paper on the left ink.
+    const before = binarize(page);
+    const flat = flattenBackground(page);
+    const after = binarize(flat);
+    let paperAsInkBefore = 0;
+    let wrongAfter = 0;
+    let inkPixels = 0;
+    let darkestPaper = 255;
+    let lightestInk = 0;
+    for (let y = 0; y < page.height; y++) {
+      for (let x = 0; x < page.width; x++) {
+        const i = y * page.width + x;
+        if (isInk(x, y)) {
+          inkPixels++;
+          if (after[i] !== 1) wrongAfter++;
+          lightestInk = Math.max(lightestInk, flat.data[i]);
+        } else {
+          if (before[i] === 1) paperAsInkBefore++;
+          if (after[i] !== 0) wrongAfter++;
+          darkestPaper = Math.min(darkestPaper, flat.data[i]);
+        }
+      }
+    }
+    expect(darkestPaper).toBeGreaterThan(200);
+    expect(lightestInk).toBeLessThan(110);
+    expect(inkPixels).toBeGreaterThan(10_000);
+    expect(paperAsInkBefore).toBeGreaterThan(10_000);
+    expect(wrongAfter).toBe(0);
+  });
+});
+
+describe('tables cut by a page break', () => {
+  const horizontal = (pos: number): Ruling => ({ pos, from: 0, to: 600, thickness: 2 });
+  const vertical = (pos: number, from: number, to: number): Ruling => ({ pos, from, to, thickness: 2 });
+  // Column rulings run 60 px above the first row ruling: the table's first row lost its top border to the page break.
+  const rulings = { horizontal: [horizontal(100), horizontal(200), horizontal(300)], vertical: [vertical(0, 40, 300), vertical(300, 40, 300), vertical(600, 40, 300)] };
+
+  test('the row between the cut and the first ruling counts when asked for', () => {
+    const [open] = buildTableGrids(rulings, { openEdgeRow: 30 });
+    expect(open.rowLines).toEqual([40, 100, 200, 300]);
+    expect(open.cells.filter((cell) => cell.row === 0)).toHaveLength(2);
+    const [closed] = buildTableGrids(rulings);
+    expect(closed.rowLines).toEqual([100, 200, 300]);
+  });
+
+  test("a table's first row alone at the foot of a page, with one ruling across it, is a row", () => {
+    const foot = { horizontal: [horizontal(900)], vertical: [vertical(0, 900, 990), vertical(300, 900, 990), vertical(600, 900, 990)] };
+    const [grid] = buildTableGrids(foot, { openEdgeRow: 30 });
+    expect(grid.rowLines).toEqual([900, 990]);
+    expect(grid.cells).toHaveLength(2);
+    expect(buildTableGrids(foot)).toEqual([]);
+  });
+
+  test('a ruling that merely overshoots a little is no row', () => {
+    const slight = { ...rulings, vertical: rulings.vertical.map((ruling) => ({ ...ruling, from: 90 })) };
+    const [grid] = buildTableGrids(slight, { openEdgeRow: 30 });
+    expect(grid.rowLines).toEqual([100, 200, 300]);
+  });
+});
+
+describe('table labels from a scan', () => {
+  test('row numbering that lost its point gets it back, so the number is not read as a value', () => {
+    expect(tidyTableLabel('1属于国家秘密')).toBe('1.属于国家秘密');
+    expect(tidyTableLabel('(三)不予公开 2其他法律行政法规禁止公开')).toBe('(三)不予公开 2.其他法律行政法规禁止公开');
+    expect(tidyTableLabel('3.其他')).toBe('3.其他');
+    expect(tidyTableLabel('2021年新收')).toBe('2021年新收');
+    expect(tidyTableLabel('第2条')).toBe('第2条');
+  });
+
+  test('a speck read as a full stop inside a label is dropped', () => {
+    expect(tidyTableLabel('行政机关不再处理其政。府信息公开申请')).toBe('行政机关不再处理其政府信息公开申请');
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * Table rulings on a scanned page. Whole-page OCR reads tables badly (borders glued to digits as `|`,
+ * adjacent cells merged), so tables are rebuilt from the image: long dark runs on the binary image are
+ * rulings, ../geometry/grid.ts builds the cell grid from them (the same grid reader text layouts use),
+ * and ./cell-reader.ts reads each cell.
+ */
+import type { Ruling, Rulings } from '../geometry/grid';
+import type { GreyImage } from './image';
+
+export interface RulingOptions {
+  /** Shortest run that counts as a ruling (pixels); default scales with the page. */
+  minLength?: number;
+  /** Gaps in a scanned line up to this many pixels are bridged. */
+  maxGap?: number;
+  /** Thicker dark bands are filled areas or pictures, not rulings. */
+  maxThickness?: number;
+}
+
+interface Segment {
+  from: number;
+  to: number;
+}
+
+/**
+ * Runs of ink along every row (horizontal) or every column (vertical), bridging gaps up to maxGap, no
+ * shorter than minLength and nearly solid (a ruling is; a chain of character strokes bridged across
+ * their gaps is not). Both directions scan the mask row by row, which keeps memory access sequential.
+ */
+function scanRuns(mask: Uint8Array, width: number, height: number, vertical: boolean, minLength: number, maxGap: number, minFill = 0.9): Segment[][] {
+  const lines = vertical ? width : height;
+  const out: Segment[][] = Array.from({ length: lines }, () => []);
+  const start = new Int32Array(lines).fill(-1);
+  const lastInk = new Int32Array(lines).fill(-1);
+  const ink = new Int32Array(lines);
+  const close = (line: number): void => {
+    const runLength = lastInk[line] - start[line] + 1;
+    if (runLength >= minLength && ink[line] >= minFill * runLength) out[line].push({ from: start[line], to: lastInk[line] + 1 });
+  };
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      if (mask[row + x] === 0) continue;
+      const line = vertical ? x : y;
+      const at = vertical ? y : x;
+      if (start[line] < 0 || at - lastInk[line] - 1 > maxGap) {
+        if (start[line] >= 0) close(line);
+        start[line] = at;
+        ink[line] = 0;
+      }
+      ink[line]++;
+      lastInk[line] = at;
+    }
+  }
+  for (let line = 0; line < lines; line++) if (start[line] >= 0) close(line);
+  return out;
+}
+
+interface OpenRuling {
+  first: number;
+  last: number;
+  from: number;
+  to: number;
+  /** Sum of positions, for the centre. */
+  sum: number;
+  count: number;
+}
+
+/** Joins runs on neighbouring scan lines that overlap into rulings with a thickness. */
+function joinRuns(runsPerLine: Segment[][], maxThickness: number): Ruling[] {
+  const done: Ruling[] = [];
+  let open: OpenRuling[] = [];
+  const close = (r: OpenRuling): void => {
+    const thickness = r.last - r.first + 1;
+    if (thickness <= maxThickness) done.push({ pos: r.sum / r.count, from: r.from, to: r.to, thickness });
+  };
+  for (let line = 0; line < runsPerLine.length; line++) {
+    const next: OpenRuling[] = [];
+    const used = new Set<OpenRuling>();
+    for (const run of runsPerLine[line]) {
+      const length = run.to - run.from;
+      const match = open.find((r) => !used.has(r) && Math.min(r.to, run.to) - Math.max(r.from, run.from) > 0.5 * Math.min(length, r.to - r.from));
+      if (match) {
+        used.add(match);
+        match.last = line;
+        match.from = Math.min(match.from, run.from);
+        match.to = Math.max(match.to, run.to);
+        match.sum += line;
+        match.count++;
+        next.push(match);
+      } else {
+        next.push({ first: line, last: line, from: run.from, to: run.to, sum: line, count: 1 });
+      }
+    }
+    // A ruling continues across one missing scan line (broken scans); older ones are finished.
+    for (const r of open) {
+      if (used.has(r)) continue;
+      if (line - r.last <= 1) next.push(r);
+      else close(r);
+    }
+    open = next;
+  }
+  for (const r of open) close(r);
+  return done;
+}
+
+/** Merges rulings at nearly the same position whose extents overlap or touch (a line broken by a scan). */
+function mergeCollinear(rulings: Ruling[], tolerance: number, gap: number): Ruling[] {
+  const sorted = [...rulings].sort((a, b) => a.pos - b.pos || a.from - b.from);
+  const out: Ruling[] = [];
+  for (const r of sorted) {
+    const match = out.find((o) => Math.abs(o.pos - r.pos) <= tolerance && r.from <= o.to + gap && r.to >= o.from - gap);
+    if (match) {
+      const total = match.to - match.from + (r.to - r.from);
+      match.pos = (match.pos * (match.to - match.from) + r.pos * (r.to - r.from)) / total;
+      match.from = Math.min(match.from, r.from);
+      match.to = Math.max(match.to, r.to);
+      match.thickness = Math.max(match.thickness, r.thickness);
+    } else {
+      out.push({ ...r });
+    }
+  }
+  return out;
+}
+
+/** Finds horizontal and vertical ruling lines on a binary mask (1 = ink). */
+export function findRulings(mask: Uint8Array, width: number, height: number, options: RulingOptions = {}): Rulings {
+  const minLength = options.minLength ?? Math.max(60, Math.round(Math.min(width, height) * 0.035));
+  const maxGap = options.maxGap ?? 3;
+  const maxThickness = options.maxThickness ?? Math.max(6, Math.round(Math.min(width, height) / 250));
+  const rows = scanRuns(mask, width, height, false, minLength, maxGap);
+  const columns = scanRuns(mask, width, height, true, minLength, maxGap);
+  return {
+    horizontal: mergeCollinear(joinRuns(rows, maxThickness), maxThickness, 3 * maxGap + 4),
+    vertical: mergeCollinear(joinRuns(columns, maxThickness), maxThickness, 3 * maxGap + 4),
+  };
+}
+
+/** Paints rulings white, so a text reading of the area is not disturbed by table borders. */
+export function eraseRulings(image: GreyImage, rulings: Rulings, margin = 2): GreyImage {
+  const data = new Uint8Array(image.data);
+  const { width, height } = image;
+  for (const r of rulings.horizontal) {
+    const half = Math.ceil(r.thickness / 2) + margin;
+    for (let y = Math.max(0, Math.round(r.pos) - half); y <= Math.min(height - 1, Math.round(r.pos) + half); y++) {
+      data.fill(255, y * width + Math.max(0, r.from - margin), y * width + Math.min(width, r.to + margin));
+    }
+  }
+  for (const r of rulings.vertical) {
+    const half = Math.ceil(r.thickness / 2) + margin;
+    const x0 = Math.max(0, Math.round(r.pos) - half);
+    const x1 = Math.min(width - 1, Math.round(r.pos) + half);
+    for (let y = Math.max(0, r.from - margin); y < Math.min(height, r.to + margin); y++) data.fill(255, y * width + x0, y * width + x1 + 1);
+  }
+  return { ...image, data };
+}
