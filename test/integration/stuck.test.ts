@@ -180,7 +180,13 @@ describe('an outage', () => {
       expect(outages).toBe(-1);
       expect(runs).toEqual([{ outcome: 'completed', attempt: 1 }]);
       expect(waitingNotes).toEqual([expect.stringContaining('等待服务恢复'), expect.stringContaining('ECONNREFUSED')]);
-      const job = await runtime.queues.stages.ingest.getJob(stageJobId('ingest', { documentId, round: 0 }));
+      // The document moves on inside the handler; BullMQ marks the job completed just after.
+      const jobId = stageJobId('ingest', { documentId, round: 0 });
+      for (let waited = 0; (await runtime.queues.stages.ingest.getJobState(jobId)) !== 'completed'; waited++) {
+        if (waited > 200) throw new Error('the ingest job never completed');
+        await sleep(50);
+      }
+      const job = await runtime.queues.stages.ingest.getJob(jobId);
       // BullMQ counts the try that completed, and only that one.
       expect(job?.attemptsMade).toBe(1);
       const document = await runtime.db.selectFrom('documents').select(['status', 'current_stage']).where('id', '=', documentId).executeTakeFirstOrThrow();
