@@ -15,7 +15,7 @@ import { UNREADABLE_CELL } from '../../shared/record';
 import type { TableGrid } from '../geometry/grid';
 import { splitAtGaps } from '../geometry/layout';
 import type { GreyImage, Rect } from './image';
-import { binarize, blankImage, cropImage, otsuThreshold } from './image';
+import { binarize, cropImage, otsuThreshold, resizeBilinear } from './image';
 import type { OcrLanguage, OcrLine, OcrWord, PageSegMode, TesseractPool } from './tesseract-pool';
 
 /** Characters of a cell that holds a number or a placeholder. */
@@ -90,11 +90,23 @@ const MIN_READ_HEIGHT = 26;
  * print enlarged to a height the recogniser reads well.
  */
 function lineCrops(ink: CellInk): GreyImage[] {
+  let crops = readCrops.get(ink);
+  if (crops === undefined) {
+    crops = cutLineCrops(ink);
+    readCrops.set(ink, crops);
+  }
+  return crops;
+}
+
+/** A cell unsure of its digits is read up to six times: its crops are cut once. */
+const readCrops = new WeakMap<CellInk, GreyImage[]>();
+
+function cutLineCrops(ink: CellInk): GreyImage[] {
   const margin = 10;
   const crops = ink.bands.length <= 1 ? [ink.crop] : ink.bands.map(([from, to]) => cropImage(ink.crop, [0, Math.max(0, from - margin), ink.crop.width, Math.min(ink.crop.height, to + margin)]));
   return crops.map((crop, line) => {
     const [from, to] = ink.bands[line] ?? [0, crop.height];
-    return to - from < MIN_READ_HEIGHT ? resize(crop, MIN_READ_HEIGHT / Math.max(1, to - from)) : crop;
+    return to - from < MIN_READ_HEIGHT ? resizeBilinear(crop, MIN_READ_HEIGHT / Math.max(1, to - from)) : crop;
   });
 }
 
@@ -268,34 +280,13 @@ function prepare(crop: GreyImage, variant: CropVariant, lineHeight: number): Gre
   if (variant === 'rescaled') {
     const scale = PREFERRED_DIGIT_HEIGHT / Math.max(1, lineHeight);
     // Already about the right size: another scale, so the opinion differs from the first reading.
-    return resize(crop, Math.abs(scale - 1) < 0.2 ? 1.5 : scale);
+    return resizeBilinear(crop, Math.abs(scale - 1) < 0.2 ? 1.5 : scale);
   }
   if (variant === 'binarised') {
     const mask = binarize(crop, otsuThreshold(crop));
     return { ...crop, data: mask.map((ink) => (ink ? 0 : 255)) };
   }
   return crop;
-}
-
-/** Bilinear resize of a small crop. */
-function resize(image: GreyImage, scale: number): GreyImage {
-  const out = blankImage(Math.max(1, Math.round(image.width * scale)), Math.max(1, Math.round(image.height * scale)), image.dpi === null ? null : Math.round(image.dpi * scale));
-  for (let y = 0; y < out.height; y++) {
-    const sy = Math.min(image.height - 1, Math.max(0, (y + 0.5) / scale - 0.5));
-    const y0 = Math.floor(sy);
-    const y1 = Math.min(image.height - 1, y0 + 1);
-    const fy = sy - y0;
-    for (let x = 0; x < out.width; x++) {
-      const sx = Math.min(image.width - 1, Math.max(0, (x + 0.5) / scale - 0.5));
-      const x0 = Math.floor(sx);
-      const x1 = Math.min(image.width - 1, x0 + 1);
-      const fx = sx - x0;
-      const top = image.data[y0 * image.width + x0] * (1 - fx) + image.data[y0 * image.width + x1] * fx;
-      const bottom = image.data[y1 * image.width + x0] * (1 - fx) + image.data[y1 * image.width + x1] * fx;
-      out.data[y * out.width + x] = Math.round(top * (1 - fy) + bottom * fy);
-    }
-  }
-  return out;
 }
 
 /** A digits-only reading of a cell, line by line (a number wrapped in a narrow cell joins up again). */

@@ -57,17 +57,13 @@ interface TextRegions {
 function textRegions(page: GreyImage, mask: Uint8Array, exclude: Rect[]): TextRegions | null {
   const { width, height } = page;
   const dpi = page.dpi ?? 300;
-  const covered = new Uint8Array(width * height);
-  for (const rect of exclude) {
-    const [x0, y0, x1, y1] = clampRect(rect, width, height);
-    for (let y = y0; y < y1; y++) covered.fill(1, y * width + x0, y * width + x1);
-  }
+  const tables = exclude.map((rect) => clampRect(rect, width, height));
   const minInk = Math.max(3, Math.round(dpi / 100));
   const inked = new Uint8Array(height);
   for (let y = 0; y < height; y++) {
     let count = 0;
     const row = y * width;
-    for (let x = 0; x < width; x++) if (mask[row + x] === 1 && covered[row + x] === 0) count++;
+    for (const [from, to] of openSpans(y, width, tables)) for (let x = from; x < to; x++) count += mask[row + x];
     inked[y] = count >= minInk ? 1 : 0;
   }
   const maxGap = Math.round(dpi * 0.2);
@@ -98,11 +94,24 @@ function textRegions(page: GreyImage, mask: Uint8Array, exclude: Rect[]): TextRe
     for (let y = band.from; y < band.to; y++) {
       const row = y * width;
       const out = (at + y - band.from) * width;
-      for (let x = 0; x < width; x++) if (covered[row + x] === 0) image.data[out + x] = page.data[row + x];
+      for (const [from, to] of openSpans(y, width, tables)) image.data.set(page.data.subarray(row + from, row + to), out + from);
     }
     at += band.to - band.from + gap;
   }
   return { image, bands };
+}
+
+/** The stretches of row `y` outside every rect, as [from, to) pairs (tables are a few rects, so no page-size mask). */
+function openSpans(y: number, width: number, rects: Rect[]): Array<[number, number]> {
+  const closed = rects.filter((rect) => y >= rect[1] && y < rect[3]).sort((a, b) => a[0] - b[0]);
+  const spans: Array<[number, number]> = [];
+  let from = 0;
+  for (const [x0, , x1] of closed) {
+    if (x0 > from) spans.push([from, x0]);
+    from = Math.max(from, x1);
+  }
+  if (from < width) spans.push([from, width]);
+  return spans;
 }
 
 /**

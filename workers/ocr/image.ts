@@ -134,6 +134,27 @@ export function downscale(image: GreyImage, factor: number): GreyImage {
   return { width: w, height: h, data: out, dpi: image.dpi === null ? null : image.dpi / f };
 }
 
+/** Bilinear resize (small crops: plain JavaScript, no round trip through libvips). */
+export function resizeBilinear(image: GreyImage, scale: number): GreyImage {
+  const out = blankImage(Math.max(1, Math.round(image.width * scale)), Math.max(1, Math.round(image.height * scale)), image.dpi === null ? null : Math.round(image.dpi * scale));
+  for (let y = 0; y < out.height; y++) {
+    const sy = Math.min(image.height - 1, Math.max(0, (y + 0.5) / scale - 0.5));
+    const y0 = Math.floor(sy);
+    const y1 = Math.min(image.height - 1, y0 + 1);
+    const fy = sy - y0;
+    for (let x = 0; x < out.width; x++) {
+      const sx = Math.min(image.width - 1, Math.max(0, (x + 0.5) / scale - 0.5));
+      const x0 = Math.floor(sx);
+      const x1 = Math.min(image.width - 1, x0 + 1);
+      const fx = sx - x0;
+      const top = image.data[y0 * image.width + x0] * (1 - fx) + image.data[y0 * image.width + x1] * fx;
+      const bottom = image.data[y1 * image.width + x0] * (1 - fx) + image.data[y1 * image.width + x1] * fx;
+      out.data[y * out.width + x] = Math.round(top * (1 - fy) + bottom * fy);
+    }
+  }
+  return out;
+}
+
 /** Otsu's threshold over the grey histogram; pixels below it are ink. */
 export function otsuThreshold(image: GreyImage): number {
   const histogram = new Float64Array(256);
