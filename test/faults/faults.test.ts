@@ -12,10 +12,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { expectSettled, SETTINGS, Scenario, sleep, type Outcome, type ScenarioOptions, type WorkerAccount } from './harness';
+import { expectSettled, SETTINGS, Scenario, sleep, WORKER_BOOT_MS, type Outcome, type ScenarioOptions, type WorkerAccount } from './harness';
 
-/** Opening the servers, submitting, the first documents moving, and the reconciliation. */
-const OVERHEAD_MS = 120_000;
+/** Opening the servers, submitting, booting the workers, the first documents moving, and the reconciliation. */
+const OVERHEAD_MS = 120_000 + WORKER_BOOT_MS;
 
 interface ScenarioDefinition {
   /** How long the fault itself lasts, for the test's timeout. */

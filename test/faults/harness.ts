@@ -75,6 +75,9 @@ export const SETTINGS = {
 /** Settings a scenario must not inherit from the shell: the suite runs at the project's defaults, on its own blob store. */
 const IGNORED_SHELL_SETTINGS = ['GONGKAI_ATTEMPTS', 'GONGKAI_BACKOFF_MS', 'GONGKAI_LOCK_MS', 'GONGKAI_INFRA_RETRY_MINUTES', 'GONGKAI_RECONCILE_SECONDS', 'GONGKAI_BLOB_DIR'];
 
+/** How long worker processes may take to boot before a scenario gives up on them (they take about 3 s alone). */
+export const WORKER_BOOT_MS = 120_000;
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A small seeded PRNG (mulberry32) so a failing run can be replayed with FAULTS_SEED. */
@@ -320,6 +323,9 @@ export class Scenario {
    * over the stages: at least this many published, or (pastIngest) moved past ingest.
    */
   async untilUnderway(when: { published: number } | { pastIngest: number }, timeoutMs = 120_000): Promise<void> {
+    // The bound starts once a worker runs: six scenarios' workers and their sandboxes booting at once on two
+    // cores can take minutes, and booting is not what the scenarios test.
+    await this.pool.untilReady(WORKER_BOOT_MS);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       this.pool.replenish();
@@ -329,7 +335,12 @@ export class Scenario {
       if (Number(n) >= ('published' in when ? when.published : when.pastIngest)) return;
       await sleep(100);
     }
-    throw new Error(`[${this.name}] the workers did not get underway (${JSON.stringify(when)}) within ${timeoutMs} ms`);
+    const ready = this.pool.living().filter((worker) => worker.ready).length;
+    const died = this.pool.diedByThemselves.slice(0, 2).join('; ') || 'none';
+    throw new Error(
+      `[${this.name}] the workers did not get underway (${JSON.stringify(when)}) within ${timeoutMs} ms: documents ${JSON.stringify(await this.counts())}, ` +
+        `${ready} of ${SETTINGS.workers} workers running, ${this.pool.started} started, died by themselves: ${died}`,
+    );
   }
 
   /** Documents queued for or processing at this stage. */
