@@ -263,6 +263,18 @@ export function cellInk(image: GreyImage, mask: Uint8Array, rect: Rect, rulingTh
   };
 }
 
+/**
+ * A placeholder dash: one short stroke no thicker than a pen line (under 1/35 inch), at least twice as wide
+ * as it is thick. The recognisers make garbage of a crop that is a few pixels tall.
+ */
+function isDash(ink: CellInk): boolean {
+  if (ink.bands.length !== 1) return false;
+  const dpi = ink.crop.dpi ?? 300;
+  const thickness = ink.box[3] - ink.box[1];
+  const width = ink.box[2] - ink.box[0];
+  return thickness <= dpi / 35 && width >= 2 * thickness && width <= dpi / 5;
+}
+
 /** Could this ink be a number? A few short lines; a long line of ink is a label. */
 function mayBeNumber(ink: CellInk): boolean {
   if (ink.bands.length > 3) return false;
@@ -370,6 +382,7 @@ async function readCellInk(ink: CellInk | null, rect: Rect, pool: TesseractPool,
   if (ink === null) return { text: '', bbox: rect, confidence: 100, numeric: false, blank: true };
   const language = options.language ?? 'chi_sim';
   const number = (reading: Reading): CellRead => ({ text: reading.text, bbox: ink.box, confidence: reading.confidence, numeric: true, blank: false });
+  if (isDash(ink)) return number({ text: '-', confidence: 90 });
   const digits = mayBeNumber(ink) ? await readDigits(ink, pool, DIGIT_MODEL, '7', 'as-is') : null;
   if (digits && digits.confidence >= SURE_DIGITS && fitsInk(ink, digits.text)) return number(digits);
   const text = await readText(ink, pool, language);
@@ -428,6 +441,18 @@ async function rereadNumericColumns(grid: TableGrid, inks: Array<CellInk | null>
 }
 
 /**
+ * Ink nothing could read is marked as a number (`?`) so that a lost value is never taken for a blank; in
+ * a row without any number read, it is a header word instead, and a `?` there would join the values
+ * of the row below.
+ */
+function unmarkUnreadableHeaders(grid: TableGrid, reads: CellRead[]): void {
+  const rowsWithNumbers = new Set(grid.cells.filter((_, i) => reads[i].numeric && reads[i].text !== UNREADABLE_CELL).map((cell) => cell.row));
+  grid.cells.forEach((cell, i) => {
+    if (reads[i].text === UNREADABLE_CELL && !rowsWithNumbers.has(cell.row)) reads[i] = { ...reads[i], text: '', numeric: false };
+  });
+}
+
+/**
  * Reads every cell of a ruled table (concurrently across the pool's workers) and returns its rows in
  * grid order; a cell spanning several rows is reported in the first.
  */
@@ -448,6 +473,7 @@ export async function readTableGrid(image: GreyImage, mask: Uint8Array, grid: Ta
   }
   const reads = await Promise.all(pending);
   await rereadNumericColumns(grid, inks, reads, pool, options);
+  unmarkUnreadableHeaders(grid, reads);
   const rows: TableRowRead[] = [];
   for (let r = 0; r < grid.rowLines.length - 1; r++) {
     const cells = grid.cells

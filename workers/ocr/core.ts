@@ -6,10 +6,10 @@
  */
 import type { ExtractedPage, OcrCellBox, OcrPageInfo } from '../../shared/record';
 import type { GreyImage, Rect } from './image';
-import { binarize, blankImage, clampRect, downscale } from './image';
+import { binarize, blankImage, clampRect, downscale, rotateQuarter } from './image';
 import sharp from 'sharp';
 import { flattenBackground } from './background';
-import { correctOrientation, singleChannel, type OrientationOptions } from './orientation';
+import { correctOrientation, rotateImage, singleChannel, type OrientationOptions, type OrientationResult } from './orientation';
 import { buildTableGrids, type TableGrid } from '../geometry/grid';
 import { readTableGrid, readUnruledRow, tidyCjkSpacing, type CellRead } from './cell-reader';
 import { findRulings } from './rulings';
@@ -135,13 +135,15 @@ async function readTextRegions(regions: TextRegions, pool: TesseractPool, langua
 /** The resolution the page is read at; every size rule of the reader (dust, rulings, bands) is set for it. */
 const READING_DPI = 300;
 
+/** Pages under 250 dpi are read enlarged; an image of unknown resolution is read as it is. */
+const needsEnlarging = (image: GreyImage): image is GreyImage & { dpi: number } => image.dpi !== null && image.dpi < 250;
+
 /**
  * A page scanned at 150–200 dpi enlarged to 300 (bicubic, in libvips): small print there is a dozen
- * pixels tall, and its thin strokes break apart under a threshold. An image of unknown resolution is
- * read as it is.
+ * pixels tall, and its thin strokes break apart under a threshold.
  */
 async function atReadingResolution(image: GreyImage): Promise<GreyImage> {
-  if (image.dpi === null || image.dpi >= 250) return image;
+  if (!needsEnlarging(image)) return image;
   const scale = READING_DPI / image.dpi;
   const width = Math.round(image.width * scale);
   const height = Math.round(image.height * scale);
@@ -150,6 +152,21 @@ async function atReadingResolution(image: GreyImage): Promise<GreyImage> {
     .raw()
     .toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data: singleChannel(data, info.width, info.height, info.channels), dpi: READING_DPI };
+}
+
+/**
+ * The page upright, straight, its paper evened and at reading resolution. Orientation is judged at the scan's own
+ * resolution: an enlarged 200-dpi page's sample, halved for speed as 300-dpi samples are, reads too
+ * poorly to tell 90° from 270°. The skew is undone on the enlarged page: straightening a 150-dpi page
+ * before enlarging it blurs its thin strokes past reading.
+ */
+async function uprightAtReadingResolution(image: GreyImage, pool: TesseractPool, options: OrientationOptions & { language: OcrLanguage }): Promise<GreyImage & Omit<OrientationResult, 'image'>> {
+  const { image: oriented, rotation, skewDegrees } = await correctOrientation(flattenBackground(image), pool, options);
+  if (!needsEnlarging(image)) return { ...oriented, rotation, skewDegrees };
+  // Paper is evened on the enlarged page too: levelled before enlarging, faint strokes came out fainter.
+  const enlarged = flattenBackground(await atReadingResolution(rotateQuarter(image, rotation)));
+  await yieldToEventLoop();
+  return { ...(skewDegrees === 0 ? enlarged : await rotateImage(enlarged, -skewDegrees)), rotation, skewDegrees };
 }
 
 export interface OcrPageOptions extends OrientationOptions {
@@ -207,8 +224,7 @@ function tableRowLine(cells: CellRead[], bbox: Rect): OutputLine {
  */
 export async function ocrPage(image: GreyImage, pool: TesseractPool, options: OcrPageOptions = {}): Promise<OcrPageResult> {
   const language = options.language ?? 'chi_sim';
-  const oriented = await correctOrientation(flattenBackground(await atReadingResolution(image)), pool, { ...options, language });
-  const page = oriented.image;
+  const page = await uprightAtReadingResolution(image, pool, { ...options, language });
   await yieldToEventLoop();
   const mask = binarize(page);
   await yieldToEventLoop();
@@ -257,8 +273,8 @@ export async function ocrPage(image: GreyImage, pool: TesseractPool, options: Oc
   return {
     text: textLines.join('\n'),
     ocr: {
-      rotation: oriented.rotation,
-      skewDegrees: oriented.skewDegrees,
+      rotation: page.rotation,
+      skewDegrees: page.skewDegrees,
       width: page.width,
       height: page.height,
       dpi: page.dpi,
