@@ -149,6 +149,23 @@ describe('ocrPage', () => {
     expect(delay.max / 1e6).toBeLessThan(1000);
   });
 
+  test('a ruled row of dash placeholders and numbers: each dash is a cell of its own', async () => {
+    const values = ['-', '-', '3', '-', '12'];
+    const columns = [60, 420, 560, 700, 840, 980, 1120];
+    const rulings = [
+      ...[100, 180, 260].map((y) => `<line x1="60" y1="${y}" x2="1120" y2="${y}" stroke="black" stroke-width="3"/>`),
+      ...columns.map((x) => `<line x1="${x}" y1="100" x2="${x}" y2="260" stroke="black" stroke-width="3"/>`),
+    ];
+    const header = ['结果维持', '结果纠正', '其他结果', '尚未审结', '总计'];
+    const text = (x: number, y: number, content: string) => `<text x="${x}" y="${y}" font-family="${FONT}" font-size="30" text-anchor="middle">${content}</text>`;
+    const image = await renderSvg(
+      `<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="340"><rect width="100%" height="100%" fill="white"/>${rulings.join('')}` +
+        text(240, 152, '行政复议') + header.map((h, i) => text(columns[i + 1] + 70, 152, h)).join('') + values.map((v, i) => text(columns[i + 1] + 70, 232, v)).join('') + text(240, 232, '数量') + '</svg>',
+    );
+    const { text: read } = await ocrPage({ ...image, dpi: 300 }, pool, { detectRotation: false });
+    expect(read.split('\n')).toContain(['数量', ...values].join('\t'));
+  });
+
   test('an unruled table: rows split into cells at wide gaps, numbers read digits-only', async () => {
     const rows = [
       ['行政复议', '3', '1', '0', '0', '4'],
