@@ -159,6 +159,21 @@ describe('red seal ink is dropped when a colour page becomes grey', () => {
     expectSealDropped(image);
   });
 
+  test("a black stroke tinted by the seal's smeared JPEG colour stays ink; the seal's own red goes", () => {
+    // Decoded JPEG pixels: luminance is sharp, the seal's red chroma is spread over the neighbouring strokes.
+    const pixels = Uint8Array.from([
+      110, 0, 0, // a black digit stroke beside the seal, reddened by chroma smear (luminance 33)
+      60, 10, 10, // black under the seal, multiply-blended
+      215, 35, 45, // seal ink
+      235, 150, 150, // the seal's light edge
+    ]);
+    const grey = dropRedInk(pixels, 4, 1, 3);
+    expect(grey[0]).toBeLessThan(60);
+    expect(grey[1]).toBeLessThan(60);
+    expect(grey[2]).toBeGreaterThan(200);
+    expect(grey[3]).toBeGreaterThan(200);
+  });
+
   test('grey input passes through unchanged', async () => {
     const grey = Uint8Array.from({ length: 256 }, (_, i) => i);
     expect(dropRedInk(grey, 16, 16, 1)).toEqual(grey);

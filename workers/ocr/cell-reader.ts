@@ -441,14 +441,15 @@ async function rereadNumericColumns(grid: TableGrid, inks: Array<CellInk | null>
 }
 
 /**
- * Ink nothing could read is marked as a number (`?`) so that a lost value is never taken for a blank; in
- * a row without any number read, it is a header word instead, and a `?` there would join the values
- * of the row below.
+ * Ink nothing could read is marked as a number (`?`) so that a lost value is never taken for a blank. In a
+ * row without any number read, with words after it, it is a header word instead: a `?` there would join
+ * the values of the row below. (A label followed by one unreadable value keeps its `?`.)
  */
 function unmarkUnreadableHeaders(grid: TableGrid, reads: CellRead[]): void {
   const rowsWithNumbers = new Set(grid.cells.filter((_, i) => reads[i].numeric && reads[i].text !== UNREADABLE_CELL).map((cell) => cell.row));
+  const wordsAfter = (row: number, col: number): boolean => grid.cells.some((cell, i) => cell.row === row && cell.col > col && !reads[i].blank && !reads[i].numeric);
   grid.cells.forEach((cell, i) => {
-    if (reads[i].text === UNREADABLE_CELL && !rowsWithNumbers.has(cell.row)) reads[i] = { ...reads[i], text: '', numeric: false };
+    if (reads[i].text === UNREADABLE_CELL && !rowsWithNumbers.has(cell.row) && wordsAfter(cell.row, cell.col)) reads[i] = { ...reads[i], text: '', numeric: false };
   });
 }
 

@@ -24,9 +24,18 @@ export interface GreyImage {
  * the brighter of green and blue: seals are semi-transparent and JPEG keeps their colour at half
  * resolution, so the red channel alone leaves them mid-grey (measured on a multiply-blended seal in a
  * q85 JPEG: luminance 110, red channel 171, this 240; black digits under the seal 10, 21, 36; blue ink
- * 66, 37, 37). Neutral pixels (R = G = B) keep their value. One- and two-channel input is grey already
+ * 66, 37, 37). Dark pixels keep their luminance (`redInkWeight`). Neutral pixels (R = G = B) keep their value. One- and two-channel input is grey already
  * and passes through unchanged (alpha over white).
  */
+/**
+ * How much of the red drop a pixel gets, by its luminance: none for dark ink (JPEG keeps luminance at
+ * full resolution but smears the seal's red over neighbouring black strokes, which the drop would erase),
+ * all of it from the luminance of red seal ink (about 75 and up).
+ */
+function redInkWeight(luma: number): number {
+  return Math.min(1, Math.max(0, (luma - 40) / 30));
+}
+
 export function dropRedInk(pixels: Uint8Array | Uint8ClampedArray, width: number, height: number, channels: number): Uint8Array {
   if (channels === 1) return new Uint8Array(pixels.subarray(0, width * height));
   const out = new Uint8Array(width * height);
@@ -36,7 +45,9 @@ export function dropRedInk(pixels: Uint8Array | Uint8ClampedArray, width: number
     if (channels < 3) grey = pixels[j];
     else {
       const red = pixels[j];
-      grey = Math.min(255, red + Math.max(0, red - Math.max(pixels[j + 1], pixels[j + 2])));
+      const luma = 0.299 * red + 0.587 * pixels[j + 1] + 0.114 * pixels[j + 2];
+      const dropped = Math.min(255, red + Math.max(0, red - Math.max(pixels[j + 1], pixels[j + 2])));
+      grey = Math.round(luma + redInkWeight(luma) * (dropped - luma));
     }
     out[i] = hasAlpha ? Math.round(255 - ((255 - grey) * pixels[j + channels - 1]) / 255) : grey;
   }
