@@ -16,17 +16,6 @@ export interface GreyImage {
   dpi: number | null;
 }
 
-
-/**
- * Colour pixels (interleaved RGB or RGBA; alpha over white paper) to greyscale with red ink dropped: red
- * official seals stamped over table rows and signatures turn into paper, while black and blue ink stay
- * dark. Grey is the red channel (red ink is bright there, black and blue are dark) plus red's excess over
- * the brighter of green and blue: seals are semi-transparent and JPEG keeps their colour at half
- * resolution, so the red channel alone leaves them mid-grey (measured on a multiply-blended seal in a
- * q85 JPEG: luminance 110, red channel 171, this 240; black digits under the seal 10, 21, 36; blue ink
- * 66, 37, 37). Dark pixels keep their luminance (`redInkWeight`). Neutral pixels (R = G = B) keep their value. One- and two-channel input is grey already
- * and passes through unchanged (alpha over white).
- */
 /**
  * How much of the red drop a pixel gets, by its luminance: none for dark ink (JPEG keeps luminance at
  * full resolution but smears the seal's red over neighbouring black strokes, which the drop would erase),
@@ -36,6 +25,16 @@ function redInkWeight(luma: number): number {
   return Math.min(1, Math.max(0, (luma - 40) / 30));
 }
 
+/**
+ * Colour pixels (interleaved RGB or RGBA; alpha over white paper) to greyscale with red ink dropped: red
+ * official seals stamped over table rows and signatures turn into paper, while black and blue ink stay
+ * dark. Grey is the red channel (red ink is bright there, black and blue are dark) plus red's excess over
+ * the brighter of green and blue: seals are semi-transparent and JPEG keeps their colour at half
+ * resolution, so the red channel alone leaves them mid-grey (measured on a multiply-blended seal in a
+ * q85 JPEG: luminance 110, red channel 171, this 240; black digits under the seal 10, 21, 36; blue ink
+ * 66, 37, 37). Dark pixels keep their luminance (`redInkWeight`). Neutral pixels (R = G = B) keep their
+ * value. One- and two-channel input is grey already and passes through unchanged (alpha over white).
+ */
 export function dropRedInk(pixels: Uint8Array | Uint8ClampedArray, width: number, height: number, channels: number): Uint8Array {
   if (channels === 1) return new Uint8Array(pixels.subarray(0, width * height));
   const out = new Uint8Array(width * height);
