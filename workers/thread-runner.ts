@@ -56,7 +56,10 @@ export class ThreadRunner<Job extends ThreadJob, Outcome extends ThreadJob> {
     const bootstrap = [`require(${JSON.stringify(require.resolve('tsx/cjs'))});`, `require(${JSON.stringify(this.options.entry)});`].join('\n');
     const { heapMb, youngGenerationMb } = this.options;
     const resourceLimits = { maxOldGenerationSizeMb: heapMb, ...(youngGenerationMb === undefined ? {} : { maxYoungGenerationSizeMb: youngGenerationMb }) };
-    const thread = new Worker(bootstrap, { eval: true, resourceLimits });
+    // pdf.js draws text from the PDF's own fonts and its bundled standard fonts. Left alone, its canvas
+    // (@napi-rs/canvas) would open every system font at load: ~200 MB resident where LibreOffice's fonts are installed.
+    const env = { ...process.env, DISABLE_SYSTEM_FONTS_LOAD: '1' };
+    const thread = new Worker(bootstrap, { eval: true, resourceLimits, env });
     // An idle thread must not keep the process alive; a job in flight is held by its timeout timer.
     thread.unref();
     // A job reports its own thread's failures; these listeners also cover a failure between jobs,

@@ -117,8 +117,8 @@ function readHeight(ink: CellInk, line: number): number {
 }
 
 async function readText(ink: CellInk, pool: TesseractPool, language: OcrLanguage | undefined): Promise<Reading> {
-  const results = await Promise.all(lineCrops(ink).map((crop) => pool.recognize(crop, { language, psm: '7' })));
-  const text = tidyCjkSpacing(results.map((r) => tidyCjkSpacing(r.lines.map((line) => tidyCjkSpacing(line.text)).join(' '))).join(' '));
+  const results = await Promise.all(lineCrops(ink).map((crop) => pool.recognize(crop, { language, psm: '7', words: false })));
+  const text = tidyCjkSpacing(results.map((r) => r.text).join(' '));
   return { text, confidence: results.reduce((sum, r) => sum + r.confidence, 0) / results.length };
 }
 
@@ -305,9 +305,9 @@ function prepare(crop: GreyImage, variant: CropVariant, lineHeight: number): Gre
 async function readDigits(ink: CellInk, pool: TesseractPool, language: OcrLanguage, psm: PageSegMode, variant: CropVariant): Promise<Reading | null> {
   const parts = await Promise.all(
     lineCrops(ink).map(async (crop, line) => {
-      const result = await pool.recognize(prepare(crop, variant, readHeight(ink, line)), { language, psm, whitelist: DIGIT_WHITELIST });
+      const result = await pool.recognize(prepare(crop, variant, readHeight(ink, line)), { language, psm, whitelist: DIGIT_WHITELIST, words: false });
       // A number neither starts nor ends with a point: those are specks.
-      const text = result.lines.map((line) => line.text).join('').replace(/\s+/g, '').replace(/^\.+|\.+$/g, '');
+      const text = result.text.replace(/\s+/g, '').replace(/^\.+|\.+$/g, '');
       return text === '' ? null : { text, confidence: result.confidence };
     }),
   );
