@@ -38,6 +38,7 @@ async function despeckle(image: GreyImage): Promise<GreyImage> {
   if (!scanResolution) return image;
   const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } })
     .median(3)
+    .toColourspace('b-w')
     .raw()
     .toBuffer({ resolveWithObject: true });
   return { ...image, data: singleChannel(data, info.width, info.height, info.channels) };
@@ -149,6 +150,7 @@ async function atReadingResolution(image: GreyImage): Promise<GreyImage> {
   const height = Math.round(image.height * scale);
   const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } })
     .resize(width, height, { kernel: 'cubic' })
+    .toColourspace('b-w')
     .raw()
     .toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data: singleChannel(data, info.width, info.height, info.channels), dpi: READING_DPI };

@@ -198,6 +198,7 @@ export async function rotateImage(image: GreyImage, degrees: number): Promise<Gr
   if (degrees % 90 === 0) return rotateQuarter(image, degrees);
   const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } })
     .rotate(degrees, { background: { r: 255, g: 255, b: 255 } })
+    .toColourspace('b-w')
     .raw()
     .toBuffer({ resolveWithObject: true });
   const rotated = singleChannel(data, info.width, info.height, info.channels);
@@ -206,7 +207,7 @@ export async function rotateImage(image: GreyImage, degrees: number): Promise<Gr
   return cropImage({ width: info.width, height: info.height, data: rotated, dpi: image.dpi }, [left, top, left + image.width, top + image.height]);
 }
 
-/** sharp may widen a one-channel image to RGB(A) after some operations; keep the first channel. */
+/** sharp widens a one-channel image to RGB on output unless told `toColourspace('b-w')`; keep the first channel. */
 export function singleChannel(data: Uint8Array, width: number, height: number, channels: number): Uint8Array {
   if (channels === 1) return new Uint8Array(data.buffer, data.byteOffset, width * height);
   const out = new Uint8Array(width * height);
