@@ -166,6 +166,28 @@ describe('ocrPage', () => {
     expect(read.split('\n')).toContain(['数量', ...values].join('\t'));
   });
 
+  test('a character closing a ruled row of numbers is taken for a misread number, and flagged', async () => {
+    const columns = [60, 420, 560, 700, 840, 980];
+    const rulings = [
+      ...[100, 180].map((y) => `<line x1="60" y1="${y}" x2="980" y2="${y}" stroke="black" stroke-width="3"/>`),
+      ...columns.map((x) => `<line x1="${x}" y1="100" x2="${x}" y2="180" stroke="black" stroke-width="3"/>`),
+    ];
+    const cells = ['数量', '3', '12', '5', '村'];
+    const centres = [240, 490, 630, 770, 910];
+    const image = await renderSvg(
+      `<svg xmlns="http://www.w3.org/2000/svg" width="1040" height="260"><rect width="100%" height="100%" fill="white"/>${rulings.join('')}` +
+        cells.map((cell, i) => `<text x="${centres[i]}" y="152" font-family="${FONT}" font-size="30" text-anchor="middle">${cell}</text>`).join('') +
+        '</svg>',
+    );
+    const { text, ocr } = await ocrPage({ ...image, dpi: 300 }, pool, { detectRotation: false });
+    const lines = text.split('\n');
+    const line = lines.findIndex((l) => l.startsWith('数量\t'));
+    const read = lines[line].split('\t');
+    expect(read.slice(0, 4)).toEqual(['数量', '3', '12', '5']);
+    expect(read[4]).toMatch(/^(?:[0-9.]+|\?)$/);
+    expect(ocr.boxes.find((box) => box.line === line && box.cell === 4)!.confidence).toBeLessThanOrEqual(60);
+  });
+
   test('an unruled table: rows split into cells at wide gaps, numbers read digits-only', async () => {
     const rows = [
       ['行政复议', '3', '1', '0', '0', '4'],

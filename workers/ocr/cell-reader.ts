@@ -30,6 +30,8 @@ const DIGIT_MODEL: OcrLanguage = 'eng';
 const SURE_DIGITS = 93;
 /** Confidence given to a value the second opinions did not agree on: under parse's threshold (70), so it is flagged. */
 const DISPUTED_CONFIDENCE = 55;
+/** A Chinese reading below this is a guess: a lone digit the line reader dropped comes back as a character at 0–30. */
+const UNSURE_TEXT = 50;
 /** A reading that looks like a number (tesseract's usual confusions included). */
 const NUMERIC_LOOKING = /^[\s0-9.,\-—–/|[\]oOlIUDQSBZ]+$/;
 const HAS_DIGIT = /[0-9oOlIUDQSBZ]/;
@@ -393,6 +395,10 @@ async function readCellInk(ink: CellInk | null, rect: Rect, pool: TesseractPool,
     if (/^[0-9./-]+$/.test(folded)) return number({ text: folded, confidence: Math.min(text.confidence, DISPUTED_CONFIDENCE) });
     // Ink that no reading makes anything of is not a blank cell: say so, or a lost digit reads as "left blank".
     if (text.text === '') return number({ text: UNREADABLE_CELL, confidence: 0 });
+  } else if (text.confidence < UNSURE_TEXT && mayBeNumber(ink)) {
+    // A guessed character in number-shaped ink: digits that fit it win, flagged, since the Chinese reading disagreed.
+    const settled = await settleDigits(ink, digits, pool, language);
+    if (settled && fitsInk(ink, settled.text)) return number({ ...settled, confidence: Math.min(settled.confidence, DISPUTED_CONFIDENCE) });
   }
   return { text: text.text, bbox: ink.box, confidence: text.confidence, numeric: false, blank: false };
 }
@@ -401,8 +407,8 @@ async function readCellInk(ink: CellInk | null, rect: Rect, pool: TesseractPool,
 const pause = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
- * A cell in a column of numbers, on a row of numbers, or between two numbers of its row, is a number
- * even when its first reading was not (noise turns a "3" into a character): settle it as digits, and
+ * A cell in a column of numbers, on a row of numbers, between two numbers of its row or closing a row of
+ * numbers, is a number even when its first reading was not (noise turns a "3" into a character): settle it as digits, and
  * flag it.
  */
 async function rereadNumericColumns(grid: TableGrid, inks: Array<CellInk | null>, reads: CellRead[], pool: TesseractPool, options: CellReadOptions): Promise<void> {
@@ -422,8 +428,12 @@ async function rereadNumericColumns(grid: TableGrid, inks: Array<CellInk | null>
   });
   // A cell with numbers on both sides in its row (a table of one row of numbers has no column to go by).
   const numericAt = new Map(grid.cells.map((cell, i) => [`${cell.row}:${cell.col}`, reads[i].numeric]));
+  const lastColumn = new Map<number, number>();
+  for (const cell of grid.cells) lastColumn.set(cell.row, Math.max(lastColumn.get(cell.row) ?? 0, cell.col));
+  // Labels come first in a row: a cell closing a row after its numbers is one of them (a total, as a rule).
   const betweenNumbers = (cell: TableGrid['cells'][number]): boolean =>
-    numericAt.get(`${cell.row}:${cell.col - 1}`) === true && numericAt.get(`${cell.row}:${cell.col + cell.colSpan}`) === true;
+    numericAt.get(`${cell.row}:${cell.col - 1}`) === true &&
+    (numericAt.get(`${cell.row}:${cell.col + cell.colSpan}`) === true || (cell.col === lastColumn.get(cell.row) && (numbersInRow.get(cell.row) ?? 0) >= 2));
   await Promise.all(
     grid.cells.map(async (cell, i) => {
       const read = reads[i];
