@@ -3,7 +3,9 @@
  * a sentence and a ruled table with merged cells — upright, turned a quarter, and skewed. Needs no
  * network: the models come from the @tesseract.js-data npm packages.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pdfkitBytes } from '../../tools/pdfkit-bytes';
@@ -15,6 +17,7 @@ import { closePdfImageReader, pdfPageImages, rasterImages } from '../../workers/
 import { buildTableGrids } from '../../workers/geometry/grid';
 import { splitLineIntoCells, tidyCjkSpacing } from '../../workers/ocr/cell-reader';
 import { findRulings } from '../../workers/ocr/rulings';
+import { readScannedPage } from '../../workers/ocr/scanned-page';
 import { TesseractPool } from '../../workers/ocr/tesseract-pool';
 import { BODY_ROWS, FONT, HEADING, noisyScan, PAGE, renderSvg, SENTENCE, tablePage } from '../fixtures/ocr-unit/table-page';
 
@@ -186,6 +189,19 @@ describe('ocrPage', () => {
     expect(read.slice(0, 4)).toEqual(['数量', '3', '12', '5']);
     expect(read[4]).toMatch(/^(?:[0-9.]+|\?)$/);
     expect(ocr.boxes.find((box) => box.line === line && box.cell === 4)!.confidence).toBeLessThanOrEqual(60);
+  });
+
+  test('column rulings sticking out above a table continued from the previous page are not a row (generated scan, seed 6)', async () => {
+    // Page 3 of this scan opens with the table's column rulings a few millimetres above its first row; they were read as "1 1 1 2 1 1 1".
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gongkai-stubs-'));
+    try {
+      const repo = path.resolve(__dirname, '../..');
+      execFileSync(path.join(repo, 'node_modules/.bin/tsx'), ['tools/make-scan-corpus.ts', '--seeds', '6', '--out', out], { cwd: repo, stdio: 'ignore' });
+      const { text } = await readScannedPage(fs.readFileSync(path.join(out, 'scan-6.pdf')), 'application/pdf', 3, pool);
+      expect(text.split('\n')[0]).toMatch(/^4\.无正当理由大量反复申请(\t0){7}$/);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
   });
 
   test('an unruled table: rows split into cells at wide gaps, numbers read digits-only', async () => {

@@ -240,7 +240,16 @@ export async function ocrPage(image: GreyImage, pool: TesseractPool, options: Oc
   // Tables cell by cell, and the text regions outside them as one block: blank paper (and the tables,
   // painted out) is cut away first, since tesseract's layout pass costs by the pixel.
   const pad = 4;
-  const tableRects = grids.map((g) => [g.bbox[0] - pad, g.bbox[1] - pad, g.bbox[2] + pad, g.bbox[3] + pad] as Rect);
+  // A table's column rulings can stick out past its first or last row (a table continued from the previous
+  // page, a row cut at the page break): those stubs belong to the table, or the text reading takes them for a row of 1s.
+  const stubReach = Math.round((page.dpi ?? 300) * 0.3);
+  const tableRects = grids.map((g): Rect => {
+    const [x0, y0, x1, y1] = g.bbox;
+    const columns = rulings.vertical.filter((r) => r.pos >= x0 - pad && r.pos <= x1 + pad && r.from < y1 && r.to > y0);
+    const top = Math.max(y0 - stubReach, Math.min(y0, ...columns.map((r) => r.from)));
+    const bottom = Math.min(y1 + stubReach, Math.max(y1, ...columns.map((r) => r.to)));
+    return [x0 - pad, top - pad, x1 + pad, bottom + pad];
+  });
   const regions = textRegions(page, mask, tableRects);
   const [tableRows, body] = await Promise.all([
     Promise.all(grids.map((grid) => readTableGrid(page, mask, grid, pool, { language, inset, rulingThickness: maxThickness }))),
