@@ -426,12 +426,12 @@ async function rereadNumericColumns(grid: TableGrid, inks: Array<CellInk | null>
     else column.text++;
     perColumn.set(cell.col, column);
   });
-  // A cell with numbers on both sides in its row (a table of one row of numbers has no column to go by).
+  // A cell with numbers on both sides in its row, or closing it (a table of one row of numbers has no column to go by).
   const numericAt = new Map(grid.cells.map((cell, i) => [`${cell.row}:${cell.col}`, reads[i].numeric]));
   const lastColumn = new Map<number, number>();
   for (const cell of grid.cells) lastColumn.set(cell.row, Math.max(lastColumn.get(cell.row) ?? 0, cell.col));
   // Labels come first in a row: a cell closing a row after its numbers is one of them (a total, as a rule).
-  const betweenNumbers = (cell: TableGrid['cells'][number]): boolean =>
+  const amongNumbers = (cell: TableGrid['cells'][number]): boolean =>
     numericAt.get(`${cell.row}:${cell.col - 1}`) === true &&
     (numericAt.get(`${cell.row}:${cell.col + cell.colSpan}`) === true || (cell.col === lastColumn.get(cell.row) && (numbersInRow.get(cell.row) ?? 0) >= 2));
   await Promise.all(
@@ -440,7 +440,7 @@ async function rereadNumericColumns(grid: TableGrid, inks: Array<CellInk | null>
       const column = perColumn.get(cell.col);
       if (read.blank || read.numeric || cell.colSpan > 1) return;
       const inNumericColumn = column !== undefined && column.numeric >= 2 * column.text && (numbersInRow.get(cell.row) ?? 0) >= 2;
-      if (!inNumericColumn && !betweenNumbers(cell)) return;
+      if (!inNumericColumn && !amongNumbers(cell)) return;
       const ink = inks[i];
       if (!ink) return;
       // A character in a column of numbers is a number misread: its digits, or a mark that it could not be read.

@@ -7,9 +7,8 @@
 import type { ExtractedPage, OcrCellBox, OcrPageInfo } from '../../shared/record';
 import type { GreyImage, Rect } from './image';
 import { binarize, blankImage, clampRect, downscale, rotateQuarter } from './image';
-import sharp from 'sharp';
 import { flattenBackground } from './background';
-import { correctOrientation, rotateImage, singleChannel, type OrientationOptions, type OrientationResult } from './orientation';
+import { correctOrientation, rotateImage, viaLibvips, type OrientationOptions, type OrientationResult } from './orientation';
 import { buildTableGrids, type TableGrid } from '../geometry/grid';
 import { readTableGrid, readUnruledRow, tidyCjkSpacing, type CellRead } from './cell-reader';
 import { findRulings } from './rulings';
@@ -36,12 +35,7 @@ export function yieldToEventLoop(): Promise<void> {
 async function despeckle(image: GreyImage): Promise<GreyImage> {
   const scanResolution = image.dpi !== null ? image.dpi >= 200 : Math.max(image.width, image.height) >= 2400;
   if (!scanResolution) return image;
-  const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } })
-    .median(3)
-    .toColourspace('b-w')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { ...image, data: singleChannel(data, info.width, info.height, info.channels) };
+  return viaLibvips(image, (pipeline) => pipeline.median(3));
 }
 
 /** Bands of the page holding text outside the tables, stacked into one image (`at` = band's top there). */
@@ -148,12 +142,7 @@ async function atReadingResolution(image: GreyImage): Promise<GreyImage> {
   const scale = READING_DPI / image.dpi;
   const width = Math.round(image.width * scale);
   const height = Math.round(image.height * scale);
-  const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } })
-    .resize(width, height, { kernel: 'cubic' })
-    .toColourspace('b-w')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, data: singleChannel(data, info.width, info.height, info.channels), dpi: READING_DPI };
+  return { ...(await viaLibvips(image, (pipeline) => pipeline.resize(width, height, { kernel: 'cubic' }))), dpi: READING_DPI };
 }
 
 /**

@@ -10,7 +10,7 @@
  * Skew: projection profiles. Text lines and table rulings make the row profile of ink spiky when the
  * page is level; the angle within ±maxDegrees that maximises the profile's sum of squares is the skew.
  */
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import type { GreyImage, Rect } from './image';
 import { binarize, cropImage, downscale, inkBox, otsuThreshold, rotateQuarter } from './image';
 import { eraseRulings, findRulings } from './rulings';
@@ -196,18 +196,25 @@ export function detectSkew(image: GreyImage, options: SkewOptions = {}): number 
 export async function rotateImage(image: GreyImage, degrees: number): Promise<GreyImage> {
   if (degrees === 0) return image;
   if (degrees % 90 === 0) return rotateQuarter(image, degrees);
-  const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } })
-    .rotate(degrees, { background: { r: 255, g: 255, b: 255 } })
+  const rotated = await viaLibvips(image, (pipeline) => pipeline.rotate(degrees, { background: { r: 255, g: 255, b: 255 } }));
+  const left = Math.max(0, Math.floor((rotated.width - image.width) / 2));
+  const top = Math.max(0, Math.floor((rotated.height - image.height) / 2));
+  return cropImage(rotated, [left, top, left + image.width, top + image.height]);
+}
+
+/**
+ * A libvips operation on a grey page, run in libvips's thread pool. sharp would write the one-channel input back
+ * out as RGB (three times the bytes, and a copy back here): the output is asked for as 'b-w'.
+ */
+export async function viaLibvips(image: GreyImage, operate: (pipeline: Sharp) => Sharp): Promise<GreyImage> {
+  const { data, info } = await operate(sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } }))
     .toColourspace('b-w')
     .raw()
     .toBuffer({ resolveWithObject: true });
-  const rotated = singleChannel(data, info.width, info.height, info.channels);
-  const left = Math.max(0, Math.floor((info.width - image.width) / 2));
-  const top = Math.max(0, Math.floor((info.height - image.height) / 2));
-  return cropImage({ width: info.width, height: info.height, data: rotated, dpi: image.dpi }, [left, top, left + image.width, top + image.height]);
+  return { width: info.width, height: info.height, data: singleChannel(data, info.width, info.height, info.channels), dpi: image.dpi };
 }
 
-/** sharp widens a one-channel image to RGB on output unless told `toColourspace('b-w')`; keep the first channel. */
+/** The first channel of an image sharp decoded with more than one. */
 export function singleChannel(data: Uint8Array, width: number, height: number, channels: number): Uint8Array {
   if (channels === 1) return new Uint8Array(data.buffer, data.byteOffset, width * height);
   const out = new Uint8Array(width * height);
