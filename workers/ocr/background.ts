@@ -68,29 +68,36 @@ function paperLevels(image: GreyImage, tile: number): { levels: Float32Array; co
 export function flattenBackground(image: GreyImage): GreyImage {
   const tile = Math.max(16, Math.round((image.dpi ?? 300) / 4));
   const { levels, columns, rows } = paperLevels(image, tile);
-  const out = new Uint8Array(image.data.length);
-  const rowWeights = new Float32Array(image.width);
-  const rowIndex = new Int32Array(image.width);
-  for (let x = 0; x < image.width; x++) {
+  const { width, height, data } = image;
+  const out = new Uint8Array(data.length);
+  const columnWeights = new Float32Array(width);
+  const columnIndex = new Int32Array(width);
+  for (let x = 0; x < width; x++) {
     const fx = Math.min(columns - 1, Math.max(0, (x + 0.5) / tile - 0.5));
-    rowIndex[x] = Math.floor(fx);
-    rowWeights[x] = fx - Math.floor(fx);
+    columnIndex[x] = Math.floor(fx);
+    columnWeights[x] = fx - Math.floor(fx);
   }
-  for (let y = 0; y < image.height; y++) {
+  // Each row of tiles interpolated along x once: rows of pixels then only mix the two tile rows around them.
+  const tileRows = Array.from({ length: rows }, (_, ty) => {
+    const line = new Float64Array(width);
+    for (let x = 0; x < width; x++) {
+      const tx0 = columnIndex[x];
+      const tx1 = Math.min(columns - 1, tx0 + 1);
+      const wx = columnWeights[x];
+      line[x] = levels[ty * columns + tx0] * (1 - wx) + levels[ty * columns + tx1] * wx;
+    }
+    return line;
+  });
+  for (let y = 0; y < height; y++) {
     const fy = Math.min(rows - 1, Math.max(0, (y + 0.5) / tile - 0.5));
     const ty0 = Math.floor(fy);
-    const ty1 = Math.min(rows - 1, ty0 + 1);
     const wy = fy - ty0;
-    const row = y * image.width;
-    for (let x = 0; x < image.width; x++) {
-      const tx0 = rowIndex[x];
-      const tx1 = Math.min(columns - 1, tx0 + 1);
-      const wx = rowWeights[x];
-      const top = levels[ty0 * columns + tx0] * (1 - wx) + levels[ty0 * columns + tx1] * wx;
-      const bottom = levels[ty1 * columns + tx0] * (1 - wx) + levels[ty1 * columns + tx1] * wx;
-      const paper = top * (1 - wy) + bottom * wy;
-      const value = (image.data[row + x] * 255) / paper;
-      out[row + x] = value >= 255 ? 255 : value;
+    const top = tileRows[ty0];
+    const bottom = tileRows[Math.min(rows - 1, ty0 + 1)];
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      const value = (data[row + x] * 255) / (top[x] * (1 - wy) + bottom[x] * wy);
+      out[row + x] = value >= 255 ? 255 : value | 0;
     }
   }
   return { ...image, data: out };
