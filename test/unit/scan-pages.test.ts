@@ -2,6 +2,7 @@ import { buildTableGrids, type Ruling } from '../../workers/geometry/grid';
 import { flattenBackground } from '../../workers/ocr/background';
 import { tidyTableLabel } from '../../workers/ocr/core';
 import { binarize, type GreyImage } from '../../workers/ocr/image';
+import { findRulings } from '../../workers/ocr/rulings';
 
 /** Paper in a shadow on the left (80) and lit on the right (250), with 20×30 blocks of ink at 35 % of their paper. */
 function unevenlyLitPage(): { page: GreyImage; isInk: (x: number, y: number) => boolean } {
@@ -79,6 +80,33 @@ describe('tables cut by a page break', () => {
     const slight = { ...rulings, vertical: rulings.vertical.map((ruling) => ({ ...ruling, from: 90 })) };
     const [grid] = buildTableGrids(slight, { openEdgeRow: 30 });
     expect(grid.rowLines).toEqual([100, 200, 300]);
+  });
+});
+
+describe('rulings on a scan', () => {
+  /**
+   * A 600×800 mask (1 = ink): a table ruled every 200 px with a 6-px column rule at x = 300, whose header
+   * (y 50–200) is shaded, so thresholded to ink but for a few specks per column.
+   */
+  function shadedHeaderTable(): Uint8Array {
+    const width = 600;
+    const mask = new Uint8Array(width * 800);
+    const ink = (x0: number, y0: number, x1: number, y1: number): void => {
+      for (let y = y0; y < y1; y++) mask.fill(1, y * width + x0, y * width + x1);
+    };
+    ink(20, 50, 580, 200);
+    // Specks of paper in the shading, at different heights in each column, as a threshold leaves them.
+    for (let x = 20; x < 580; x++) for (let y = 60 + ((x * 37) % 130), n = 0; n < 5; n++) mask[(y + n) * width + x] = 0;
+    for (const y of [50, 200, 400, 600, 750]) ink(20, y - 3, 580, y + 3);
+    for (const x of [20, 300, 580]) ink(x - 3, 50, x + 3, 753);
+    return mask;
+  }
+
+  test('a column rule running through a shaded header stays a rule, and the shading is none', () => {
+    const { vertical } = findRulings(shadedHeaderTable(), 600, 800);
+    const middle = vertical.filter((r) => Math.abs(r.pos - 300) <= 3);
+    expect(middle.some((r) => r.from <= 200 && r.to >= 750)).toBe(true);
+    expect(vertical.filter((r) => r.to <= 210)).toEqual([]);
   });
 });
 

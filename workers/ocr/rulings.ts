@@ -78,7 +78,10 @@ function joinRuns(runsPerLine: Segment[][], maxThickness: number): Ruling[] {
     const used = new Set<OpenRuling>();
     for (const run of runsPerLine[line]) {
       const length = run.to - run.from;
-      const match = open.find((r) => !used.has(r) && Math.min(r.to, run.to) - Math.max(r.from, run.from) > 0.5 * Math.min(length, r.to - r.from));
+      // Runs of one ruling cover nearly the same stretch on neighbouring lines. Measured against the longer of the
+      // two, so a rule running through a shaded header is not swallowed by the shading's short runs (which make
+      // a band too thick to be a ruling, and would take the rule down with it).
+      const match = open.find((r) => !used.has(r) && Math.min(r.to, run.to) - Math.max(r.from, run.from) > 0.5 * Math.max(length, r.to - r.from));
       if (match) {
         used.add(match);
         match.last = line;
@@ -122,6 +125,23 @@ function mergeCollinear(rulings: Ruling[], tolerance: number, gap: number): Ruli
   return out;
 }
 
+/**
+ * Whether a ruling has ink on both sides along most of its length: a slice of a shaded or filled area (a grey
+ * header thresholded to ink), not a rule. A rule has paper beside it wherever it leaves the shading.
+ */
+function insideFilledArea(mask: Uint8Array, width: number, height: number, ruling: Ruling, vertical: boolean): boolean {
+  const reach = Math.ceil(ruling.thickness / 2) + 2;
+  const before = Math.round(ruling.pos) - reach;
+  const after = Math.round(ruling.pos) + reach;
+  if (before < 0 || after >= (vertical ? width : height)) return false;
+  let inked = 0;
+  for (let at = ruling.from; at < ruling.to; at++) {
+    const sides = vertical ? mask[at * width + before] + mask[at * width + after] : mask[before * width + at] + mask[after * width + at];
+    if (sides === 2) inked++;
+  }
+  return inked > 0.5 * (ruling.to - ruling.from);
+}
+
 /** Finds horizontal and vertical ruling lines on a binary mask (1 = ink). */
 export function findRulings(mask: Uint8Array, width: number, height: number, options: RulingOptions = {}): Rulings {
   const minLength = options.minLength ?? Math.max(60, Math.round(Math.min(width, height) * 0.035));
@@ -129,10 +149,13 @@ export function findRulings(mask: Uint8Array, width: number, height: number, opt
   const maxThickness = options.maxThickness ?? Math.max(6, Math.round(Math.min(width, height) / 250));
   const rows = scanRuns(mask, width, height, false, minLength, maxGap);
   const columns = scanRuns(mask, width, height, true, minLength, maxGap);
-  return {
-    horizontal: mergeCollinear(joinRuns(rows, maxThickness), maxThickness, 3 * maxGap + 4),
-    vertical: mergeCollinear(joinRuns(columns, maxThickness), maxThickness, 3 * maxGap + 4),
-  };
+  const rulings = (runs: Segment[][], vertical: boolean): Ruling[] =>
+    mergeCollinear(
+      joinRuns(runs, maxThickness).filter((ruling) => !insideFilledArea(mask, width, height, ruling, vertical)),
+      maxThickness,
+      3 * maxGap + 4,
+    );
+  return { horizontal: rulings(rows, false), vertical: rulings(columns, true) };
 }
 
 /** Paints rulings white, so a text reading of the area is not disturbed by table borders. */
