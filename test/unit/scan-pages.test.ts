@@ -108,6 +108,33 @@ describe('rulings on a scan', () => {
     expect(middle.some((r) => r.from <= 200 && r.to >= 750)).toBe(true);
     expect(vertical.filter((r) => r.to <= 210)).toEqual([]);
   });
+
+  /**
+   * A page-sized mask (2480×2600, a 300-dpi A4 page's width): a one-row table (y 100–170, nine column rules a row
+   * tall, shorter than any ruling elsewhere) and, below it, a one-cell title row (y 300–370) whose two edges were
+   * drawn row by row, with one stroke of text reaching from ruling to ruling.
+   */
+  function rowAloneAndTitle(): { mask: Uint8Array; width: number; height: number } {
+    const width = 2480;
+    const height = 2600;
+    const mask = new Uint8Array(width * height);
+    const ink = (x0: number, y0: number, x1: number, y1: number): void => {
+      for (let y = y0; y < y1; y++) mask.fill(1, y * width + x0, y * width + x1);
+    };
+    for (const y of [100, 170, 300, 370]) ink(40, y - 2, 2440, y + 2);
+    for (let x = 40; x <= 2440; x += 300) ink(x - 2, 98, x + 2, 172);
+    for (const x of [40, 1200, 2440]) ink(x - 2, 298, x + 2, 372);
+    return { mask, width, height };
+  }
+
+  test('a table row alone on a page keeps its row-tall column rules; a stroke across a title row is no column', () => {
+    const { mask, width, height } = rowAloneAndTitle();
+    const grids = buildTableGrids(findRulings(mask, width, height));
+    const row = grids.find((grid) => grid.bbox[1] < 150);
+    expect(row?.rowLines).toHaveLength(2);
+    expect(row?.colLines).toHaveLength(9);
+    expect(grids.filter((grid) => grid.bbox[1] > 250)).toEqual([]);
+  });
 });
 
 describe('table labels from a scan', () => {

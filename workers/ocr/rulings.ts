@@ -155,7 +155,30 @@ export function findRulings(mask: Uint8Array, width: number, height: number, opt
       maxThickness,
       3 * maxGap + 4,
     );
-  return { horizontal: rulings(rows, false), vertical: rulings(columns, true) };
+  const horizontal = rulings(rows, false);
+  // A table row alone (the last row of a table carried over to the next page) has column rules only a row tall:
+  // looked for apart, so that strokes of text that short never join the table's longer rules.
+  const shortColumns = rulings(scanRuns(mask, width, height, true, Math.max(24, Math.round(minLength * 0.4)), maxGap), true);
+  return { horizontal, vertical: [...rulings(columns, true), ...rowTallColumns(shortColumns, horizontal, minLength, maxThickness + maxGap)] };
+}
+
+/**
+ * Column rules shorter than `minLength` that run from one row ruling to the next, where a row holds at least three
+ * of them between its two outer edges: a row of a table on its own. A stroke of text in a merged title cell can
+ * reach both rulings, and so can the cell's own edges when they were drawn row by row; three inner ones seldom do.
+ */
+function rowTallColumns(vertical: Ruling[], horizontal: Ruling[], minLength: number, reach: number): Ruling[] {
+  const rowAt = (at: number, x: number): number => horizontal.findIndex((row) => Math.abs(row.pos - at) <= reach && x >= row.from - reach && x <= row.to + reach);
+  const byRow = new Map<string, Ruling[]>();
+  for (const column of vertical) {
+    if (column.to - column.from >= minLength) continue;
+    const top = rowAt(column.from, column.pos);
+    const bottom = rowAt(column.to, column.pos);
+    if (top < 0 || bottom < 0 || top === bottom) continue;
+    const key = `${top} ${bottom}`;
+    byRow.set(key, [...(byRow.get(key) ?? []), column]);
+  }
+  return [...byRow.values()].filter((columns) => columns.length >= 5).flat();
 }
 
 /** Paints rulings white, so a text reading of the area is not disturbed by table borders. */
