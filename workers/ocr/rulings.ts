@@ -148,7 +148,11 @@ export function findRulings(mask: Uint8Array, width: number, height: number, opt
   const maxGap = options.maxGap ?? 3;
   const maxThickness = options.maxThickness ?? Math.max(6, Math.round(Math.min(width, height) / 250));
   const rows = scanRuns(mask, width, height, false, minLength, maxGap);
-  const columns = scanRuns(mask, width, height, true, minLength, maxGap);
+  // A table row alone (the last row of a table carried over to the next page) has column rules only a row tall.
+  // One scan finds every column run that short; the runs long enough for a ruling are joined apart from the rest,
+  // so that strokes of text never join the table's longer rules.
+  const allColumns = scanRuns(mask, width, height, true, Math.max(24, Math.round(minLength * 0.4)), maxGap);
+  const columns = allColumns.map((runs) => runs.filter((run) => run.to - run.from >= minLength));
   const rulings = (runs: Segment[][], vertical: boolean): Ruling[] =>
     mergeCollinear(
       joinRuns(runs, maxThickness).filter((ruling) => !insideFilledArea(mask, width, height, ruling, vertical)),
@@ -156,11 +160,11 @@ export function findRulings(mask: Uint8Array, width: number, height: number, opt
       3 * maxGap + 4,
     );
   const horizontal = rulings(rows, false);
-  // A table row alone (the last row of a table carried over to the next page) has column rules only a row tall:
-  // looked for apart, so that strokes of text that short never join the table's longer rules.
-  const shortColumns = rulings(scanRuns(mask, width, height, true, Math.max(24, Math.round(minLength * 0.4)), maxGap), true);
-  return { horizontal, vertical: [...rulings(columns, true), ...rowTallColumns(shortColumns, horizontal, minLength, maxThickness + maxGap)] };
+  return { horizontal, vertical: [...rulings(columns, true), ...rowTallColumns(rulings(allColumns, true), horizontal, minLength, maxThickness + maxGap)] };
 }
+
+/** Column rules a lone table row needs: its two edges and three inside. */
+const MIN_LONE_ROW_COLUMNS = 5;
 
 /**
  * Column rules shorter than `minLength` that run from one row ruling to the next, where a row holds at least three
@@ -178,7 +182,7 @@ function rowTallColumns(vertical: Ruling[], horizontal: Ruling[], minLength: num
     const key = `${top} ${bottom}`;
     byRow.set(key, [...(byRow.get(key) ?? []), column]);
   }
-  return [...byRow.values()].filter((columns) => columns.length >= 5).flat();
+  return [...byRow.values()].filter((columns) => columns.length >= MIN_LONE_ROW_COLUMNS).flat();
 }
 
 /** Paints rulings white, so a text reading of the area is not disturbed by table borders. */
