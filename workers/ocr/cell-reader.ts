@@ -134,65 +134,76 @@ export function cellInk(image: GreyImage, mask: Uint8Array, rect: Rect, rulingTh
   const w = x1 - x0;
   const h = y1 - y0;
   if (w < 4 || h < 4) return null;
+  const pageWidth = image.width;
+  const maskAt = y0 * pageWidth + x0;
   const labels = new Int32Array(w * h).fill(-1);
-  const keep: boolean[] = [];
-  const small: boolean[] = [];
+  // Each pixel is pushed once, when it is labelled.
+  const stack = new Int32Array(w * h);
   const boxes: Array<[number, number, number, number]> = [];
   const areas: number[] = [];
   const border: boolean[] = [];
   let tallest = 0;
-  const stack: number[] = [];
   let next = 0;
-  for (let i = 0; i < w * h; i++) {
-    if (labels[i] !== -1 || mask[(y0 + Math.floor(i / w)) * image.width + x0 + (i % w)] === 0) continue;
-    const label = next++;
-    let area = 0;
-    let bx0 = w;
-    let by0 = h;
-    let bx1 = 0;
-    let by1 = 0;
-    labels[i] = label;
-    stack.push(i);
-    while (stack.length > 0) {
-      const j = stack.pop()!;
-      const x = j % w;
-      const y = (j - x) / w;
-      area++;
-      if (x < bx0) bx0 = x;
-      if (x > bx1) bx1 = x;
-      if (y < by0) by0 = y;
-      if (y > by1) by1 = y;
-      for (let dy = -1; dy <= 1; dy++) {
-        for (let dx = -1; dx <= 1; dx++) {
-          const nx = x + dx;
-          const ny = y + dy;
-          if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
-          const k = ny * w + nx;
-          if (labels[k] !== -1 || mask[(y0 + ny) * image.width + x0 + nx] === 0) continue;
-          labels[k] = label;
-          stack.push(k);
+  const thin = Math.max(3, Math.round(h * 0.08), rulingThickness + 2);
+  const minPiece = Math.max(5, Math.round((image.dpi ?? 200) * 0.025));
+  for (let sy = 0; sy < h; sy++) {
+    for (let sx = 0; sx < w; sx++) {
+      const seed = sy * w + sx;
+      if (labels[seed] !== -1 || mask[maskAt + sy * pageWidth + sx] === 0) continue;
+      const label = next++;
+      let area = 0;
+      let bx0 = w;
+      let by0 = h;
+      let bx1 = 0;
+      let by1 = 0;
+      labels[seed] = label;
+      let top = 0;
+      stack[top++] = seed;
+      while (top > 0) {
+        const j = stack[--top];
+        const x = j % w;
+        const y = (j - x) / w;
+        area++;
+        if (x < bx0) bx0 = x;
+        if (x > bx1) bx1 = x;
+        if (y < by0) by0 = y;
+        if (y > by1) by1 = y;
+        const fromY = y > 0 ? y - 1 : 0;
+        const toY = y < h - 1 ? y + 1 : y;
+        const fromX = x > 0 ? x - 1 : 0;
+        const toX = x < w - 1 ? x + 1 : x;
+        for (let ny = fromY; ny <= toY; ny++) {
+          const labelRow = ny * w;
+          const maskRow = maskAt + ny * pageWidth;
+          for (let nx = fromX; nx <= toX; nx++) {
+            const k = labelRow + nx;
+            if (labels[k] !== -1 || mask[maskRow + nx] === 0) continue;
+            labels[k] = label;
+            stack[top++] = k;
+          }
         }
       }
+      const cw = bx1 - bx0 + 1;
+      const ch = by1 - by0 + 1;
+      const touchesEdge = bx0 === 0 || by0 === 0 || bx1 === w - 1 || by1 === h - 1;
+      const borderPiece = touchesEdge && ((cw >= 0.5 * w && ch <= thin) || (ch >= 0.5 * h && cw <= thin));
+      boxes[label] = [bx0, by0, bx1, by1];
+      areas[label] = area;
+      border[label] = borderPiece;
+      if (!borderPiece && Math.max(cw, ch) >= minPiece && ch > tallest) tallest = ch;
     }
-    const cw = bx1 - bx0 + 1;
-    const ch = by1 - by0 + 1;
-    const thin = Math.max(3, Math.round(h * 0.08), rulingThickness + 2);
-    const touchesEdge = bx0 === 0 || by0 === 0 || bx1 === w - 1 || by1 === h - 1;
-    const borderPiece = touchesEdge && ((cw >= 0.5 * w && ch <= thin) || (ch >= 0.5 * h && cw <= thin));
-    boxes[label] = [bx0, by0, bx1, by1];
-    areas[label] = area;
-    border[label] = borderPiece;
-    if (!borderPiece && Math.max(cw, ch) >= Math.max(5, Math.round((image.dpi ?? 200) * 0.025)) && ch > tallest) tallest = ch;
   }
   // Specks are judged against the text's scale (its tallest piece), not the cell's, which may span rows;
   // and whatever the scale, a piece under about 0.6 mm both ways is dust, not a stroke (a dash is long).
-  const dust = Math.max(5, Math.round((image.dpi ?? 200) * 0.025));
+  const dust = minPiece;
   const minArea = Math.max(4, Math.round((0.12 * tallest) ** 2));
+  const keep = new Uint8Array(next);
+  const small = new Uint8Array(next);
   for (let label = 0; label < next; label++) {
     const [cx0, cy0, cx1, cy1] = boxes[label];
     const isDust = Math.max(cx1 - cx0 + 1, cy1 - cy0 + 1) < dust;
-    keep[label] = !border[label] && !isDust && areas[label] >= minArea;
-    small[label] = !border[label] && !keep[label];
+    keep[label] = !border[label] && !isDust && areas[label] >= minArea ? 1 : 0;
+    small[label] = !border[label] && !keep[label] ? 1 : 0;
   }
   // Small pieces next to real strokes are parts of characters (dots, short strokes); isolated ones are specks.
   const big = boxes.filter((_, label) => keep[label]);
@@ -200,20 +211,19 @@ export function cellInk(image: GreyImage, mask: Uint8Array, rect: Rect, rulingTh
   for (let label = 0; label < next; label++) {
     if (!small[label]) continue;
     const [sx0, sy0, sx1, sy1] = boxes[label];
-    keep[label] = big.some((b) => sx0 <= b[2] + reach && sx1 >= b[0] - reach && sy0 <= b[3] + reach && sy1 >= b[1] - reach);
+    keep[label] = big.some((b) => sx0 <= b[2] + reach && sx1 >= b[0] - reach && sy0 <= b[3] + reach && sy1 >= b[1] - reach) ? 1 : 0;
   }
   let bx0 = w;
   let by0 = h;
   let bx1 = -1;
   let by1 = -1;
-  for (let i = 0; i < w * h; i++) {
-    if (labels[i] < 0 || !keep[labels[i]]) continue;
-    const x = i % w;
-    const y = (i - x) / w;
-    if (x < bx0) bx0 = x;
-    if (x > bx1) bx1 = x;
-    if (y < by0) by0 = y;
-    if (y > by1) by1 = y;
+  for (let label = 0; label < next; label++) {
+    if (!keep[label]) continue;
+    const box = boxes[label];
+    if (box[0] < bx0) bx0 = box[0];
+    if (box[1] < by0) by0 = box[1];
+    if (box[2] > bx1) bx1 = box[2];
+    if (box[3] > by1) by1 = box[3];
   }
   if (bx1 < 0) return null;
   const cropW = bx1 - bx0 + 1 + 2 * pad;
@@ -225,23 +235,31 @@ export function cellInk(image: GreyImage, mask: Uint8Array, rect: Rect, rulingTh
   // The kept ink is copied with a margin of a pixel or two around it: the grey edges of strokes and the
   // thin strokes a threshold broke off matter to the recogniser; specks and paper noise further out do not.
   const reachOut = Math.max(1, Math.round((image.dpi ?? 300) / 150));
-  const near = new Uint8Array(w * h);
+  const keptWithin = new Uint8Array(w * h);
+  const rowInk = new Uint8Array(h);
   for (let y = by0; y <= by1; y++) {
+    const row = y * w;
     for (let x = bx0; x <= bx1; x++) {
-      const l = labels[y * w + x];
+      const l = labels[row + x];
       if (l < 0 || !keep[l]) continue;
-      for (let ny = Math.max(0, y - reachOut); ny <= Math.min(h - 1, y + reachOut); ny++) near.fill(1, ny * w + Math.max(0, x - reachOut), ny * w + Math.min(w, x + reachOut + 1));
+      rowInk[y] = 1;
+      keptWithin.fill(1, row + Math.max(0, x - reachOut), row + Math.min(w, x + reachOut + 1));
     }
   }
   for (let y = by0; y <= by1; y++) {
-    let rowInk = false;
+    const row = y * w;
+    const fromY = Math.max(by0, y - reachOut);
+    const toY = Math.min(by1, y + reachOut);
+    const out = (y - by0 + pad) * cropW + pad - bx0;
+    const source = (y0 + y) * pageWidth + x0;
     for (let x = bx0; x <= bx1; x++) {
-      const l = labels[y * w + x];
-      if (l >= 0 && keep[l]) rowInk = true;
-      if (near[y * w + x] === 0 || (l >= 0 && !keep[l])) continue;
-      data[(y - by0 + pad) * cropW + (x - bx0 + pad)] = image.data[(y0 + y) * image.width + x0 + x];
+      const l = labels[row + x];
+      if (l >= 0 && !keep[l]) continue;
+      let near = false;
+      for (let ny = fromY; ny <= toY && !near; ny++) near = keptWithin[ny * w + x] === 1;
+      if (near) data[out + x] = image.data[source + x];
     }
-    if (rowInk) {
+    if (rowInk[y]) {
       const cy = y - by0 + pad;
       if (gap >= 3 || bands.length === 0) bands.push([cy, cy + 1]);
       else bands[bands.length - 1][1] = cy + 1;

@@ -130,16 +130,21 @@ export function downscale(image: GreyImage, factor: number): GreyImage {
   const w = Math.floor(image.width / f);
   const h = Math.floor(image.height / f);
   const out = new Uint8Array(w * h);
+  const sums = new Uint32Array(w);
   const area = f * f;
+  const { data } = image;
   for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let sum = 0;
-      for (let dy = 0; dy < f; dy++) {
-        const row = (y * f + dy) * image.width + x * f;
-        for (let dx = 0; dx < f; dx++) sum += image.data[row + dx];
+    sums.fill(0);
+    for (let dy = 0; dy < f; dy++) {
+      let at = (y * f + dy) * image.width;
+      for (let x = 0; x < w; x++) {
+        let sum = 0;
+        for (let dx = 0; dx < f; dx++) sum += data[at++];
+        sums[x] += sum;
       }
-      out[y * w + x] = Math.round(sum / area);
     }
+    const row = y * w;
+    for (let x = 0; x < w; x++) out[row + x] = Math.round(sums[x] / area);
   }
   return { width: w, height: h, data: out, dpi: image.dpi === null ? null : image.dpi / f };
 }

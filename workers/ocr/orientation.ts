@@ -55,7 +55,9 @@ export async function orientationSample(image: GreyImage, side = 640): Promise<G
   await pause();
   const mask = binarize(small, Math.min(230, otsuThreshold(small) + 20));
   const smallRulings = findRulings(mask, small.width, small.height, { minLength: Math.max(30, Math.round(small.width * 0.05)), maxThickness: 6 });
-  const textMask = binarize(eraseRulings({ ...small, data: mask.map((v) => (v ? 0 : 255)) }, smallRulings, 1), 128);
+  const inkAsImage = new Uint8Array(mask.length);
+  for (let i = 0; i < mask.length; i++) inkAsImage[i] = mask[i] ? 0 : 255;
+  const textMask = binarize(eraseRulings({ ...small, data: inkAsImage }, smallRulings, 1), 128);
   const content = inkBox(textMask, small.width, [0, 0, small.width, small.height]);
   // A blank page has no orientation to find.
   if (content === null) return null;
@@ -159,14 +161,15 @@ export function detectSkew(image: GreyImage, options: SkewOptions = {}): number 
     }
   }
   const margin = Math.ceil(small.width * Math.tan((maxDegrees * Math.PI) / 180)) + 2;
-  const bins = new Float64Array(small.height + 2 * margin);
+  // Each point's bin before the shift, with the margin and rounding's half added once: the score runs ~45 times.
+  const binBase = new Float64Array(points);
+  for (let i = 0; i < points; i++) binBase[i] = ys[i] + margin + 0.5;
+  const bins = new Int32Array(small.height + 2 * margin);
   const score = (degrees: number): number => {
     bins.fill(0);
     const slope = Math.tan((degrees * Math.PI) / 180);
-    for (let i = 0; i < points; i++) {
-      // A line tilted clockwise by `degrees` descends to the right: y = y0 + x·tan. Undo that shift.
-      bins[Math.round(ys[i] - xs[i] * slope) + margin]++;
-    }
+    // A line tilted clockwise by `degrees` descends to the right: y = y0 + x·tan. Undo that shift (never below 0: the margin covers it).
+    for (let i = 0; i < points; i++) bins[(binBase[i] - xs[i] * slope) | 0]++;
     let sum = 0;
     for (let i = 0; i < bins.length; i++) sum += bins[i] * bins[i];
     return sum;
