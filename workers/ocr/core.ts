@@ -8,11 +8,11 @@ import type { ExtractedPage, OcrCellBox, OcrPageInfo } from '../../shared/record
 import type { GreyImage, Rect } from './image';
 import { binarize, blankImage, clampRect, downscale, rotateQuarter } from './image';
 import { flattenBackground } from './background';
-import { correctOrientation, rotateImage, viaLibvips, type OrientationOptions, type OrientationResult } from './orientation';
+import { correctOrientation, detectRotation, readsUpright, rotateImage, viaLibvips, type OrientationOptions, type OrientationResult } from './orientation';
 import { buildTableGrids, type TableGrid } from '../geometry/grid';
 import { readTableGrid, readUnruledRow, tidyCjkSpacing, type CellRead } from './cell-reader';
 import { findRulings } from './rulings';
-import type { OcrLanguage, OcrLine, TesseractPool } from './tesseract-pool';
+import type { OcrLanguage, OcrResult, TesseractPool } from './tesseract-pool';
 
 /** Scanned pages not read yet. */
 export function pagesNeedingOcr(pages: ExtractedPage[]): ExtractedPage[] {
@@ -114,7 +114,7 @@ function openSpans(y: number, width: number, rects: Rect[]): Array<[number, numb
  * read at about 150 dpi: body text is still 20+ px tall there, tesseract scales every line to its
  * network's height anyway, and its layout pass costs by the pixel (a quarter at half the resolution).
  */
-async function readTextRegions(regions: TextRegions, pool: TesseractPool, language: OcrLanguage): Promise<{ lines: OcrLine[] }> {
+async function readTextRegions(regions: TextRegions, pool: TesseractPool, language: OcrLanguage): Promise<OcrResult> {
   const factor = Math.max(1, Math.floor((regions.image.dpi ?? 300) / 150));
   const result = await pool.recognize(downscale(await despeckle(regions.image), factor), { language, psm: '6' });
   const toPage = (rect: Rect): Rect => {
@@ -124,7 +124,7 @@ async function readTextRegions(regions: TextRegions, pool: TesseractPool, langua
     const shift = band.from - band.at;
     return [x0, y0 + shift, x1, y1 + shift];
   };
-  return { lines: result.lines.map((line) => ({ ...line, bbox: toPage(line.bbox), words: line.words.map((word) => ({ ...word, bbox: toPage(word.bbox) })) })) };
+  return { ...result, lines: result.lines.map((line) => ({ ...line, bbox: toPage(line.bbox), words: line.words.map((word) => ({ ...word, bbox: toPage(word.bbox) })) })) };
 }
 
 /** The resolution the page is read at; every size rule of the reader (dust, rulings, bands) is set for it. */
@@ -145,19 +145,77 @@ async function atReadingResolution(image: GreyImage): Promise<GreyImage> {
   return { ...(await viaLibvips(image, (pipeline) => pipeline.resize(width, height, { kernel: 'cubic' }))), dpi: READING_DPI };
 }
 
+/** The page as it is read, and the same page turned and levelled at the scan's own resolution. */
+interface UprightPage {
+  page: GreyImage & Omit<OrientationResult, 'image'>;
+  atScanResolution: GreyImage;
+}
+
 /**
  * The page upright, straight, its paper evened and at reading resolution. Orientation is judged at the scan's own
  * resolution: an enlarged 200-dpi page's sample, halved for speed as 300-dpi samples are, reads too
  * poorly to tell 90° from 270°. The skew is undone on the enlarged page: straightening a 150-dpi page
  * before enlarging it blurs its thin strokes past reading.
  */
-async function uprightAtReadingResolution(image: GreyImage, pool: TesseractPool, options: OrientationOptions & { language: OcrLanguage }): Promise<GreyImage & Omit<OrientationResult, 'image'>> {
+async function uprightAtReadingResolution(image: GreyImage, pool: TesseractPool, options: OrientationOptions & { language: OcrLanguage }): Promise<UprightPage> {
   const { image: oriented, rotation, skewDegrees } = await correctOrientation(flattenBackground(image), pool, options);
-  if (!needsEnlarging(image)) return { ...oriented, rotation, skewDegrees };
+  if (!needsEnlarging(image)) return { page: { ...oriented, rotation, skewDegrees }, atScanResolution: oriented };
   // Paper is evened on the enlarged page too: levelled before enlarging, faint strokes came out fainter.
   const enlarged = flattenBackground(await atReadingResolution(rotateQuarter(image, rotation)));
   await yieldToEventLoop();
-  return { ...(skewDegrees === 0 ? enlarged : await rotateImage(enlarged, -skewDegrees)), rotation, skewDegrees };
+  return { page: { ...(skewDegrees === 0 ? enlarged : await rotateImage(enlarged, -skewDegrees)), rotation, skewDegrees }, atScanResolution: oriented };
+}
+
+/** A page turned and levelled, its table grids found and the text outside them read. */
+interface LaidOutPage extends UprightPage {
+  mask: Uint8Array;
+  grids: TableGrid[];
+  maxThickness: number;
+  body: OcrResult | null;
+}
+
+/**
+ * Turns and levels the page, finds its tables and reads the text outside them as one block: blank paper
+ * (and the tables, painted out) is cut away first, since tesseract's layout pass costs by the pixel.
+ */
+async function layOutPage(image: GreyImage, pool: TesseractPool, options: OrientationOptions & { language: OcrLanguage }): Promise<LaidOutPage> {
+  const upright = await uprightAtReadingResolution(image, pool, options);
+  const { page } = upright;
+  await yieldToEventLoop();
+  const mask = binarize(page);
+  await yieldToEventLoop();
+  const rulings = findRulings(mask, page.width, page.height);
+  await yieldToEventLoop();
+  // A row at least ~4 mm tall left open at a page break still counts as a row.
+  const grids: TableGrid[] = buildTableGrids(rulings, { openEdgeRow: Math.round((page.dpi ?? 300) * 0.15) });
+  const maxThickness = Math.max(2, ...rulings.horizontal.map((r) => r.thickness), ...rulings.vertical.map((r) => r.thickness));
+  const pad = 4;
+  // A table's column rulings can stick out past its first or last row (a table continued from the previous
+  // page, a row cut at the page break): those stubs belong to the table, or the text reading takes them for a row of 1s.
+  const stubReach = Math.round((page.dpi ?? 300) * 0.3);
+  const tableRects = grids.map((g): Rect => {
+    const [x0, y0, x1, y1] = g.bbox;
+    const columns = rulings.vertical.filter((r) => r.pos >= x0 - pad && r.pos <= x1 + pad && r.from < y1 && r.to > y0);
+    const top = Math.max(y0 - stubReach, Math.min(y0, ...columns.map((r) => r.from)));
+    const bottom = Math.min(y1 + stubReach, Math.max(y1, ...columns.map((r) => r.to)));
+    return [x0 - pad, top - pad, x1 + pad, bottom + pad];
+  });
+  const regions = textRegions(page, mask, tableRects);
+  const body = regions === null ? null : await readTextRegions(regions, pool, options.language);
+  return { ...upright, mask, grids, maxThickness, body };
+}
+
+/**
+ * Most pages lie upright: they are laid out and their text read as they lie, and a turn is looked for
+ * (on a sample, at each quarter turn) only when that text does not read confidently; a turned page is
+ * then laid out again.
+ */
+async function layOutUpright(image: GreyImage, pool: TesseractPool, options: OrientationOptions & { language: OcrLanguage }): Promise<LaidOutPage> {
+  const findTurn = options.rotation === undefined && (options.detectRotation ?? true);
+  const asItLies = await layOutPage(image, pool, { ...options, detectRotation: false });
+  if (!findTurn || (asItLies.body !== null && readsUpright(asItLies.body, options))) return asItLies;
+  const { rotation } = await detectRotation(asItLies.atScanResolution, pool, options);
+  return rotation === 0 ? asItLies : layOutPage(image, pool, { ...options, rotation });
 }
 
 export interface OcrPageOptions extends OrientationOptions {
@@ -215,41 +273,15 @@ function tableRowLine(cells: CellRead[], bbox: Rect): OutputLine {
  */
 export async function ocrPage(image: GreyImage, pool: TesseractPool, options: OcrPageOptions = {}): Promise<OcrPageResult> {
   const language = options.language ?? 'chi_sim';
-  const page = await uprightAtReadingResolution(image, pool, { ...options, language });
-  await yieldToEventLoop();
-  const mask = binarize(page);
-  await yieldToEventLoop();
-  const rulings = findRulings(mask, page.width, page.height);
-  await yieldToEventLoop();
-  // A row at least ~4 mm tall left open at a page break still counts as a row.
-  const grids: TableGrid[] = buildTableGrids(rulings, { openEdgeRow: Math.round((page.dpi ?? 300) * 0.15) });
-  const maxThickness = Math.max(2, ...rulings.horizontal.map((r) => r.thickness), ...rulings.vertical.map((r) => r.thickness));
+  const { page, mask, grids, maxThickness, body } = await layOutUpright(image, pool, { ...options, language });
   const inset = Math.min(10, Math.ceil(maxThickness / 2) + 3);
-
-  // Tables cell by cell, and the text regions outside them as one block: blank paper (and the tables,
-  // painted out) is cut away first, since tesseract's layout pass costs by the pixel.
-  const pad = 4;
-  // A table's column rulings can stick out past its first or last row (a table continued from the previous
-  // page, a row cut at the page break): those stubs belong to the table, or the text reading takes them for a row of 1s.
-  const stubReach = Math.round((page.dpi ?? 300) * 0.3);
-  const tableRects = grids.map((g): Rect => {
-    const [x0, y0, x1, y1] = g.bbox;
-    const columns = rulings.vertical.filter((r) => r.pos >= x0 - pad && r.pos <= x1 + pad && r.from < y1 && r.to > y0);
-    const top = Math.max(y0 - stubReach, Math.min(y0, ...columns.map((r) => r.from)));
-    const bottom = Math.min(y1 + stubReach, Math.max(y1, ...columns.map((r) => r.to)));
-    return [x0 - pad, top - pad, x1 + pad, bottom + pad];
-  });
-  const regions = textRegions(page, mask, tableRects);
-  const [tableRows, body] = await Promise.all([
-    Promise.all(grids.map((grid) => readTableGrid(page, mask, grid, pool, { language, inset, rulingThickness: maxThickness }))),
-    regions === null ? Promise.resolve({ lines: [] as OcrLine[] }) : readTextRegions(regions, pool, language),
-  ]);
+  const tableRows = await Promise.all(grids.map((grid) => readTableGrid(page, mask, grid, pool, { language, inset, rulingThickness: maxThickness })));
 
   const lines: OutputLine[] = [];
   for (const rows of tableRows) for (const row of rows) lines.push(tableRowLine(row.cells, row.bbox));
   const unruled = options.unruledTables ?? true;
   const bodyLines = await Promise.all(
-    body.lines.map(async (line): Promise<OutputLine | null> => {
+    (body?.lines ?? []).map(async (line): Promise<OutputLine | null> => {
       const text = tidyCjkSpacing(line.text);
       if (text === '') return null;
       const cells = unruled ? await readUnruledRow(page, mask, line, pool, { language, inset: 0 }) : null;

@@ -103,6 +103,11 @@ export interface RotationOptions {
   earlyAcceptScore?: number;
 }
 
+/** Text read with high confidence as it lies: the page is upright (a turned page reads as noise). */
+export function readsUpright(result: OcrResult, options: RotationOptions = {}): boolean {
+  return result.confidence >= 70 && readingScore(result) >= (options.earlyAcceptScore ?? 20);
+}
+
 export async function detectRotation(image: GreyImage, pool: TesseractPool, options: RotationOptions = {}): Promise<RotationDetection> {
   const sample = await orientationSample(image);
   if (sample === null) return { rotation: 0, scores: {} };
@@ -114,9 +119,8 @@ export async function detectRotation(image: GreyImage, pool: TesseractPool, opti
     return { score, result };
   };
   const upright = await read(0);
-  const earlyAccept = options.earlyAcceptScore ?? 20;
   // Upright text read with high confidence: other turns read as noise, so skip them.
-  if (upright.result.confidence >= 70 && upright.score >= earlyAccept) return { rotation: 0, scores };
+  if (readsUpright(upright.result, options)) return { rotation: 0, scores };
   // Remaining turns run concurrently on however many workers the pool has.
   await Promise.all(([180, 90, 270] as const).map((turn) => read(turn)));
   let rotation: QuarterTurn = 0;
@@ -233,6 +237,8 @@ export interface OrientationResult {
 
 export interface OrientationOptions extends RotationOptions {
   detectRotation?: boolean;
+  /** A turn found already: applied without detecting it again. */
+  rotation?: QuarterTurn;
   deskew?: boolean;
   maxSkewDegrees?: number;
 }
@@ -249,8 +255,8 @@ export async function correctOrientation(image: GreyImage, pool: TesseractPool, 
     if (skewDegrees !== 0) current = await rotateImage(current, -skewDegrees);
     await pause();
   }
-  if (options.detectRotation ?? true) {
-    rotation = (await detectRotation(current, pool, options)).rotation;
+  if (options.rotation !== undefined || (options.detectRotation ?? true)) {
+    rotation = options.rotation ?? (await detectRotation(current, pool, options)).rotation;
     if (rotation !== 0) current = rotateQuarter(current, rotation);
     await pause();
   }
