@@ -132,6 +132,20 @@ describe('LOW_CONFIDENCE_CELL', () => {
     expect(named).toEqual(expect.arrayContaining(['reviewLitigation.review.pending', 'reviewLitigation.review.total']));
   });
 
+  test('a review row whose last group was left blank is read by position, the blank cells as blank', () => {
+    let doc = ocrNonzeroDocument();
+    for (const index of [10, 11, 12, 13, 14]) doc = withReviewReading(doc, index, '', 100);
+    const { record } = parse(doc);
+    expect(rowAt(record.tables.reviewLitigation!, 'review')).toEqual({ upheld: 3, corrected: 1, other: 0, pending: 1, total: 5 });
+    expect(rowAt(record.tables.reviewLitigation!, 'litigationAfterReview')).toEqual({ upheld: null, corrected: null, other: null, pending: null, total: null });
+    expect(record.findings.filter((finding) => finding.rule === 'TABLE_AMBIGUOUS')).toEqual([]);
+    // Without its blank cells the same ten numbers fit no place: not guessed at.
+    const page = doc.pages[0];
+    const { record: unplaced } = parse({ ...doc, pages: [{ ...page, text: page.text.replace(/(\t\d+)\t\t\t\t\t(?=\n|$)/, '$1') }] });
+    expect(rowAt(unplaced.tables.reviewLitigation!, 'review')).toMatchObject({ upheld: null, total: null });
+    expect(unplaced.findings.map((finding) => finding.rule)).toContain('TABLE_AMBIGUOUS');
+  });
+
   test('a total misread in the review table is inferred from its group', () => {
     const doc = withReviewReading(ocrNonzeroDocument(), 4, '8', 38);
     const { record, cells } = parse(doc);

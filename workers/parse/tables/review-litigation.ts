@@ -3,7 +3,7 @@
  * by position — review, direct litigation, litigation after review, each upheld/corrected/other/pending/total.
  */
 import type { Finding, TableNode } from '../../../shared/record';
-import type { Cell } from '../cells';
+import { lineCells, type Cell } from '../cells';
 import { tableTitle } from '../../../shared/template/cell-names';
 import { REVIEW_COLUMNS, REVIEW_GROUPS } from '../../../shared/template/rows';
 import type { DocLine } from '../document';
@@ -17,7 +17,7 @@ export function readReviewLitigationTable(lines: DocLine[]): TableRead | null {
   const rows = tableRows(lines).filter((row) => row.values.length > 0);
   if (rows.length === 0) return null;
   // The row may wrap over several lines (or be one cell per line); prefer a single complete line.
-  const values = unflatten(rows.find((row) => row.values.length === CELL_COUNT)?.values ?? rows.flatMap((row) => row.values));
+  const values = unflatten(rows.find((row) => row.values.length === CELL_COUNT)?.values ?? rowWithItsBlankCells(lines) ?? rows.flatMap((row) => row.values));
   const fits = values.length === CELL_COUNT;
   const findings: Finding[] = [];
   const keys = REVIEW_GROUPS.flatMap((group) => REVIEW_COLUMNS.map((column) => ({ group, column })));
@@ -41,6 +41,18 @@ export function readReviewLitigationTable(lines: DocLine[]): TableRead | null {
     return extracted;
   });
   return { node, cells, findings };
+}
+
+/**
+ * A line of exactly the table's cells, numbers and blank cells, with numbers among them: a scan's row keeps its
+ * empty cells (a group left blank, often 复议后起诉), so each value's place is known and the blanks read as blank.
+ */
+function rowWithItsBlankCells(lines: DocLine[]): Cell[] | null {
+  for (const line of lines) {
+    const cells = lineCells(line);
+    if (cells.length === CELL_COUNT && cells.every((cell) => cell.value !== null) && cells.some((cell) => cell.value?.kind === 'number')) return cells;
+  }
+  return null;
 }
 
 /** A flattened row ("100010000000000") is cut when exactly one cut gives every group its total. */
