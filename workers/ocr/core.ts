@@ -8,7 +8,7 @@ import type { ExtractedPage, OcrCellBox, OcrPageInfo } from '../../shared/record
 import type { GreyImage, Rect } from './image';
 import { binarize, blankImage, clampRect, downscale, rotateQuarter } from './image';
 import { flattenBackground } from './background';
-import { correctOrientation, detectRotation, readsUpright, rotateImage, viaLibvips, type OrientationOptions, type OrientationResult } from './orientation';
+import { detectRotation, levelAndTurn, readsUpright, rotateImage, viaLibvips, type OrientationOptions, type OrientationResult, type QuarterTurn } from './orientation';
 import { buildTableGrids, type TableGrid } from '../geometry/grid';
 import { readTableGrid, readUnruledRow, tidyCjkSpacing, type CellRead } from './cell-reader';
 import { findRulings } from './rulings';
@@ -157,8 +157,8 @@ interface UprightPage {
  * poorly to tell 90° from 270°. The skew is undone on the enlarged page: straightening a 150-dpi page
  * before enlarging it blurs its thin strokes past reading.
  */
-async function uprightAtReadingResolution(image: GreyImage, pool: TesseractPool, options: OrientationOptions & { language: OcrLanguage }): Promise<UprightPage> {
-  const { image: oriented, rotation, skewDegrees } = await correctOrientation(flattenBackground(image), pool, options);
+async function uprightAtReadingResolution(image: GreyImage, turn: QuarterTurn, options: OrientationOptions): Promise<UprightPage> {
+  const { image: oriented, rotation, skewDegrees } = await levelAndTurn(flattenBackground(image), turn, options);
   if (!needsEnlarging(image)) return { page: { ...oriented, rotation, skewDegrees }, atScanResolution: oriented };
   // Paper is evened on the enlarged page too: levelled before enlarging, faint strokes came out fainter.
   const enlarged = flattenBackground(await atReadingResolution(rotateQuarter(image, rotation)));
@@ -178,8 +178,8 @@ interface LaidOutPage extends UprightPage {
  * Turns and levels the page, finds its tables and reads the text outside them as one block: blank paper
  * (and the tables, painted out) is cut away first, since tesseract's layout pass costs by the pixel.
  */
-async function layOutPage(image: GreyImage, pool: TesseractPool, options: OrientationOptions & { language: OcrLanguage }): Promise<LaidOutPage> {
-  const upright = await uprightAtReadingResolution(image, pool, options);
+async function layOutPage(image: GreyImage, turn: QuarterTurn, pool: TesseractPool, options: OrientationOptions & { language: OcrLanguage }): Promise<LaidOutPage> {
+  const upright = await uprightAtReadingResolution(image, turn, options);
   const { page } = upright;
   await yieldToEventLoop();
   const mask = binarize(page);
@@ -211,11 +211,10 @@ async function layOutPage(image: GreyImage, pool: TesseractPool, options: Orient
  * then laid out again.
  */
 async function layOutUpright(image: GreyImage, pool: TesseractPool, options: OrientationOptions & { language: OcrLanguage }): Promise<LaidOutPage> {
-  const findTurn = options.rotation === undefined && (options.detectRotation ?? true);
-  const asItLies = await layOutPage(image, pool, { ...options, detectRotation: false });
-  if (!findTurn || (asItLies.body !== null && readsUpright(asItLies.body, options))) return asItLies;
+  const asItLies = await layOutPage(image, 0, pool, options);
+  if (!(options.detectRotation ?? true) || (asItLies.body !== null && readsUpright(asItLies.body, options))) return asItLies;
   const { rotation } = await detectRotation(asItLies.atScanResolution, pool, options);
-  return rotation === 0 ? asItLies : layOutPage(image, pool, { ...options, rotation });
+  return rotation === 0 ? asItLies : layOutPage(image, rotation, pool, options);
 }
 
 export interface OcrPageOptions extends OrientationOptions {

@@ -237,17 +237,17 @@ export interface OrientationResult {
 
 export interface OrientationOptions extends RotationOptions {
   detectRotation?: boolean;
-  /** A turn found already: applied without detecting it again. */
-  rotation?: QuarterTurn;
   deskew?: boolean;
   maxSkewDegrees?: number;
 }
 
-/** Turns the page upright and levels it; returns the corrected image and what was done. */
-export async function correctOrientation(image: GreyImage, pool: TesseractPool, options: OrientationOptions = {}): Promise<OrientationResult> {
-  let rotation: QuarterTurn = 0;
-  let current = image;
-  // Skew first: a crooked page reads worse at every turn, and skew is measured the same at 0° and 180°.
+/**
+ * Turns the page by `rotation` and levels it. Skew reads the same at 0° and 180°, so it is measured on the page as
+ * it lies; a sideways page's lines only show once it is turned, so it is measured after the turn.
+ */
+export async function levelAndTurn(image: GreyImage, rotation: QuarterTurn, options: OrientationOptions = {}): Promise<OrientationResult> {
+  const sideways = rotation === 90 || rotation === 270;
+  let current = sideways ? rotateQuarter(image, rotation) : image;
   let skewDegrees = 0;
   if (options.deskew ?? true) {
     skewDegrees = detectSkew(current, { maxDegrees: options.maxSkewDegrees });
@@ -255,20 +255,6 @@ export async function correctOrientation(image: GreyImage, pool: TesseractPool, 
     if (skewDegrees !== 0) current = await rotateImage(current, -skewDegrees);
     await pause();
   }
-  if (options.rotation !== undefined || (options.detectRotation ?? true)) {
-    rotation = options.rotation ?? (await detectRotation(current, pool, options)).rotation;
-    if (rotation !== 0) current = rotateQuarter(current, rotation);
-    await pause();
-  }
-  // A sideways page's skew was measured across its columns, not its lines: measure again once upright.
-  if ((options.deskew ?? true) && (rotation === 90 || rotation === 270)) {
-    if (skewDegrees !== 0) {
-      // Undo the first (meaningless) correction by starting again from the original turned upright.
-      current = rotateQuarter(image, rotation);
-      await pause();
-    }
-    skewDegrees = detectSkew(current, { maxDegrees: options.maxSkewDegrees });
-    if (skewDegrees !== 0) current = await rotateImage(current, -skewDegrees);
-  }
+  if (!sideways && rotation !== 0) current = rotateQuarter(current, rotation);
   return { image: current, rotation, skewDegrees };
 }
