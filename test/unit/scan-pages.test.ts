@@ -1,7 +1,7 @@
 import { buildTableGrids, type Ruling } from '../../workers/geometry/grid';
 import { flattenBackground } from '../../workers/ocr/background';
-import { tidyTableLabel } from '../../workers/ocr/core';
-import { binarize, type GreyImage } from '../../workers/ocr/image';
+import { textRegions, tidyTableLabel } from '../../workers/ocr/core';
+import { binarize, blankImage, type GreyImage } from '../../workers/ocr/image';
 import { findRulings } from '../../workers/ocr/rulings';
 
 /** Paper in a shadow on the left (80) and lit on the right (250), with 20×30 blocks of ink at 35 % of their paper. */
@@ -148,5 +148,30 @@ describe('table labels from a scan', () => {
 
   test('a speck read as a full stop inside a label is dropped', () => {
     expect(tidyTableLabel('行政机关不再处理其政。府信息公开申请')).toBe('行政机关不再处理其政府信息公开申请');
+  });
+});
+
+describe('text outside the tables', () => {
+  /** A 300-dpi page: a line of 40-px characters at the top, a table below, and scanner dust (3×3 specks, two to a row, a few rows apart) beside the table and under it. */
+  function pageWithDust(): { page: GreyImage; table: [number, number, number, number] } {
+    const page = blankImage(1200, 1400, 300);
+    const paint = (x0: number, y0: number, w: number, h: number): void => {
+      for (let y = y0; y < y0 + h; y++) page.data.fill(0, y * page.width + x0, y * page.width + x0 + w);
+    };
+    for (let c = 0; c < 10; c++) paint(100 + c * 50, 100, 40, 40);
+    const table: [number, number, number, number] = [200, 300, 1000, 900];
+    for (let c = 0; c < 6; c++) paint(250 + c * 120, 400 + c * 80, 60, 30);
+    for (const y of [500, 520, 540, 1200, 1215, 1230]) for (const x of [60 + (y % 7), 1100 - (y % 11)]) paint(x, y, 3, 3);
+    return { page, table };
+  }
+
+  test('bands holding nothing but dust are not read (a speck read as a digit would join a table row)', () => {
+    const { page, table } = pageWithDust();
+    const regions = textRegions(page, binarize(page), [table]);
+    expect(regions?.bands.map(({ from, to }) => [from, to])).toEqual([[88, 152]]);
+    // The same specks beside a real line of text stay with it: only bands of dust alone are dropped.
+    const { page: withLine } = pageWithDust();
+    for (let y = 1200; y < 1240; y++) withLine.data.fill(0, y * withLine.width + 100, y * withLine.width + 140);
+    expect(textRegions(withLine, binarize(withLine), [table])?.bands).toHaveLength(2);
   });
 });

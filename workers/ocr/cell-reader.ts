@@ -15,7 +15,7 @@ import { UNREADABLE_CELL } from '../../shared/record';
 import type { TableGrid } from '../geometry/grid';
 import { splitAtGaps } from '../geometry/layout';
 import type { GreyImage, Rect } from './image';
-import { binarize, cropImage, otsuThreshold, resizeBilinear } from './image';
+import { binarize, cropImage, dustSize, otsuThreshold, resizeBilinear } from './image';
 import type { OcrLanguage, OcrLine, OcrWord, PageSegMode, TesseractPool } from './tesseract-pool';
 
 /** Characters of a cell that holds a number or a placeholder. */
@@ -145,7 +145,7 @@ export function cellInk(image: GreyImage, mask: Uint8Array, rect: Rect, rulingTh
   let tallest = 0;
   let next = 0;
   const thin = Math.max(3, Math.round(h * 0.08), rulingThickness + 2);
-  const minPiece = Math.max(5, Math.round((image.dpi ?? 200) * 0.025));
+  const minPiece = dustSize(image.dpi);
   for (let sy = 0; sy < h; sy++) {
     for (let sx = 0; sx < w; sx++) {
       const seed = sy * w + sx;
@@ -194,14 +194,13 @@ export function cellInk(image: GreyImage, mask: Uint8Array, rect: Rect, rulingTh
     }
   }
   // Specks are judged against the text's scale (its tallest piece), not the cell's, which may span rows;
-  // and whatever the scale, a piece under about 0.6 mm both ways is dust, not a stroke (a dash is long).
-  const dust = minPiece;
+  // and whatever the scale, dust is dust.
   const minArea = Math.max(4, Math.round((0.12 * tallest) ** 2));
   const keep = new Uint8Array(next);
   const small = new Uint8Array(next);
   for (let label = 0; label < next; label++) {
     const [cx0, cy0, cx1, cy1] = boxes[label];
-    const isDust = Math.max(cx1 - cx0 + 1, cy1 - cy0 + 1) < dust;
+    const isDust = Math.max(cx1 - cx0 + 1, cy1 - cy0 + 1) < minPiece;
     keep[label] = !border[label] && !isDust && areas[label] >= minArea ? 1 : 0;
     small[label] = !border[label] && !keep[label] ? 1 : 0;
   }

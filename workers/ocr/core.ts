@@ -6,7 +6,7 @@
  */
 import type { ExtractedPage, OcrCellBox, OcrPageInfo } from '../../shared/record';
 import type { GreyImage, Rect } from './image';
-import { binarize, blankImage, clampRect, downscale, rotateQuarter } from './image';
+import { binarize, blankImage, clampRect, downscale, dustSize, rotateQuarter } from './image';
 import { flattenBackground } from './background';
 import { detectRotation, levelAndTurn, readsUpright, rotateImage, viaLibvips, type OrientationOptions, type OrientationResult, type QuarterTurn } from './orientation';
 import { buildTableGrids, type TableGrid } from '../geometry/grid';
@@ -39,7 +39,7 @@ async function despeckle(image: GreyImage): Promise<GreyImage> {
 }
 
 /** Bands of the page holding text outside the tables, stacked into one image (`at` = band's top there). */
-interface TextRegions {
+export interface TextRegions {
   image: GreyImage;
   bands: Array<{ from: number; to: number; at: number }>;
 }
@@ -47,9 +47,10 @@ interface TextRegions {
 /**
  * The rows of the page that hold ink outside `exclude` (the tables), as bands split at blank gaps of
  * more than ~5 mm and stacked into one image with the blank paper between them cut out. Null when no
- * text is left. Rows with only a few inked pixels (dust) do not count.
+ * text is left. Rows with only a few inked pixels do not count, nor bands holding nothing but dust: the
+ * recogniser makes characters of specks, and a speck read as a digit between two table rows joins a row.
  */
-function textRegions(page: GreyImage, mask: Uint8Array, exclude: Rect[]): TextRegions | null {
+export function textRegions(page: GreyImage, mask: Uint8Array, exclude: Rect[]): TextRegions | null {
   const { width, height } = page;
   const dpi = page.dpi ?? 300;
   const tables = exclude.map((rect) => clampRect(rect, width, height));
@@ -79,12 +80,13 @@ function textRegions(page: GreyImage, mask: Uint8Array, exclude: Rect[]): TextRe
     last = y;
   }
   close();
-  if (bands.length === 0) return null;
+  const textBands = bands.filter((band) => holdsMoreThanDust(mask, width, band, tables, dustSize(page.dpi)));
+  if (textBands.length === 0) return null;
   const gap = margin;
-  const total = bands.reduce((sum, band) => sum + band.to - band.from + gap, gap);
+  const total = textBands.reduce((sum, band) => sum + band.to - band.from + gap, gap);
   const image = blankImage(width, total, page.dpi);
   let at = gap;
-  for (const band of bands) {
+  for (const band of textBands) {
     band.at = at;
     for (let y = band.from; y < band.to; y++) {
       const row = y * width;
@@ -93,7 +95,46 @@ function textRegions(page: GreyImage, mask: Uint8Array, exclude: Rect[]): TextRe
     }
     at += band.to - band.from + gap;
   }
-  return { image, bands };
+  return { image, bands: textBands };
+}
+
+/** Whether a band has a piece of ink (8-connected, outside the tables) at least `dust` pixels wide or tall. */
+function holdsMoreThanDust(mask: Uint8Array, width: number, band: { from: number; to: number }, tables: Rect[], dust: number): boolean {
+  const height = band.to - band.from;
+  const ink = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const row = (band.from + y) * width;
+    for (const [from, to] of openSpans(band.from + y, width, tables)) ink.set(mask.subarray(row + from, row + to), y * width + from);
+  }
+  const stack: number[] = [];
+  for (let start = 0; start < ink.length; start++) {
+    if (ink[start] !== 1) continue;
+    ink[start] = 2;
+    stack.push(start);
+    let x0 = width;
+    let y0 = height;
+    let x1 = -1;
+    let y1 = -1;
+    while (stack.length > 0) {
+      const at = stack.pop()!;
+      const x = at % width;
+      const y = (at - x) / width;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+      if (x1 - x0 + 1 >= dust || y1 - y0 + 1 >= dust) return true;
+      for (let ny = Math.max(0, y - 1); ny <= Math.min(height - 1, y + 1); ny++) {
+        for (let nx = Math.max(0, x - 1); nx <= Math.min(width - 1, x + 1); nx++) {
+          const next = ny * width + nx;
+          if (ink[next] !== 1) continue;
+          ink[next] = 2;
+          stack.push(next);
+        }
+      }
+    }
+  }
+  return false;
 }
 
 /** The stretches of row `y` outside every rect, as [from, to) pairs (tables are a few rects, so no page-size mask). */

@@ -205,6 +205,11 @@ export function otsuThreshold(image: GreyImage): number {
   return Math.min(best + 1, 200);
 }
 
+/** Ink under about 0.6 mm both ways (pixels at `dpi`) is dust, not a stroke: a dash is long, a dot is part of a character. */
+export function dustSize(dpi: number | null): number {
+  return Math.max(5, Math.round((dpi ?? 200) * 0.025));
+}
+
 /** 1 = ink, 0 = paper. */
 export function binarize(image: GreyImage, threshold = otsuThreshold(image)): Uint8Array {
   const out = new Uint8Array(image.width * image.height);
