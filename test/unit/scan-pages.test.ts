@@ -1,6 +1,7 @@
 import { buildTableGrids, type Ruling } from '../../workers/geometry/grid';
 import { flattenBackground } from '../../workers/ocr/background';
 import { textRegions, tidyTableLabel } from '../../workers/ocr/core';
+import { cellInk } from '../../workers/ocr/cell-reader';
 import { binarize, blankImage, type GreyImage } from '../../workers/ocr/image';
 import { findRulings } from '../../workers/ocr/rulings';
 
@@ -173,5 +174,34 @@ describe('text outside the tables', () => {
     const { page: withLine } = pageWithDust();
     for (let y = 1200; y < 1240; y++) withLine.data.fill(0, y * withLine.width + 100, y * withLine.width + 140);
     expect(textRegions(withLine, binarize(withLine), [table])?.bands).toHaveLength(2);
+  });
+});
+
+describe('ink of a cell', () => {
+  /** A 300-dpi cell: a 6-px bar at `strokeGrey` (40 px long) with a 3-px stub at `stubGrey` leaving it upwards. */
+  function cellWithStub(strokeGrey: number, stubGrey: number): GreyImage {
+    const cell = blankImage(120, 100, 300);
+    for (let y = 50; y < 56; y++) cell.data.fill(strokeGrey, y * 120 + 40, y * 120 + 80);
+    for (let y = 20; y < 50; y++) cell.data.fill(stubGrey, y * 120 + 40, y * 120 + 43);
+    return cell;
+  }
+  const inkRows = (crop: GreyImage): number => {
+    let rows = 0;
+    for (let y = 0; y < crop.height; y++) if (crop.data.subarray(y * crop.width, (y + 1) * crop.width).some((v) => v < 250)) rows++;
+    return rows;
+  };
+
+  test('on a pale scan, a faint stroke joined to the ink is kept (a 5 without its stem reads as a 3)', () => {
+    const pale = cellWithStub(140, 180);
+    // The page's threshold (150) takes the bar and leaves the stub out.
+    const ink = cellInk(pale, binarize(pale, 150), [0, 0, 120, 100])!;
+    expect(ink.box).toEqual([40, 20, 80, 56]);
+    expect(inkRows(ink.crop)).toBe(36);
+  });
+
+  test('grey that pale beside black print is its edge, not a stroke', () => {
+    const black = cellWithStub(0, 180);
+    const ink = cellInk(black, binarize(black, 150), [0, 0, 120, 100])!;
+    expect(ink.box).toEqual([40, 50, 80, 56]);
   });
 });

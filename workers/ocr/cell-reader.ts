@@ -84,6 +84,12 @@ interface Reading {
   confidence: number;
 }
 
+/**
+ * Grey touching a cell's kept ink is part of its strokes when it is this far (as a share of the way from the ink's
+ * mean grey to white paper) or less from the ink: a pale scan's ink at 140 takes in grey up to 186.
+ */
+const FAINT_SHARE = 0.4;
+
 /** Text lines shorter than this (pixels) are enlarged before reading: small print at 150 dpi is ~13 px. */
 const MIN_READ_HEIGHT = 26;
 
@@ -212,17 +218,44 @@ export function cellInk(image: GreyImage, mask: Uint8Array, rect: Rect, rulingTh
     const [sx0, sy0, sx1, sy1] = boxes[label];
     keep[label] = big.some((b) => sx0 <= b[2] + reach && sx1 >= b[0] - reach && sy0 <= b[3] + reach && sy1 >= b[1] - reach) ? 1 : 0;
   }
+  // The kept ink grows into faint ink touching it: on a pale scan a stroke's thinner parts are lighter than the
+  // page's threshold (the stem of a 5, without which it reads as a 3 with full confidence). Faint is judged
+  // against the cell's own ink, so the grey edges of black print (a 1-bit or sharp scan) do not grow it.
+  const inked = new Uint8Array(w * h);
+  let top = 0;
+  let inkSum = 0;
+  for (let i = 0; i < w * h; i++) {
+    if (labels[i] < 0 || !keep[labels[i]]) continue;
+    inked[i] = 1;
+    stack[top++] = i;
+    inkSum += image.data[(y0 + (i - (i % w)) / w) * pageWidth + x0 + (i % w)];
+  }
+  const inkLevel = top === 0 ? 0 : inkSum / top;
+  const faint = inkLevel + FAINT_SHARE * (255 - inkLevel);
   let bx0 = w;
   let by0 = h;
   let bx1 = -1;
   let by1 = -1;
-  for (let label = 0; label < next; label++) {
-    if (!keep[label]) continue;
-    const box = boxes[label];
-    if (box[0] < bx0) bx0 = box[0];
-    if (box[1] < by0) by0 = box[1];
-    if (box[2] > bx1) bx1 = box[2];
-    if (box[3] > by1) by1 = box[3];
+  while (top > 0) {
+    const j = stack[--top];
+    const x = j % w;
+    const y = (j - x) / w;
+    if (x < bx0) bx0 = x;
+    if (x > bx1) bx1 = x;
+    if (y < by0) by0 = y;
+    if (y > by1) by1 = y;
+    const fromY = y > 0 ? y - 1 : 0;
+    const toY = y < h - 1 ? y + 1 : y;
+    const fromX = x > 0 ? x - 1 : 0;
+    const toX = x < w - 1 ? x + 1 : x;
+    for (let ny = fromY; ny <= toY; ny++) {
+      for (let nx = fromX; nx <= toX; nx++) {
+        const k = ny * w + nx;
+        if (inked[k] === 1 || labels[k] >= 0 || image.data[(y0 + ny) * pageWidth + x0 + nx] >= faint) continue;
+        inked[k] = 1;
+        stack[top++] = k;
+      }
+    }
   }
   if (bx1 < 0) return null;
   const cropW = bx1 - bx0 + 1 + 2 * pad;
@@ -239,8 +272,7 @@ export function cellInk(image: GreyImage, mask: Uint8Array, rect: Rect, rulingTh
   for (let y = by0; y <= by1; y++) {
     const row = y * w;
     for (let x = bx0; x <= bx1; x++) {
-      const l = labels[row + x];
-      if (l < 0 || !keep[l]) continue;
+      if (inked[row + x] === 0) continue;
       rowInk[y] = 1;
       keptWithin.fill(1, row + Math.max(0, x - reachOut), row + Math.min(w, x + reachOut + 1));
     }
