@@ -224,6 +224,22 @@ describe('LOW_CONFIDENCE_CELL', () => {
   });
 });
 
+describe('section headings on a scan', () => {
+  /** The nonzero scan with specks read before the headings of sections 二 and 四. */
+  function withSpecks(doc: ReturnType<typeof ocrNonzeroDocument>): ReturnType<typeof ocrNonzeroDocument> {
+    const page = doc.pages[0];
+    const text = page.text.replace('\n二、主动公开政府信息情况', "\n0二、主动公开政府信息情况").replace('\n四、政府信息公开行政复议', "\n.'四、政府信息公开行政复议");
+    return { ...doc, pages: [{ ...page, text }] };
+  }
+
+  test('a speck or two read before a heading does not hide the section or its table', () => {
+    const { record } = parse(withSpecks(ocrNonzeroDocument()));
+    expectNonzeroTables(record.tables);
+    expect(record.sections.every((section) => section.present)).toBe(true);
+    expect(record.findings).toEqual([]);
+  });
+});
+
 describe('row labels misread by OCR', () => {
   const misread: Array<[string, string]> = [
     ['逾期不补正', '遍期不补正'],

@@ -169,11 +169,61 @@ describe('text outside the tables', () => {
   test('bands holding nothing but dust are not read (a speck read as a digit would join a table row)', () => {
     const { page, table } = pageWithDust();
     const regions = textRegions(page, binarize(page), [table]);
-    expect(regions?.bands.map(({ from, to }) => [from, to])).toEqual([[88, 152]]);
+    expect(regions?.pieces.map(({ from, to }) => [from, to])).toEqual([[88, 152]]);
     // The same specks beside a real line of text stay with it: only bands of dust alone are dropped.
     const { page: withLine } = pageWithDust();
     for (let y = 1200; y < 1240; y++) withLine.data.fill(0, y * withLine.width + 100, y * withLine.width + 140);
-    expect(textRegions(withLine, binarize(withLine), [table])?.bands).toHaveLength(2);
+    expect(textRegions(withLine, binarize(withLine), [table])?.pieces).toHaveLength(2);
+  });
+});
+
+describe('prose in two columns', () => {
+  /** A 300-dpi page of 40-px "characters" 50 px apart; `rows` gives each line's top and the [from, to) spans of x it is printed over. */
+  function printedPage(rows: Array<{ top: number; spans: Array<[number, number]> }>): GreyImage {
+    const page = blankImage(2400, 1600, 300);
+    for (const { top, spans } of rows) {
+      for (const [from, to] of spans) {
+        for (let x = from; x + 40 <= to; x += 50) for (let y = top; y < top + 40; y++) page.data.fill(0, y * page.width + x, y * page.width + x + 40);
+      }
+    }
+    return page;
+  }
+  const title = { top: 100, spans: [[300, 2100]] as Array<[number, number]> };
+  const lines = (count: number, spans: (line: number) => Array<[number, number]>, top = 250, pitch = 70) =>
+    Array.from({ length: count }, (_, line) => ({ top: top + line * pitch, spans: spans(line) }));
+  const piecesOf = (page: GreyImage) => textRegions(page, binarize(page), [])?.pieces.map(({ from, to, left, right }) => ({ from, to, left, right }));
+
+  test('two columns of prose under a full-width title are read as the title, the left column, then the right', () => {
+    // The right column's lines sit 30 px lower than the left's, as two independently set columns do; the left one ends in a short line.
+    const left = lines(15, (line) => [[300, line === 14 ? 700 : 1150]]);
+    const right = lines(15, () => [[1250, 2100]], 280);
+    const pieces = piecesOf(printedPage([title, ...left, ...right]))!;
+    expect(pieces.map(({ left, right }) => [left, right])).toEqual([
+      [0, 2400],
+      [0, expect.any(Number)],
+      [expect.any(Number), 2400],
+    ]);
+    const gutter = pieces[1].right;
+    expect(gutter).toBeGreaterThan(1150);
+    expect(gutter).toBeLessThan(1250);
+    expect(pieces[2].left).toBe(gutter);
+    expect(pieces[0].to).toBeLessThanOrEqual(250);
+    expect(pieces[1].from).toBe(pieces[2].from);
+  });
+
+  test('one column of prose, with short last lines of paragraphs, stays whole', () => {
+    const prose = lines(15, (line) => [[line % 5 === 0 ? 400 : 300, line % 5 === 4 ? 800 : 2100]]);
+    expect(piecesOf(printedPage([title, ...prose])) ?? []).toEqual([expect.objectContaining({ left: 0, right: 2400 }), expect.objectContaining({ left: 0, right: 2400 })]);
+  });
+
+  test('an unruled table (a label and three numbers a row) stays whole: its blank columns are not a gutter', () => {
+    const table = lines(15, () => [
+      [300, 900],
+      [1300, 1400],
+      [1600, 1700],
+      [1900, 2000],
+    ]);
+    expect(piecesOf(printedPage([title, ...table])) ?? []).toEqual([expect.objectContaining({ left: 0, right: 2400 }), expect.objectContaining({ left: 0, right: 2400 })]);
   });
 });
 

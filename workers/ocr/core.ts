@@ -6,13 +6,14 @@
  */
 import type { ExtractedPage, OcrCellBox, OcrPageInfo } from '../../shared/record';
 import type { GreyImage, Rect } from './image';
-import { binarize, blankImage, clampRect, downscale, dustSize, rotateQuarter } from './image';
+import { binarize, blankImage, clampRect, downscale, dustSize, openSpans, rotateQuarter } from './image';
 import { flattenBackground } from './background';
 import { detectRotation, levelAndTurn, readsUpright, rotateImage, viaLibvips, type OrientationOptions, type OrientationResult, type QuarterTurn } from './orientation';
 import { buildTableGrids, type TableGrid } from '../geometry/grid';
 import { readTableGrid, readUnruledRow, tidyCjkSpacing, type CellRead } from './cell-reader';
+import { proseColumns, type ProsePiece } from './prose-columns';
 import { findRulings } from './rulings';
-import type { OcrLanguage, OcrResult, TesseractPool } from './tesseract-pool';
+import type { OcrLanguage, OcrLine, OcrResult, TesseractPool } from './tesseract-pool';
 
 /** Scanned pages not read yet. */
 export function pagesNeedingOcr(pages: ExtractedPage[]): ExtractedPage[] {
@@ -38,15 +39,21 @@ async function despeckle(image: GreyImage): Promise<GreyImage> {
   return viaLibvips(image, (pipeline) => pipeline.median(3));
 }
 
-/** Bands of the page holding text outside the tables, stacked into one image (`at` = band's top there). */
+/** A piece of the page's text stacked into the reading image, its top at row `at` there. */
+export interface StackedPiece extends ProsePiece {
+  at: number;
+}
+
+/** Pieces of the page holding text outside the tables, stacked into one image in reading order. */
 export interface TextRegions {
   image: GreyImage;
-  bands: Array<{ from: number; to: number; at: number }>;
+  pieces: StackedPiece[];
 }
 
 /**
  * The rows of the page that hold ink outside `exclude` (the tables), as bands split at blank gaps of
- * more than ~5 mm and stacked into one image with the blank paper between them cut out. Null when no
+ * more than ~5 mm (a two-column stretch cut into its columns, left first: prose-columns.ts) and stacked
+ * into one image with the blank paper between them cut out. Null when no
  * text is left. Rows with only a few inked pixels do not count, nor bands holding nothing but dust: the
  * recogniser makes characters of specks, and a speck read as a digit between two table rows joins a row.
  */
@@ -65,11 +72,11 @@ export function textRegions(page: GreyImage, mask: Uint8Array, exclude: Rect[]):
   const maxGap = Math.round(dpi * 0.2);
   const margin = Math.round(dpi * 0.04);
   const minHeight = Math.round(dpi * 0.03);
-  const bands: Array<{ from: number; to: number; at: number }> = [];
+  const bands: Array<{ from: number; to: number }> = [];
   let start = -1;
   let last = -1;
   const close = (): void => {
-    if (start >= 0 && last - start + 1 >= minHeight) bands.push({ from: Math.max(0, start - margin), to: Math.min(height, last + 1 + margin), at: 0 });
+    if (start >= 0 && last - start + 1 >= minHeight) bands.push({ from: Math.max(0, start - margin), to: Math.min(height, last + 1 + margin) });
   };
   for (let y = 0; y < height; y++) {
     if (!inked[y]) continue;
@@ -80,22 +87,29 @@ export function textRegions(page: GreyImage, mask: Uint8Array, exclude: Rect[]):
     last = y;
   }
   close();
-  const textBands = bands.filter((band) => holdsMoreThanDust(mask, width, band, tables, dustSize(page.dpi)));
-  if (textBands.length === 0) return null;
+  const pieces: StackedPiece[] = bands
+    .filter((band) => holdsMoreThanDust(mask, width, band, tables, dustSize(page.dpi)))
+    .flatMap((band) => proseColumns(mask, width, band, tables, dpi))
+    .map((piece) => ({ ...piece, at: 0 }));
+  if (pieces.length === 0) return null;
   const gap = margin;
-  const total = textBands.reduce((sum, band) => sum + band.to - band.from + gap, gap);
+  const total = pieces.reduce((sum, piece) => sum + piece.to - piece.from + gap, gap);
   const image = blankImage(width, total, page.dpi);
   let at = gap;
-  for (const band of textBands) {
-    band.at = at;
-    for (let y = band.from; y < band.to; y++) {
+  for (const piece of pieces) {
+    piece.at = at;
+    for (let y = piece.from; y < piece.to; y++) {
       const row = y * width;
-      const out = (at + y - band.from) * width;
-      for (const [from, to] of openSpans(y, width, tables)) image.data.set(page.data.subarray(row + from, row + to), out + from);
+      const out = (at + y - piece.from) * width;
+      for (const [open, close] of openSpans(y, width, tables)) {
+        const from = Math.max(open, piece.left);
+        const to = Math.min(close, piece.right);
+        if (to > from) image.data.set(page.data.subarray(row + from, row + to), out + from);
+      }
     }
-    at += band.to - band.from + gap;
+    at += piece.to - piece.from + gap;
   }
-  return { image, bands: textBands };
+  return { image, pieces };
 }
 
 /** Whether a band has a piece of ink (8-connected, outside the tables) at least `dust` pixels wide or tall. */
@@ -137,17 +151,26 @@ function holdsMoreThanDust(mask: Uint8Array, width: number, band: { from: number
   return false;
 }
 
-/** The stretches of row `y` outside every rect, as [from, to) pairs (tables are a few rects, so no page-size mask). */
-function openSpans(y: number, width: number, rects: Rect[]): Array<[number, number]> {
-  const closed = rects.filter((rect) => y >= rect[1] && y < rect[3]).sort((a, b) => a[0] - b[0]);
-  const spans: Array<[number, number]> = [];
-  let from = 0;
-  for (const [x0, , x1] of closed) {
-    if (x0 > from) spans.push([from, x0]);
-    from = Math.max(from, x1);
-  }
-  if (from < width) spans.push([from, width]);
-  return spans;
+/** A line of the text outside the tables; `readingTop` orders it among the page's lines (see `readingTop`). */
+export interface BodyLine extends OcrLine {
+  readingTop: number;
+}
+
+/** The text outside the tables, its lines back at their places on the page. */
+export interface BodyText extends OcrResult {
+  lines: BodyLine[];
+}
+
+/**
+ * Where a line falls in reading order, as a page row: its own top, except in a two-column run, whose left
+ * column is read before its right: the left column's lines take the run's upper half, the right's the lower.
+ */
+function readingTop(piece: StackedPiece, stackedCentre: number, pageTop: number): number {
+  if (piece.columnsOf === undefined) return pageTop;
+  const height = piece.to - piece.from;
+  const within = Math.min(1, Math.max(0, (stackedCentre - piece.at) / Math.max(1, height)));
+  const half = piece.left === 0 ? 0 : 0.5;
+  return piece.columnsOf.from + (half + within / 2) * (piece.columnsOf.to - piece.columnsOf.from);
 }
 
 /**
@@ -155,17 +178,24 @@ function openSpans(y: number, width: number, rects: Rect[]): Array<[number, numb
  * read at about 150 dpi: body text is still 20+ px tall there, tesseract scales every line to its
  * network's height anyway, and its layout pass costs by the pixel (a quarter at half the resolution).
  */
-async function readTextRegions(regions: TextRegions, pool: TesseractPool, language: OcrLanguage): Promise<OcrResult> {
+async function readTextRegions(regions: TextRegions, pool: TesseractPool, language: OcrLanguage): Promise<BodyText> {
   const factor = Math.max(1, Math.floor((regions.image.dpi ?? 300) / 150));
   const result = await pool.recognize(downscale(await despeckle(regions.image), factor), { language, psm: '6' });
+  const pieceAt = (centre: number): StackedPiece => regions.pieces.find((candidate) => centre < candidate.at + candidate.to - candidate.from) ?? regions.pieces[regions.pieces.length - 1];
   const toPage = (rect: Rect): Rect => {
     const [x0, y0, x1, y1] = rect.map((value) => value * factor);
-    const centre = (y0 + y1) / 2;
-    const band = regions.bands.find((candidate) => centre < candidate.at + candidate.to - candidate.from) ?? regions.bands[regions.bands.length - 1];
-    const shift = band.from - band.at;
+    const piece = pieceAt((y0 + y1) / 2);
+    const shift = piece.from - piece.at;
     return [x0, y0 + shift, x1, y1 + shift];
   };
-  return { ...result, lines: result.lines.map((line) => ({ ...line, bbox: toPage(line.bbox), words: line.words.map((word) => ({ ...word, bbox: toPage(word.bbox) })) })) };
+  return {
+    ...result,
+    lines: result.lines.map((line) => {
+      const bbox = toPage(line.bbox);
+      const centre = ((line.bbox[1] + line.bbox[3]) / 2) * factor;
+      return { ...line, bbox, readingTop: readingTop(pieceAt(centre), centre, bbox[1]), words: line.words.map((word) => ({ ...word, bbox: toPage(word.bbox) })) };
+    }),
+  };
 }
 
 /** The resolution the page is read at; every size rule of the reader (dust, rulings, bands) is set for it. */
@@ -212,7 +242,7 @@ interface LaidOutPage extends UprightPage {
   mask: Uint8Array;
   grids: TableGrid[];
   maxThickness: number;
-  body: OcrResult | null;
+  body: BodyText | null;
 }
 
 /**
@@ -325,8 +355,8 @@ export async function ocrPage(image: GreyImage, pool: TesseractPool, options: Oc
       const text = tidyCjkSpacing(line.text);
       if (text === '') return null;
       const cells = unruled ? await readUnruledRow(page, mask, line, pool, { language, inset: 0 }) : null;
-      if (cells) return tableRowLine(cells, line.bbox);
-      return { top: line.bbox[1], cells: [{ text, bbox: line.bbox, confidence: line.confidence, blank: false }] };
+      if (cells) return { ...tableRowLine(cells, line.bbox), top: line.readingTop };
+      return { top: line.readingTop, cells: [{ text, bbox: line.bbox, confidence: line.confidence, blank: false }] };
     }),
   );
   for (const line of bodyLines) if (line) lines.push(line);

@@ -240,3 +240,16 @@ export function inkBox(mask: Uint8Array, width: number, rect: Rect, minPixels = 
   if (pixels < minPixels) return null;
   return { box: [bx0, by0, bx1 + 1, by1 + 1], pixels };
 }
+
+/** The stretches of row `y` outside every rect, as [from, to) pairs (tables are a few rects, so no page-size mask). */
+export function openSpans(y: number, width: number, rects: Rect[]): Array<[number, number]> {
+  const closed = rects.filter((rect) => y >= rect[1] && y < rect[3]).sort((a, b) => a[0] - b[0]);
+  const spans: Array<[number, number]> = [];
+  let from = 0;
+  for (const [x0, , x1] of closed) {
+    if (x0 > from) spans.push([from, x0]);
+    from = Math.max(from, x1);
+  }
+  if (from < width) spans.push([from, width]);
+  return spans;
+}

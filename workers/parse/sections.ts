@@ -3,7 +3,7 @@
  * one covers (so a table is read only inside its own section).
  */
 import type { CanonicalRecord, TemplateId } from '../../shared/record';
-import type { DocLine } from './document';
+import { isOcrPage, type DocLine } from './document';
 
 const TITLES = [
   '总体情况',
@@ -23,6 +23,11 @@ const KEYWORDS = [['总体情况', '概述'], ['主动公开'], ['收到和处�
 const NUMERALS = '一二三四五六';
 const HEADING = /^([一二三四五六])[、.]\s*(.*)/;
 /**
+ * Specks in a scan's margin read as a character or two before a heading ("0二、主动公开…"): on an OCR page,
+ * up to two such characters (digits, Latin look-alikes, punctuation) ahead of the numeral are not the heading's.
+ */
+const OCR_SPECKS_BEFORE_HEADING = /^[\s0-9.,:;'"`·|_~\-oOlI]{1,2}(?=[一二三四五六][、.])/;
+/**
  * A heading's title is short; where the source had no line break after it, the body runs on, so the
  * keyword is sought only this far in.
  */
@@ -37,7 +42,8 @@ export function findSectionHeadings(lines: DocLine[]): SectionHeading[] {
   const headings: SectionHeading[] = [];
   lines.forEach((line, lineIndex) => {
     if (/[\t|]/.test(line.text)) return;
-    const match = HEADING.exec(line.text.trim());
+    const text = line.text.trim();
+    const match = HEADING.exec(isOcrPage(line.page) ? text.replace(OCR_SPECKS_BEFORE_HEADING, '') : text);
     if (!match) return;
     const number = NUMERALS.indexOf(match[1]) + 1;
     if (headings.some((heading) => heading.number === number)) return;
