@@ -102,37 +102,47 @@ function twoColumnStretch(rows: RowInk[], bandFrom: number, from: number, to: nu
   const zoneWidth = zoneTo - zoneFrom;
   const inkBefore = new Uint16Array(stretch.length * (zoneWidth + 1));
   const inRow = new Uint8Array(zoneWidth);
-  stretch.forEach((row, i) => {
+  for (let i = 0; i < stretch.length; i++) {
+    const runs = stretch[i].runs;
     inRow.fill(0);
-    for (let r = 0; r < row.runs.length; r += 2) {
-      const [a, b] = [row.runs[r], row.runs[r + 1]];
-      if (b > zoneFrom && a < zoneTo) inRow.fill(1, Math.max(a, zoneFrom) - zoneFrom, Math.min(b, zoneTo) - zoneFrom);
+    for (let r = 0; r < runs.length; r += 2) {
+      if (runs[r + 1] > zoneFrom && runs[r] < zoneTo) inRow.fill(1, Math.max(runs[r], zoneFrom) - zoneFrom, Math.min(runs[r + 1], zoneTo) - zoneFrom);
     }
     const base = i * (zoneWidth + 1);
     for (let x = 0; x < zoneWidth; x++) inkBefore[base + x + 1] = inkBefore[base + x] + inRow[x];
-  });
-  let best: { from: number; to: number; gutter: number } | null = null;
+  }
+  // Every open stretch tall enough, at every gutter position; the tallest whose sides are columns of prose wins.
+  const candidates: Array<{ from: number; to: number; gutter: number }> = [];
   const step = Math.max(1, Math.round(minGutter / 4));
   for (let x = zoneFrom; x + minGutter <= zoneTo; x += step) {
-    const consider = (runFrom: number, runTo: number): void => {
-      if (runTo - runFrom < minRows || (best !== null && runTo - runFrom <= best.to - best.from)) return;
-      const gutter = x + Math.round(minGutter / 2);
-      if (fillsBothColumns(stretch.slice(runFrom, runTo), textLeft, gutter, textRight, minGutter, maxBlocked)) best = { from: from + runFrom, to: from + runTo, gutter };
-    };
+    const gutter = x + Math.round(minGutter / 2);
     let runFrom = -1;
     let lastOpen = -1;
-    for (let i = 0; i < stretch.length; i++) {
+    for (let i = 0; i <= stretch.length; i++) {
       const base = i * (zoneWidth + 1) + x - zoneFrom;
-      if (inkBefore[base + minGutter] !== inkBefore[base]) continue;
-      if (runFrom < 0 || i - lastOpen - 1 > maxBlocked) {
-        if (runFrom >= 0) consider(runFrom, lastOpen + 1);
-        runFrom = i;
+      const open = i < stretch.length && inkBefore[base + minGutter] === inkBefore[base];
+      if (!open && i < stretch.length) continue;
+      if (runFrom >= 0 && (!open || i - lastOpen - 1 > maxBlocked)) {
+        if (lastOpen + 1 - runFrom >= minRows) candidates.push({ from: runFrom, to: lastOpen + 1, gutter });
+        runFrom = -1;
       }
+      if (!open) continue;
+      if (runFrom < 0) runFrom = i;
       lastOpen = i;
     }
-    if (runFrom >= 0) consider(runFrom, lastOpen + 1);
   }
-  return best;
+  // A gutter wider than the window opens the same stretch at several positions: it is tried once, at their middle.
+  const gutters = new Map<string, { from: number; to: number; at: number[] }>();
+  for (const { from: top, to: bottom, gutter } of candidates) {
+    const key = `${top}:${bottom}`;
+    const entry = gutters.get(key) ?? { from: top, to: bottom, at: [] };
+    entry.at.push(gutter);
+    gutters.set(key, entry);
+  }
+  const stretches = [...gutters.values()].map(({ from: top, to: bottom, at }) => ({ from: top, to: bottom, gutter: at[Math.floor(at.length / 2)] }));
+  stretches.sort((p, q) => q.to - q.from - (p.to - p.from));
+  const best = stretches.find((c) => fillsBothColumns(stretch.slice(c.from, c.to), textLeft, c.gutter, textRight, minGutter, maxBlocked));
+  return best === undefined ? null : { from: from + best.from, to: from + best.to, gutter: best.gutter };
 }
 
 /**
@@ -144,7 +154,8 @@ function fillsBothColumns(rows: RowInk[], textLeft: number, gutter: number, text
     [textLeft, gutter],
     [gutter, textRight],
   ].every(([from, to]) => {
-    const rowsInked = new Uint32Array(to - from);
+    // Rows inked at each column of the side, from each run's start and end (a running sum over the side).
+    const starts = new Int32Array(to - from + 1);
     let rowsWithInk = 0;
     for (const row of rows) {
       let any = false;
@@ -153,10 +164,13 @@ function fillsBothColumns(rows: RowInk[], textLeft: number, gutter: number, text
         const x1 = Math.min(row.runs[r + 1], to);
         if (x1 <= x0) continue;
         any = true;
-        for (let x = x0; x < x1; x++) rowsInked[x - from]++;
+        starts[x0 - from]++;
+        starts[x1 - from]--;
       }
       if (any) rowsWithInk++;
     }
+    const rowsInked = new Int32Array(to - from);
+    for (let x = 0, sum = 0; x < to - from; x++) rowsInked[x] = sum += starts[x];
     // Columns inked on a few rows only (the scanner's dark page edge, a stray mark) are not text.
     const covered = Uint8Array.from(rowsInked, (count) => (count >= MIN_TEXT_ROWS * rows.length ? 1 : 0));
     if (rowsWithInk < MIN_COLUMN_FILL * rows.length) return false;
