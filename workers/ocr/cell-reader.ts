@@ -15,7 +15,7 @@ import { UNREADABLE_CELL } from '../../shared/record';
 import type { TableGrid } from '../geometry/grid';
 import { splitAtGaps } from '../geometry/layout';
 import type { GreyImage, Rect } from './image';
-import { binarize, cropImage, dustSize, otsuThreshold, resizeBilinear } from './image';
+import { binarize, cropImage, dustSize, growRegion, otsuThreshold, resizeBilinear } from './image';
 import type { OcrLanguage, OcrLine, OcrWord, PageSegMode, TesseractPool } from './tesseract-pool';
 
 /** Characters of a cell that holds a number or a placeholder. */
@@ -157,44 +157,20 @@ export function cellInk(image: GreyImage, mask: Uint8Array, rect: Rect, rulingTh
       const seed = sy * w + sx;
       if (labels[seed] !== -1 || mask[maskAt + sy * pageWidth + sx] === 0) continue;
       const label = next++;
-      let area = 0;
-      let bx0 = w;
-      let by0 = h;
-      let bx1 = 0;
-      let by1 = 0;
       labels[seed] = label;
-      let top = 0;
-      stack[top++] = seed;
-      while (top > 0) {
-        const j = stack[--top];
-        const x = j % w;
-        const y = (j - x) / w;
-        area++;
-        if (x < bx0) bx0 = x;
-        if (x > bx1) bx1 = x;
-        if (y < by0) by0 = y;
-        if (y > by1) by1 = y;
-        const fromY = y > 0 ? y - 1 : 0;
-        const toY = y < h - 1 ? y + 1 : y;
-        const fromX = x > 0 ? x - 1 : 0;
-        const toX = x < w - 1 ? x + 1 : x;
-        for (let ny = fromY; ny <= toY; ny++) {
-          const labelRow = ny * w;
-          const maskRow = maskAt + ny * pageWidth;
-          for (let nx = fromX; nx <= toX; nx++) {
-            const k = labelRow + nx;
-            if (labels[k] !== -1 || mask[maskRow + nx] === 0) continue;
-            labels[k] = label;
-            stack[top++] = k;
-          }
-        }
-      }
+      stack[0] = seed;
+      const piece = growRegion(w, h, stack, 1, (k, nx, ny) => {
+        if (labels[k] !== -1 || mask[maskAt + ny * pageWidth + nx] === 0) return false;
+        labels[k] = label;
+        return true;
+      })!;
+      const [bx0, by0, bx1, by1] = piece.box;
       const cw = bx1 - bx0 + 1;
       const ch = by1 - by0 + 1;
       const touchesEdge = bx0 === 0 || by0 === 0 || bx1 === w - 1 || by1 === h - 1;
       const borderPiece = touchesEdge && ((cw >= 0.5 * w && ch <= thin) || (ch >= 0.5 * h && cw <= thin));
-      boxes[label] = [bx0, by0, bx1, by1];
-      areas[label] = area;
+      boxes[label] = piece.box;
+      areas[label] = piece.area;
       border[label] = borderPiece;
       if (!borderPiece && Math.max(cw, ch) >= minPiece && ch > tallest) tallest = ch;
     }
@@ -232,32 +208,13 @@ export function cellInk(image: GreyImage, mask: Uint8Array, rect: Rect, rulingTh
   }
   const inkLevel = top === 0 ? 0 : inkSum / top;
   const faint = inkLevel + FAINT_SHARE * (255 - inkLevel);
-  let bx0 = w;
-  let by0 = h;
-  let bx1 = -1;
-  let by1 = -1;
-  while (top > 0) {
-    const j = stack[--top];
-    const x = j % w;
-    const y = (j - x) / w;
-    if (x < bx0) bx0 = x;
-    if (x > bx1) bx1 = x;
-    if (y < by0) by0 = y;
-    if (y > by1) by1 = y;
-    const fromY = y > 0 ? y - 1 : 0;
-    const toY = y < h - 1 ? y + 1 : y;
-    const fromX = x > 0 ? x - 1 : 0;
-    const toX = x < w - 1 ? x + 1 : x;
-    for (let ny = fromY; ny <= toY; ny++) {
-      for (let nx = fromX; nx <= toX; nx++) {
-        const k = ny * w + nx;
-        if (inked[k] === 1 || labels[k] >= 0 || image.data[(y0 + ny) * pageWidth + x0 + nx] >= faint) continue;
-        inked[k] = 1;
-        stack[top++] = k;
-      }
-    }
-  }
-  if (bx1 < 0) return null;
+  const grown = growRegion(w, h, stack, top, (k, nx, ny) => {
+    if (inked[k] === 1 || labels[k] >= 0 || image.data[(y0 + ny) * pageWidth + x0 + nx] >= faint) return false;
+    inked[k] = 1;
+    return true;
+  });
+  if (grown === null) return null;
+  const [bx0, by0, bx1, by1] = grown.box;
   const cropW = bx1 - bx0 + 1 + 2 * pad;
   const cropH = by1 - by0 + 1 + 2 * pad;
   const data = new Uint8Array(cropW * cropH).fill(255);

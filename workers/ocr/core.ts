@@ -6,7 +6,7 @@
  */
 import type { ExtractedPage, OcrCellBox, OcrPageInfo } from '../../shared/record';
 import type { GreyImage, Rect } from './image';
-import { binarize, blankImage, clampRect, downscale, dustSize, openSpans, rotateQuarter } from './image';
+import { binarize, blankImage, clampRect, downscale, dustSize, growRegion, openSpans, rotateQuarter } from './image';
 import { flattenBackground } from './background';
 import { detectRotation, levelAndTurn, readsUpright, rotateImage, viaLibvips, type OrientationOptions, type OrientationResult, type QuarterTurn } from './orientation';
 import { buildTableGrids, type TableGrid } from '../geometry/grid';
@@ -120,33 +120,18 @@ function holdsMoreThanDust(mask: Uint8Array, width: number, band: { from: number
     const row = (band.from + y) * width;
     for (const [from, to] of openSpans(band.from + y, width, tables)) ink.set(mask.subarray(row + from, row + to), y * width + from);
   }
-  const stack: number[] = [];
+  const stack = new Int32Array(width * height);
+  // Ink taken into a piece is marked 2.
+  const takes = (k: number): boolean => {
+    if (ink[k] !== 1) return false;
+    ink[k] = 2;
+    return true;
+  };
   for (let start = 0; start < ink.length; start++) {
-    if (ink[start] !== 1) continue;
-    ink[start] = 2;
-    stack.push(start);
-    let x0 = width;
-    let y0 = height;
-    let x1 = -1;
-    let y1 = -1;
-    while (stack.length > 0) {
-      const at = stack.pop()!;
-      const x = at % width;
-      const y = (at - x) / width;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-      if (x1 - x0 + 1 >= dust || y1 - y0 + 1 >= dust) return true;
-      for (let ny = Math.max(0, y - 1); ny <= Math.min(height - 1, y + 1); ny++) {
-        for (let nx = Math.max(0, x - 1); nx <= Math.min(width - 1, x + 1); nx++) {
-          const next = ny * width + nx;
-          if (ink[next] !== 1) continue;
-          ink[next] = 2;
-          stack.push(next);
-        }
-      }
-    }
+    if (!takes(start)) continue;
+    stack[0] = start;
+    const [x0, y0, x1, y1] = growRegion(width, height, stack, 1, takes)!.box;
+    if (x1 - x0 + 1 >= dust || y1 - y0 + 1 >= dust) return true;
   }
   return false;
 }

@@ -253,3 +253,44 @@ export function openSpans(y: number, width: number, rects: Rect[]): Array<[numbe
   if (from < width) spans.push([from, width]);
   return spans;
 }
+
+/** The box [x0, y0, x1, y1] (inclusive) and pixel count of a region `growRegion` grew. */
+export interface GrownRegion {
+  box: Rect;
+  area: number;
+}
+
+/**
+ * Grows an 8-connected region over a `width` × `height` grid from the first `count` pixels of `stack` (indices
+ * y × width + x, already marked by the caller): each neighbour `takes` accepts (and marks, so it is taken once) is
+ * added. `stack` must hold every pixel the region can reach. Null when `count` is 0.
+ */
+export function growRegion(width: number, height: number, stack: Int32Array, count: number, takes: (index: number, x: number, y: number) => boolean): GrownRegion | null {
+  if (count === 0) return null;
+  let top = count;
+  let area = 0;
+  let x0 = width;
+  let y0 = height;
+  let x1 = -1;
+  let y1 = -1;
+  while (top > 0) {
+    const j = stack[--top];
+    const x = j % width;
+    const y = (j - x) / width;
+    area++;
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+    const toY = y < height - 1 ? y + 1 : y;
+    const fromX = x > 0 ? x - 1 : 0;
+    const toX = x < width - 1 ? x + 1 : x;
+    for (let ny = y > 0 ? y - 1 : 0; ny <= toY; ny++) {
+      for (let nx = fromX; nx <= toX; nx++) {
+        const k = ny * width + nx;
+        if (takes(k, nx, ny)) stack[top++] = k;
+      }
+    }
+  }
+  return { box: [x0, y0, x1, y1], area };
+}
