@@ -2,9 +2,12 @@
  * `npm run bench:pipeline` (issue 7): the whole pipeline on text and HTML reports, measured against a
  * baseline in the same run, because absolute times on a shared machine drift.
  *
- *   1. documents per second end to end with 1 and 2 `gongkai workers` processes, against a raw BullMQ
- *      chain of six trivial stages (bench/raw-chain-worker.ts) on the same Redis: the ratio is the headline;
- *   2. scaling from one worker process to two, for both;
+ *   1. documents per second end to end with 1 and 2 `gongkai workers` processes, against the floor: the
+ *      same stage cores called in process with one transaction per document (bench/in-process-worker.ts).
+ *      That ratio is the headline (issue 15). A raw BullMQ chain of six trivial stages
+ *      (bench/raw-chain-worker.ts) on the same Redis shows what the queues alone cost;
+ *   2. scaling from one worker process to two, for all three, and the cost per document of each: CPU of
+ *      workers, Postgres and Redis, Postgres transactions and bytes;
  *   3. cost growth at each --sizes: throughput, Redis memory per queued document, Postgres bytes per document;
  *   4. where the time goes: stage run durations per stage, from stage_runs.
  *
@@ -27,16 +30,19 @@ import IORedis from 'ioredis';
 import { sql } from 'kysely';
 import { openRuntime, type Runtime } from '../cli/runtime';
 import { loadConfig } from '../shared/config';
-import { dropSchema } from '../shared/db/connect';
+import { dropSchema, openDatabase } from '../shared/db/connect';
 import { STAGES, type StageJob } from '../shared/pipeline';
 import { deleteKeysMatching, redisOptions } from '../shared/redis';
 import { submitFile } from '../shared/submissions';
+import { benchCorpus, benchFile } from './pipeline-corpus';
 import { RAW_CHAIN_DONE_KEY } from './raw-chain-worker';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const TSX = require.resolve('tsx/cjs');
+/** Documents each baseline process has in flight, so reading one overlaps writing another. */
+const IN_PROCESS_CONCURRENCY = 4;
 
 interface Options {
   documents: number;
@@ -59,19 +65,6 @@ function parseArgs(argv: string[]): Options {
     else throw new Error(`unknown option ${flag}`);
   }
   return options;
-}
-
-/** The five seeds and the HTML layout fixture, each copy made distinct (its own sha256) by a trailing line. */
-function corpus(): Array<(copy: number) => { bytes: Buffer; fileName: string }> {
-  const texts = fs
-    .readdirSync(path.join(REPO_ROOT, 'samples'))
-    .filter((name) => name.endsWith('.txt'))
-    .map((name) => fs.readFileSync(path.join(REPO_ROOT, 'samples', name)));
-  const html = fs.readFileSync(path.join(REPO_ROOT, 'test/fixtures/layouts/001-nonzero.html'));
-  return [
-    ...texts.map((bytes) => (copy: number) => ({ bytes: Buffer.concat([bytes, Buffer.from(`\n副本 ${copy}\n`)]), fileName: `copy-${copy}.txt` })),
-    (copy: number) => ({ bytes: Buffer.concat([html, Buffer.from(`\n<!-- 副本 ${copy} -->\n`)]), fileName: `copy-${copy}.html` }),
-  ];
 }
 
 interface Scenario {
@@ -182,39 +175,64 @@ async function stageBreakdown(runtime: Runtime, since: Date): Promise<PipelineFi
   });
 }
 
-async function postgresTransactions(runtime: Runtime): Promise<number> {
+async function postgresTransactions(db: Runtime['db']): Promise<number> {
   const result = await sql<{ count: string }>`
-    select xact_commit + xact_rollback as count from pg_stat_database where datname = current_database()`.execute(runtime.db);
+    select xact_commit + xact_rollback as count from pg_stat_database where datname = current_database()`.execute(db);
   return Number(result.rows[0].count);
 }
 
-async function postgresBytes(runtime: Runtime, schema: string): Promise<number> {
+async function postgresBytes(db: Runtime['db'], schema: string): Promise<number> {
   const result = await sql<{ bytes: string }>`
     select coalesce(sum(pg_total_relation_size(c.oid)), 0) as bytes
     from pg_class c join pg_namespace n on n.oid = c.relnamespace
-    where n.nspname = ${schema} and c.relkind = 'r'`.execute(runtime.db);
+    where n.nspname = ${schema} and c.relkind = 'r'`.execute(db);
   return Number(result.rows[0].bytes);
 }
 
 const CLOCK_TICKS_PER_SECOND = 100;
 
-/** CPU seconds (user + system) used so far by processes with this command name, or these pids (Linux /proc). */
-function cpuSeconds(match: { name?: string; pids?: number[] }): number {
-  let ticks = 0;
+interface ProcessTicks {
+  pid: number;
+  parent: number;
+  name: string;
+  ticks: number;
+}
+
+/** Every process's name, parent and CPU ticks so far (user + system), from Linux /proc. */
+function processTicks(): ProcessTicks[] {
+  const processes: ProcessTicks[] = [];
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    if (match.pids && !match.pids.includes(Number(entry))) continue;
     try {
       const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (match.name && name !== match.name) continue;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // utime and stime are fields 14 and 15 of /proc/<pid>/stat, i.e. 11 and 12 after the command name.
-      ticks += Number(fields[11]) + Number(fields[12]);
+      // After the command name: ppid is field 4 of /proc/<pid>/stat (index 1), utime and stime 14 and 15 (11 and 12).
+      processes.push({ pid: Number(entry), parent: Number(fields[1]), name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ticks: Number(fields[11]) + Number(fields[12]) });
     } catch {
       // The process ended between listing and reading.
     }
   }
+  return processes;
+}
+
+/** CPU seconds used so far by processes with this command name, or by these pids and their descendants (a worker's sandbox processes). */
+function cpuSeconds(match: { name?: string; pids?: number[] }): number {
+  const processes = processTicks();
+  const counted = new Set(match.pids ?? []);
+  if (match.pids) {
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const process of processes) {
+        if (counted.has(process.parent) && !counted.has(process.pid)) {
+          counted.add(process.pid);
+          grew = true;
+        }
+      }
+    }
+  }
+  const ticks = processes
+    .filter((process) => (match.pids ? counted.has(process.pid) : process.name === match.name))
+    .reduce((sum, process) => sum + process.ticks, 0);
   return ticks / CLOCK_TICKS_PER_SECOND;
 }
 
@@ -263,24 +281,24 @@ async function runPipeline(documents: number, processes: number): Promise<Pipeli
   const children: ChildProcess[] = [];
   try {
     const ingest = runtime.queues.stages.ingest;
-    const makers = corpus();
+    const makers = benchCorpus();
     for (let index = 0; index < processes; index++) {
       children.push(fork(path.join(REPO_ROOT, 'cli/main.ts'), ['workers'], { execArgv: ['--require', TSX], env: { ...process.env, ...setup.env }, stdio: 'ignore' }));
     }
     await waitForWorkers(Object.values(runtime.queues.stages), processes);
     // Warm-up: the workers compile and load every stage's code on first use; that is start-up, not throughput.
     const warmUp = makers.length * 2 * processes;
-    for (let copy = 0; copy < warmUp; copy++) await submitFile(runtime, makers[copy % makers.length](-1 - copy));
+    for (let copy = 0; copy < warmUp; copy++) await submitFile(runtime, benchFile(makers, -1 - copy));
     await waitUntilFinished(runtime, warmUp);
 
     await ingest.pause();
     const prefix = setup.env.GONGKAI_QUEUE_PREFIX!;
     const memoryBefore = await prefixMemory(prefix);
-    for (let copy = 0; copy < documents; copy++) await submitFile(runtime, makers[copy % makers.length](copy));
+    for (let copy = 0; copy < documents; copy++) await submitFile(runtime, benchFile(makers, copy));
     const queuedBytes = (await prefixMemory(prefix)) - memoryBefore;
     const workerPids = children.map((child) => child.pid!);
     const cpuBefore = sampleCpu(workerPids);
-    const transactionsBefore = await postgresTransactions(runtime);
+    const transactionsBefore = await postgresTransactions(runtime.db);
     const started = performance.now();
     const startedAt = new Date();
     await ingest.resume();
@@ -289,10 +307,10 @@ async function runPipeline(documents: number, processes: number): Promise<Pipeli
     const cpuMsPerDocument = cpuPerDocument(cpuBefore, sampleCpu(workerPids), documents);
     // pg_stat_database is updated when a backend reports, at most every 500 ms by default.
     await sleep(1500);
-    const postgresTransactionsPerDocument = round(((await postgresTransactions(runtime)) - transactionsBefore) / documents);
+    const postgresTransactionsPerDocument = round(((await postgresTransactions(runtime.db)) - transactionsBefore) / documents);
     await stopAll(children);
     const count = (status: string) => Number(finished.find((row) => row.status === status)?.count ?? 0);
-    const bytes = await postgresBytes(runtime, setup.env.GONGKAI_DB_SCHEMA!);
+    const bytes = await postgresBytes(runtime.db, setup.env.GONGKAI_DB_SCHEMA!);
     return {
       documents,
       processes,
@@ -309,6 +327,74 @@ async function runPipeline(documents: number, processes: number): Promise<Pipeli
   } finally {
     await stopAll(children);
     await runtime.close();
+    await setup.cleanup();
+  }
+}
+
+interface InProcessFigures extends RunFigures {
+  postgresTransactionsPerDocument: number;
+  postgresBytesPerDocument: number;
+}
+
+/** Resolves with the child's first message of this kind; rejects if it exits first. */
+function messageFrom(child: ChildProcess, expected: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`in-process baseline exited with ${code} before '${expected}'`));
+    child.once('exit', onExit);
+    child.on('message', (message) => {
+      if (message !== expected) return;
+      child.off('exit', onExit);
+      resolve();
+    });
+  });
+}
+
+/**
+ * The floor (bench/in-process-worker.ts): the same documents through the stage cores called directly,
+ * one transaction per document, split over `processes` processes as the pipeline's are over its workers.
+ */
+async function runInProcess(documents: number, processes: number): Promise<InProcessFigures> {
+  const setup = scenario();
+  const database = await openDatabase(loadConfig(setup.env));
+  const children: ChildProcess[] = [];
+  try {
+    const warmUp = benchCorpus().length * 2;
+    for (let index = 0; index < processes; index++) {
+      const copies = Array.from({ length: documents }, (_, copy) => copy).filter((copy) => copy % processes === index);
+      const task = {
+        databaseUrl: DATABASE_URL,
+        schema: setup.env.GONGKAI_DB_SCHEMA,
+        copies,
+        warmUp: Array.from({ length: warmUp }, (_, copy) => -1 - copy - index * warmUp),
+        concurrency: IN_PROCESS_CONCURRENCY,
+      };
+      children.push(fork(path.join(__dirname, 'in-process-worker.ts'), [JSON.stringify(task)], { execArgv: ['--require', TSX], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+    }
+    await Promise.all(children.map((child) => messageFrom(child, 'ready')));
+    const finished = children.map((child) => messageFrom(child, 'done'));
+    const workerPids = children.map((child) => child.pid!);
+    const cpuBefore = sampleCpu(workerPids);
+    const transactionsBefore = await postgresTransactions(database.db);
+    const started = performance.now();
+    for (const child of children) child.send('go');
+    await Promise.all(finished);
+    const seconds = (performance.now() - started) / 1000;
+    const cpuMsPerDocument = cpuPerDocument(cpuBefore, sampleCpu(workerPids), documents);
+    await sleep(1500);
+    const postgresTransactionsPerDocument = round(((await postgresTransactions(database.db)) - transactionsBefore) / documents);
+    const bytes = await postgresBytes(database.db, setup.env.GONGKAI_DB_SCHEMA!);
+    return {
+      documents,
+      processes,
+      seconds: round(seconds, 2),
+      documentsPerSecond: round(documents / seconds, 2),
+      cpuMsPerDocument,
+      postgresTransactionsPerDocument,
+      postgresBytesPerDocument: Math.round(bytes / (warmUp * processes + documents)),
+    };
+  } finally {
+    await stopAll(children);
+    await database.close();
     await setup.cleanup();
   }
 }
@@ -355,21 +441,25 @@ function markdown(results: BenchResults): string {
     '',
     `${results.date}, ${results.machine.cpus} × ${results.machine.cpuModel}, Node ${results.machine.node}. Command: \`${results.command}\`.`,
     '',
-    `## End to end against a raw BullMQ chain (${results.options.documents} text and HTML reports)`,
+    `## End to end against the in-process floor (${results.options.documents} text and HTML reports)`,
     '',
-    '| worker processes | raw BullMQ chain, docs/s | gongkai, docs/s | ratio gongkai / raw |',
-    '|---|---|---|---|',
-    ...results.headline.map((row) => `| ${row.processes} | ${row.raw.documentsPerSecond} | ${row.gongkai.documentsPerSecond} | **${row.ratio}** |`),
+    'The floor runs the same stage cores directly and writes each document in one transaction (bench/in-process-worker.ts);',
+    'the raw chain hands a payload through six BullMQ queues and does nothing else (bench/raw-chain-worker.ts).',
     '',
-    `Scaling from 1 to 2 worker processes: gongkai ×${results.scaling.gongkai}, raw chain ×${results.scaling.raw}.`,
-    '',
-    'CPU per document while the documents drained (ms; the machine has ' + results.machine.cpus + ' cores for workers, Postgres, Redis and this harness together):',
-    '',
-    '| run | worker processes | workers | Postgres | Redis |',
+    '| worker processes | in-process floor, docs/s | gongkai, docs/s | ratio gongkai / floor | raw BullMQ chain, docs/s |',
     '|---|---|---|---|---|',
+    ...results.headline.map((row) => `| ${row.processes} | ${row.floor.documentsPerSecond} | ${row.gongkai.documentsPerSecond} | **${row.ratio}** | ${row.raw.documentsPerSecond} |`),
+    '',
+    `Scaling from 1 to 2 worker processes: gongkai ×${results.scaling.gongkai}, floor ×${results.scaling.floor}, raw chain ×${results.scaling.raw}.`,
+    '',
+    'Cost per document while the documents drained (CPU in ms; the machine has ' + results.machine.cpus + ' cores for workers, Postgres, Redis and this harness together):',
+    '',
+    '| run | worker processes | workers CPU | Postgres CPU | Redis CPU | Postgres transactions | Postgres bytes |',
+    '|---|---|---|---|---|---|---|',
     ...results.headline.flatMap((row) => [
-      `| raw chain | ${row.processes} | ${row.raw.cpuMsPerDocument.workers} | ${row.raw.cpuMsPerDocument.postgres} | ${row.raw.cpuMsPerDocument.redis} |`,
-      `| gongkai | ${row.processes} | ${row.gongkai.cpuMsPerDocument.workers} | ${row.gongkai.cpuMsPerDocument.postgres} | ${row.gongkai.cpuMsPerDocument.redis} |`,
+      `| in-process floor | ${row.processes} | ${row.floor.cpuMsPerDocument.workers} | ${row.floor.cpuMsPerDocument.postgres} | ${row.floor.cpuMsPerDocument.redis} | ${row.floor.postgresTransactionsPerDocument} | ${row.floor.postgresBytesPerDocument} |`,
+      `| gongkai | ${row.processes} | ${row.gongkai.cpuMsPerDocument.workers} | ${row.gongkai.cpuMsPerDocument.postgres} | ${row.gongkai.cpuMsPerDocument.redis} | ${row.gongkai.postgresTransactionsPerDocument} | ${row.gongkai.postgresBytesPerDocument} |`,
+      `| raw chain | ${row.processes} | ${row.raw.cpuMsPerDocument.workers} | ${row.raw.cpuMsPerDocument.postgres} | ${row.raw.cpuMsPerDocument.redis} | – | – |`,
     ]),
     '',
     '## Cost growth (2 worker processes)',
@@ -396,8 +486,8 @@ interface BenchResults {
   command: string;
   machine: { cpus: number; cpuModel: string; node: string };
   options: Options;
-  headline: Array<{ processes: number; raw: RunFigures; gongkai: PipelineFigures; ratio: number }>;
-  scaling: { gongkai: number; raw: number };
+  headline: Array<{ processes: number; floor: InProcessFigures; raw: RunFigures; gongkai: PipelineFigures; ratio: number }>;
+  scaling: { gongkai: number; floor: number; raw: number };
   growth: PipelineFigures[];
 }
 
@@ -405,11 +495,13 @@ async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const headline: BenchResults['headline'] = [];
   for (const processes of [1, 2]) {
+    const floor = await runInProcess(options.documents, processes);
+    console.error(`in-process floor, ${processes} process(es): ${floor.documentsPerSecond} docs/s`);
     const raw = await runRawChain(options.documents, processes);
     console.error(`raw chain, ${processes} process(es): ${raw.documentsPerSecond} docs/s`);
     const gongkai = await runPipeline(options.documents, processes);
     console.error(`gongkai, ${processes} process(es): ${gongkai.documentsPerSecond} docs/s (${gongkai.published} published, ${gongkai.deadLettered} dead-lettered)`);
-    headline.push({ processes, raw, gongkai, ratio: round(gongkai.documentsPerSecond / raw.documentsPerSecond, 4) });
+    headline.push({ processes, floor, raw, gongkai, ratio: round(gongkai.documentsPerSecond / floor.documentsPerSecond, 3) });
   }
   const growth: PipelineFigures[] = [];
   for (const size of options.sizes) {
@@ -425,6 +517,7 @@ async function main(): Promise<void> {
     headline,
     scaling: {
       gongkai: round(headline[1].gongkai.documentsPerSecond / headline[0].gongkai.documentsPerSecond, 2),
+      floor: round(headline[1].floor.documentsPerSecond / headline[0].floor.documentsPerSecond, 2),
       raw: round(headline[1].raw.documentsPerSecond / headline[0].raw.documentsPerSecond, 2),
     },
     growth,
