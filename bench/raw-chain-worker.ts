@@ -7,7 +7,7 @@
  */
 import { Queue, Worker } from 'bullmq';
 import IORedis from 'ioredis';
-import { STAGES, STAGE_POLICIES, nextStage, stageJobId, type StageJob } from '../shared/pipeline';
+import { STAGES, loadPolicies, nextStage, stageJobId, type StageJob } from '../shared/pipeline';
 import { redisOptions } from '../shared/redis';
 
 export const RAW_CHAIN_DONE_KEY = 'raw-chain:done';
@@ -16,6 +16,7 @@ function main(): void {
   const { redisUrl, prefix } = JSON.parse(process.argv[2]) as { redisUrl: string; prefix: string };
   const connection = redisOptions(redisUrl);
   const counter = new IORedis(redisUrl);
+  const policies = loadPolicies();
   const queues = new Map(STAGES.map((stage) => [stage, new Queue(stage, { connection, prefix })]));
   const workers = STAGES.map(
     (stage) =>
@@ -27,7 +28,7 @@ function main(): void {
           if (next) await queues.get(next)!.add(next, payload, { jobId: stageJobId(next, payload), removeOnComplete: true });
           else await counter.incr(`${prefix}:${RAW_CHAIN_DONE_KEY}`);
         },
-        { connection, prefix, concurrency: STAGE_POLICIES[stage].concurrency },
+        { connection, prefix, concurrency: policies[stage].concurrency },
       ),
   );
   const stop = async () => {

@@ -62,7 +62,7 @@ export async function openRuntime(config: Config = loadConfig()): Promise<Runtim
     await redis.release();
     throw error;
   }
-  const queues = new PipelineQueues(redis.url, config.queuePrefix, config.retryOverrides);
+  const queues = new PipelineQueues(redis.url, config.queuePrefix, config.policies);
   const blobs = new DirectoryBlobStore(config.blobDir);
   const running: RunningWorkers[] = [];
   const stop = new AbortController();

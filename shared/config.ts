@@ -1,6 +1,8 @@
 /** Runtime configuration, read from the environment in one place. */
 import path from 'node:path';
-import type { RetryOverrides } from './pipeline';
+import { loadPolicies, type PipelinePolicies } from './pipeline';
+import { queuePrefixFor } from './redis';
+import { positiveSetting } from './settings';
 
 export interface Config {
   /** Blobs, embedded Postgres and the private Redis live here. */
@@ -12,7 +14,7 @@ export interface Config {
   dbSchema: string;
   /** Null: a private redis-server started from PATH in the data directory. */
   redisUrl: string | null;
-  /** BullMQ key prefix (tests use one per run). */
+  /** BullMQ key prefix (tests use one per run); a hash tag such as `{gongkai}` on a Redis Cluster. */
   queuePrefix: string;
   /** Files above this size are refused at ingest. */
   maxFileBytes: number;
@@ -23,8 +25,6 @@ export interface Config {
   readLimits: ReadLimits;
   /** How long a worker's job lock lasts; a crashed worker's jobs are picked up again after it. */
   lockDurationMs: number;
-  /** Tesseract workers (threads) per process, and so OCR pages one process reads at once. */
-  ocrThreads: number;
   /**
    * How long a job waits for Postgres, Redis or the blob store to come back, retrying with backoff,
    * before the outage starts to use up the document's attempts.
@@ -32,8 +32,8 @@ export interface Config {
   infrastructureRetryMs: number;
   /** How often each worker process looks for documents no job is working on (see shared/stuck.ts). */
   reconcileIntervalMs: number;
-  /** GONGKAI_ATTEMPTS and GONGKAI_BACKOFF_MS replace every stage's retry policy when set. */
-  retryOverrides: RetryOverrides;
+  /** Retry and concurrency of every queue, with the environment's overrides (shared/pipeline.ts). */
+  policies: PipelinePolicies;
   web: WebConfig;
 }
 
@@ -84,13 +84,6 @@ export interface WebConfig {
   importTimeoutMs: number;
 }
 
-function positiveNumber(value: string | undefined, fallback: number, name: string): number {
-  if (value === undefined || value === '') return fallback;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`${name} must be a positive number, got '${value}'`);
-  return parsed;
-}
-
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.GONGKAI_DATA_DIR || '.gongkai');
   return {
@@ -99,43 +92,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || null,
     dbSchema: env.GONGKAI_DB_SCHEMA || 'public',
     redisUrl: env.REDIS_URL || null,
-    queuePrefix: env.GONGKAI_QUEUE_PREFIX || 'gongkai',
-    maxFileBytes: positiveNumber(env.GONGKAI_MAX_FILE_MB, 100, 'GONGKAI_MAX_FILE_MB') * 1024 * 1024,
-    maxPages: positiveNumber(env.GONGKAI_MAX_PAGES, 500, 'GONGKAI_MAX_PAGES'),
-    documentTimeoutMs: positiveNumber(env.GONGKAI_DOCUMENT_TIMEOUT_S, 120, 'GONGKAI_DOCUMENT_TIMEOUT_S') * 1000,
+    queuePrefix: queuePrefixFor(env.REDIS_URL, env.GONGKAI_QUEUE_PREFIX || 'gongkai'),
+    maxFileBytes: positiveSetting(env, 'GONGKAI_MAX_FILE_MB', 100) * 1024 * 1024,
+    maxPages: positiveSetting(env, 'GONGKAI_MAX_PAGES', 500),
+    documentTimeoutMs: positiveSetting(env, 'GONGKAI_DOCUMENT_TIMEOUT_S', 120) * 1000,
     readLimits: {
-      memoryMb: positiveNumber(env.GONGKAI_READ_MEMORY_MB, 768, 'GONGKAI_READ_MEMORY_MB'),
-      maxTextCharacters: positiveNumber(env.GONGKAI_MAX_TEXT_CHARS, 2_000_000, 'GONGKAI_MAX_TEXT_CHARS'),
-      maxHtmlBytes: positiveNumber(env.GONGKAI_MAX_HTML_MB, 32, 'GONGKAI_MAX_HTML_MB') * 1024 * 1024,
-      maxNestingDepth: positiveNumber(env.GONGKAI_MAX_NESTING, 256, 'GONGKAI_MAX_NESTING'),
-      maxInflatedBytes: positiveNumber(env.GONGKAI_MAX_INFLATED_MB, 256, 'GONGKAI_MAX_INFLATED_MB') * 1024 * 1024,
-      maxCompressionRatio: positiveNumber(env.GONGKAI_MAX_READ_RATIO, 200, 'GONGKAI_MAX_READ_RATIO'),
+      memoryMb: positiveSetting(env, 'GONGKAI_READ_MEMORY_MB', 768),
+      maxTextCharacters: positiveSetting(env, 'GONGKAI_MAX_TEXT_CHARS', 2_000_000),
+      maxHtmlBytes: positiveSetting(env, 'GONGKAI_MAX_HTML_MB', 32) * 1024 * 1024,
+      maxNestingDepth: positiveSetting(env, 'GONGKAI_MAX_NESTING', 256),
+      maxInflatedBytes: positiveSetting(env, 'GONGKAI_MAX_INFLATED_MB', 256) * 1024 * 1024,
+      maxCompressionRatio: positiveSetting(env, 'GONGKAI_MAX_READ_RATIO', 200),
     },
-    lockDurationMs: positiveNumber(env.GONGKAI_LOCK_MS, 30_000, 'GONGKAI_LOCK_MS'),
-    ocrThreads: positiveNumber(env.GONGKAI_OCR_THREADS, 1, 'GONGKAI_OCR_THREADS'),
-    infrastructureRetryMs: positiveNumber(env.GONGKAI_INFRA_RETRY_MINUTES, 30, 'GONGKAI_INFRA_RETRY_MINUTES') * 60_000,
-    reconcileIntervalMs: positiveNumber(env.GONGKAI_RECONCILE_SECONDS, 30, 'GONGKAI_RECONCILE_SECONDS') * 1000,
-    retryOverrides: {
-      ...(env.GONGKAI_ATTEMPTS ? { attempts: positiveNumber(env.GONGKAI_ATTEMPTS, 1, 'GONGKAI_ATTEMPTS') } : {}),
-      ...(env.GONGKAI_BACKOFF_MS ? { backoffMs: positiveNumber(env.GONGKAI_BACKOFF_MS, 1, 'GONGKAI_BACKOFF_MS') } : {}),
-    },
+    lockDurationMs: positiveSetting(env, 'GONGKAI_LOCK_MS', 30_000),
+    infrastructureRetryMs: positiveSetting(env, 'GONGKAI_INFRA_RETRY_MINUTES', 30) * 60_000,
+    reconcileIntervalMs: positiveSetting(env, 'GONGKAI_RECONCILE_SECONDS', 30) * 1000,
+    policies: loadPolicies(env),
     web: {
       host: env.GONGKAI_WEB_HOST || '127.0.0.1',
-      port: env.GONGKAI_WEB_PORT === '0' ? 0 : positiveNumber(env.GONGKAI_WEB_PORT, 8080, 'GONGKAI_WEB_PORT'),
+      port: env.GONGKAI_WEB_PORT === '0' ? 0 : positiveSetting(env, 'GONGKAI_WEB_PORT', 8080),
       operatorToken: env.GONGKAI_OPERATOR_TOKEN || null,
       viewerToken: env.GONGKAI_VIEWER_TOKEN || null,
       adminUser: env.GONGKAI_ADMIN_USER || null,
       adminPassword: env.GONGKAI_ADMIN_PASSWORD || null,
       publicUrl: env.GONGKAI_PUBLIC_URL || null,
-      sessionIdleMs: positiveNumber(env.GONGKAI_SESSION_IDLE_MINUTES, 60, 'GONGKAI_SESSION_IDLE_MINUTES') * 60_000,
-      sessionMaxMs: positiveNumber(env.GONGKAI_SESSION_HOURS, 12, 'GONGKAI_SESSION_HOURS') * 3600_000,
+      sessionIdleMs: positiveSetting(env, 'GONGKAI_SESSION_IDLE_MINUTES', 60) * 60_000,
+      sessionMaxMs: positiveSetting(env, 'GONGKAI_SESSION_HOURS', 12) * 3600_000,
       allowPrivateImports: env.GONGKAI_IMPORT_ALLOW_PRIVATE === '1' || env.GONGKAI_IMPORT_ALLOW_PRIVATE === 'true',
       expectedAgenciesFile: env.GONGKAI_EXPECTED_AGENCIES ? path.resolve(env.GONGKAI_EXPECTED_AGENCIES) : null,
-      maxUploadFiles: positiveNumber(env.GONGKAI_MAX_UPLOAD_FILES, 5000, 'GONGKAI_MAX_UPLOAD_FILES'),
-      maxZipBytes: positiveNumber(env.GONGKAI_MAX_ZIP_MB, 2048, 'GONGKAI_MAX_ZIP_MB') * 1024 * 1024,
-      maxUploadBytes: positiveNumber(env.GONGKAI_MAX_UPLOAD_MB, 10240, 'GONGKAI_MAX_UPLOAD_MB') * 1024 * 1024,
-      maxCompressionRatio: positiveNumber(env.GONGKAI_MAX_ZIP_RATIO, 100, 'GONGKAI_MAX_ZIP_RATIO'),
-      importTimeoutMs: positiveNumber(env.GONGKAI_IMPORT_TIMEOUT_S, 60, 'GONGKAI_IMPORT_TIMEOUT_S') * 1000,
+      maxUploadFiles: positiveSetting(env, 'GONGKAI_MAX_UPLOAD_FILES', 5000),
+      maxZipBytes: positiveSetting(env, 'GONGKAI_MAX_ZIP_MB', 2048) * 1024 * 1024,
+      maxUploadBytes: positiveSetting(env, 'GONGKAI_MAX_UPLOAD_MB', 10240) * 1024 * 1024,
+      maxCompressionRatio: positiveSetting(env, 'GONGKAI_MAX_ZIP_RATIO', 100),
+      importTimeoutMs: positiveSetting(env, 'GONGKAI_IMPORT_TIMEOUT_S', 60) * 1000,
     },
   };
 }

@@ -3,6 +3,7 @@
  * and concurrency policy. Workers, the CLI and tests all read it from here.
  */
 import { z } from 'zod';
+import { positiveSetting } from './settings';
 
 export const STAGES = ['ingest', 'ocr', 'normalize', 'parse', 'validate', 'publish'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -31,42 +32,67 @@ export function nextStage(stage: Stage): Stage | null {
   return index < STAGES.length - 1 ? STAGES[index + 1] : null;
 }
 
-export function queueName(stage: Stage): string {
-  return stage;
-}
+/** The queues of the child jobs a stage fans out (workers/job-worker.ts waitForChildren), which run wherever the stage runs. */
+export const CHILD_QUEUES: Partial<Record<Stage, readonly JobQueue[]>> = { ocr: [OCR_PAGE_QUEUE] };
 
-export interface StagePolicy {
+/** Every queue a worker takes jobs from: the stages, and the scanned pages the ocr stage fans out. */
+export const JOB_QUEUES = [...STAGES, OCR_PAGE_QUEUE] as const;
+export type JobQueue = (typeof JOB_QUEUES)[number];
+
+export interface JobPolicy {
   /** Total tries, the first included. */
   attempts: number;
   /** Exponential backoff: delay before retry n is backoffMs · 2^(n-1). */
   backoffMs: number;
-  /** Jobs one worker process runs at once for this stage. */
+  /** Jobs one worker process runs at once from this queue. */
   concurrency: number;
 }
 
-/** CPU-bound stages run one job per core; I/O-bound stages overlap more. */
-export const STAGE_POLICIES: Record<Stage, StagePolicy> = {
+export type PipelinePolicies = Record<JobQueue, JobPolicy>;
+
+/**
+ * CPU-bound stages run one job per core; I/O-bound stages overlap more. An OCR page job holds one
+ * tesseract.js thread, so its concurrency is also the size of each process's tesseract pool.
+ */
+const DEFAULT_POLICIES: PipelinePolicies = {
   ingest: { attempts: 4, backoffMs: 1000, concurrency: 4 },
   ocr: { attempts: 3, backoffMs: 2000, concurrency: 1 },
   normalize: { attempts: 4, backoffMs: 500, concurrency: 2 },
   parse: { attempts: 4, backoffMs: 500, concurrency: 2 },
   validate: { attempts: 4, backoffMs: 500, concurrency: 4 },
   publish: { attempts: 6, backoffMs: 1000, concurrency: 4 },
+  [OCR_PAGE_QUEUE]: { attempts: 3, backoffMs: 2000, concurrency: 1 },
 };
+
+/**
+ * The policy of every queue, with the operator's overrides: GONGKAI_ATTEMPTS and GONGKAI_BACKOFF_MS
+ * replace every queue's retry policy (tests shorten them), GONGKAI_OCR_THREADS sets how many pages one
+ * process reads at once.
+ */
+export function loadPolicies(env: NodeJS.ProcessEnv = process.env): PipelinePolicies {
+  const retry = {
+    ...(env.GONGKAI_ATTEMPTS ? { attempts: positiveSetting(env, 'GONGKAI_ATTEMPTS', 1) } : {}),
+    ...(env.GONGKAI_BACKOFF_MS ? { backoffMs: positiveSetting(env, 'GONGKAI_BACKOFF_MS', 1) } : {}),
+  };
+  const policies = Object.fromEntries(JOB_QUEUES.map((queue) => [queue, { ...DEFAULT_POLICIES[queue], ...retry }])) as PipelinePolicies;
+  policies[OCR_PAGE_QUEUE].concurrency = positiveSetting(env, 'GONGKAI_OCR_THREADS', DEFAULT_POLICIES[OCR_PAGE_QUEUE].concurrency);
+  return policies;
+}
+
+/**
+ * Whether this try is a job's last. The attempts it was enqueued with count (an operator may have
+ * changed the policy since); the policy answers for a job enqueued without them.
+ */
+export function isLastAttempt(job: { attemptsMade: number; opts: { attempts?: number } }, policy: Pick<JobPolicy, 'attempts'>): boolean {
+  return job.attemptsMade + 1 >= (job.opts.attempts ?? policy.attempts);
+}
 
 /**
  * BullMQ's exponential backoff, with up to this fraction of each delay randomised away so that jobs
  * that failed together (Redis or Postgres away for a minute) do not all retry at the same instant.
  */
-export function backoffFor(policy: StagePolicy): { type: 'exponential'; delay: number; jitter: number } {
+export function backoffFor(policy: JobPolicy): { type: 'exponential'; delay: number; jitter: number } {
   return { type: 'exponential', delay: policy.backoffMs, jitter: 0.5 };
-}
-
-/** Operators and tests may override attempts and backoff for every stage (see shared/config.ts). */
-export type RetryOverrides = Partial<Pick<StagePolicy, 'attempts' | 'backoffMs'>>;
-
-export function stagePolicy(stage: Stage, overrides: RetryOverrides = {}): StagePolicy {
-  return { ...STAGE_POLICIES[stage], ...overrides };
 }
 
 /** Every stage job names a document and the re-drive round it belongs to; the body lives in the blob store and Postgres. */

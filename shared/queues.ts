@@ -7,12 +7,10 @@ import {
   OCR_PAGE_QUEUE,
   STAGES,
   deadLetterJobId,
-  ocrPageJobId,
-  queueName,
   stageJobId,
-  stagePolicy,
   type DeadLetterJob,
-  type RetryOverrides,
+  type JobQueue,
+  type PipelinePolicies,
   type Stage,
   type StageJob,
 } from './pipeline';
@@ -31,10 +29,10 @@ export class PipelineQueues {
   constructor(
     redisUrl: string,
     prefix: string,
-    private readonly retryOverrides: RetryOverrides = {},
+    private readonly policies: PipelinePolicies,
   ) {
     const options = { connection: redisOptions(redisUrl), prefix };
-    this.stages = Object.fromEntries(STAGES.map((stage) => [stage, new Queue(queueName(stage), options)])) as Record<Stage, Queue>;
+    this.stages = Object.fromEntries(STAGES.map((stage) => [stage, new Queue(stage, options)])) as Record<Stage, Queue>;
     this.ocrPages = new Queue(OCR_PAGE_QUEUE, options);
     this.deadLetter = new Queue(DEAD_LETTER_QUEUE, options);
     // Without a listener BullMQ prints every reconnect failure with its stack; one line per outage is enough.
@@ -43,35 +41,34 @@ export class PipelineQueues {
     for (const queue of this.all()) queue.on('error', (error) => outage.lost(error));
   }
 
+  queue(name: JobQueue): Queue {
+    return name === OCR_PAGE_QUEUE ? this.ocrPages : this.stages[name];
+  }
+
+  /** Attempts, backoff and retention of a job on this queue, by its policy. */
+  private jobOptions(name: JobQueue) {
+    const policy = this.policies[name];
+    return { attempts: policy.attempts, backoff: backoffFor(policy), removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED };
+  }
+
   async enqueue(stage: Stage, job: StageJob): Promise<void> {
-    const policy = stagePolicy(stage, this.retryOverrides);
-    await this.stages[stage].add(stage, job, {
-      jobId: stageJobId(stage, job),
-      attempts: policy.attempts,
-      backoff: backoffFor(policy),
-      removeOnComplete: KEEP_COMPLETED,
-      removeOnFail: KEEP_FAILED,
-    });
+    await this.stages[stage].add(stage, job, { jobId: stageJobId(stage, job), ...this.jobOptions(stage) });
   }
 
   /**
-   * Adds one OCR job per page as children of the document's ocr job. A page that fails for good does
-   * not fail the parent by itself: the parent runs again and dead-letters the document naming the page.
+   * Adds jobs to a queue as children of `parent`, which BullMQ runs again once they have all finished.
+   * A child that fails for good does not fail the parent by itself: the parent's handler decides.
    */
-  async enqueueOcrPages(job: StageJob, pages: number[], parent: Job): Promise<void> {
-    const policy = stagePolicy('ocr', this.retryOverrides);
-    await this.ocrPages.addBulk(
-      pages.map((page) => ({
-        name: OCR_PAGE_QUEUE,
-        data: { ...job, page },
+  async addChildren(name: JobQueue, children: Array<{ jobId: string; data: object }>, parent: Job): Promise<void> {
+    await this.queue(name).addBulk(
+      children.map((child) => ({
+        name,
+        data: child.data,
         opts: {
-          jobId: ocrPageJobId({ ...job, page }),
+          jobId: child.jobId,
           parent: { id: parent.id as string, queue: parent.queueQualifiedName },
           ignoreDependencyOnFailure: true,
-          attempts: policy.attempts,
-          backoff: backoffFor(policy),
-          removeOnComplete: KEEP_COMPLETED,
-          removeOnFail: KEEP_FAILED,
+          ...this.jobOptions(name),
         },
       })),
     );

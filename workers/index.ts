@@ -1,6 +1,6 @@
 /** One handler per stage, and starting any subset of them in this process. */
 import type { Worker } from 'bullmq';
-import { STAGES, type Stage } from '../shared/pipeline';
+import { CHILD_QUEUES, OCR_PAGE_QUEUE, STAGES, type Stage } from '../shared/pipeline';
 import type { PipelineQueues } from '../shared/queues';
 import { handleIngest } from './ingest/worker';
 import { handleNormalize } from './normalize/worker';
@@ -9,7 +9,7 @@ import { handleOcr } from './ocr/worker';
 import { handleParse } from './parse/worker';
 import { handlePublish } from './publish/worker';
 import { startReconciler } from './reconciler';
-import { startStageWorker, type StageContext, type StageHandler } from './runtime';
+import { startStageWorker, type StageContext, type StageHandler } from './stage-worker';
 import { closeSandboxes } from './sandbox';
 import { handleValidate } from './validate/worker';
 
@@ -37,8 +37,8 @@ export function startWorkers(options: {
   const workers = stages.map((stage) =>
     startStageWorker({ stage, handler: STAGE_HANDLERS[stage], context: options.context, queues: options.queues, redisUrl: options.redisUrl }),
   );
-  // Wherever the ocr stage runs, its page jobs run too.
-  const pageWorker = stages.includes('ocr') ? startOcrPageWorker(options.context, options.redisUrl, options.queues.outage) : null;
+  // Wherever a stage runs, the child jobs it fans out run too.
+  const pageWorker = stages.some((stage) => CHILD_QUEUES[stage]?.includes(OCR_PAGE_QUEUE)) ? startOcrPageWorker(options.context, options.queues, options.redisUrl) : null;
   const reconciler = startReconciler({ db: options.context.db, queues: options.queues }, options.context.config.reconcileIntervalMs);
   return {
     workers: pageWorker ? [...workers, pageWorker.worker] : workers,

@@ -13,7 +13,7 @@ import { findStuckWork, recoverStuckWork } from '../../shared/recovery';
 import { deleteKeysMatching, redisOptions } from '../../shared/redis';
 import { submitFile } from '../../shared/submissions';
 import { handleIngest } from '../../workers/ingest/worker';
-import { startStageWorker } from '../../workers/runtime';
+import { startStageWorker } from '../../workers/stage-worker';
 import { buildWebServer } from '../../web/server';
 import { runCli } from '../support/cli';
 import { createTestEnvironment, sampleFiles, TEST_REDIS_URL, type TestEnvironment } from '../support/environment';
@@ -158,13 +158,13 @@ describe('an outage', () => {
       context: { db: runtime.db, blobs: runtime.blobs, config: runtime.config },
       queues: runtime.queues,
       redisUrl: runtime.redis.url,
-      handler: async (job, context, document) => {
+      handler: async (job, context, document, run) => {
         if (outages-- > 0) {
           // While it waits, the document says why.
           if (outages < 2) waitingNotes.push((await runtime.db.selectFrom('documents').select('error').where('id', '=', job.documentId).executeTakeFirstOrThrow()).error);
           throw new InfrastructureError('postgres', 'connect ECONNREFUSED 127.0.0.1:5432');
         }
-        return handleIngest(job, context, document);
+        return handleIngest(job, context, document, run);
       },
     });
     try {

@@ -14,9 +14,9 @@ describe('configuration', () => {
     expect(config).toMatchObject({ databaseUrl: 'postgres://x@h/db', redisUrl: 'redis://h:1', queuePrefix: 'p', maxFileBytes: 2 * 1024 * 1024 });
   });
 
-  test('retry overrides apply only when set', () => {
-    expect(loadConfig({}).retryOverrides).toEqual({});
-    expect(loadConfig({ GONGKAI_ATTEMPTS: '2', GONGKAI_BACKOFF_MS: '50' }).retryOverrides).toEqual({ attempts: 2, backoffMs: 50 });
+  test('carries the queues’ policies with the environment’s overrides', () => {
+    expect(loadConfig({}).policies.publish).toEqual({ attempts: 6, backoffMs: 1000, concurrency: 4 });
+    expect(loadConfig({ GONGKAI_ATTEMPTS: '2', GONGKAI_BACKOFF_MS: '50' }).policies.publish).toEqual({ attempts: 2, backoffMs: 50, concurrency: 4 });
   });
 
   test('rejects nonsense limits with the variable name', () => {

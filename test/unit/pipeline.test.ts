@@ -1,4 +1,4 @@
-import { DEAD_LETTER_QUEUE, STAGES, StageJobSchema, backoffFor, nextStage, stageJobId, stagePolicy } from '../../shared/pipeline';
+import { DEAD_LETTER_QUEUE, JOB_QUEUES, OCR_PAGE_QUEUE, STAGES, StageJobSchema, backoffFor, isLastAttempt, loadPolicies, nextStage, stageJobId } from '../../shared/pipeline';
 
 describe('pipeline definition', () => {
   test('stages chain in the fixed order and end at publish', () => {
@@ -23,9 +23,24 @@ describe('pipeline definition', () => {
     expect(StageJobSchema.safeParse({ documentId: '6f1c2b0e-6d4c-4d55-9a57-1b0f3f7a9c11', round: -1 }).success).toBe(false);
   });
 
-  test('retry policy comes from one table and can be overridden from the environment', () => {
-    expect(stagePolicy('publish')).toMatchObject({ attempts: 6 });
-    expect(stagePolicy('publish', { attempts: 2, backoffMs: 10 })).toMatchObject({ attempts: 2, backoffMs: 10, concurrency: 4 });
-    expect(backoffFor(stagePolicy('publish'))).toEqual({ type: 'exponential', delay: 1000, jitter: 0.5 });
+  test('retry and concurrency policy come from one table and can be overridden from the environment', () => {
+    const defaults = loadPolicies({});
+    expect(Object.keys(defaults)).toEqual([...JOB_QUEUES]);
+    expect(defaults.publish).toEqual({ attempts: 6, backoffMs: 1000, concurrency: 4 });
+    expect(backoffFor(defaults.publish)).toEqual({ type: 'exponential', delay: 1000, jitter: 0.5 });
+    const overridden = loadPolicies({ GONGKAI_ATTEMPTS: '2', GONGKAI_BACKOFF_MS: '10', GONGKAI_OCR_THREADS: '3' });
+    for (const queue of JOB_QUEUES) expect(overridden[queue]).toMatchObject({ attempts: 2, backoffMs: 10 });
+    expect(overridden.publish.concurrency).toBe(4);
+    expect(overridden[OCR_PAGE_QUEUE].concurrency).toBe(3);
+    expect(() => loadPolicies({ GONGKAI_ATTEMPTS: '0' })).toThrow('GONGKAI_ATTEMPTS');
+  });
+
+  test('a try is the last when it uses up the attempts the job was enqueued with, else the policy’s', () => {
+    const policy = { attempts: 3 };
+    expect(isLastAttempt({ attemptsMade: 1, opts: { attempts: 3 } }, policy)).toBe(false);
+    expect(isLastAttempt({ attemptsMade: 2, opts: { attempts: 3 } }, policy)).toBe(true);
+    expect(isLastAttempt({ attemptsMade: 1, opts: { attempts: 2 } }, policy)).toBe(true);
+    expect(isLastAttempt({ attemptsMade: 1, opts: {} }, policy)).toBe(false);
+    expect(isLastAttempt({ attemptsMade: 2, opts: {} }, policy)).toBe(true);
   });
 });

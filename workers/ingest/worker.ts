@@ -1,14 +1,13 @@
 import { savePages, setMediaType } from '../../shared/db/documents';
 import { PermanentError } from '../../shared/errors';
-import { stagePolicy } from '../../shared/pipeline';
 import type { ExtractedDocument } from '../../shared/record';
-import type { StageHandler } from '../runtime';
+import type { StageHandler } from '../stage-worker';
 import { ProcessSandbox, READER_ENTRY } from '../sandbox';
 import type { ExtractTask } from '../sandbox-entry';
 import { readLimitsFrom } from './core';
 
 /** Files are read in sandbox processes, one per concurrent job, so a hostile file never touches this process. */
-const readers = new ProcessSandbox({ entry: READER_ENTRY, name: 'ingest reader', processes: stagePolicy('ingest').concurrency });
+let readers: ProcessSandbox | null = null;
 
 export const handleIngest: StageHandler = async (_job, { db, blobs, config }, document) => {
   if (document.size_bytes > config.maxFileBytes) {
@@ -16,6 +15,7 @@ export const handleIngest: StageHandler = async (_job, { db, blobs, config }, do
   }
   const bytes = await blobs.get(document.sha256);
   const task: ExtractTask = { fileName: document.file_name, limits: readLimitsFrom(config) };
+  readers ??= new ProcessSandbox({ entry: READER_ENTRY, name: 'ingest reader', processes: config.policies.ingest.concurrency });
   const extracted = await readers.run<ExtractedDocument>(
     'extract',
     task,

@@ -1,15 +1,16 @@
 /**
- * The worker for ocr-page jobs: one scanned page each, so a long scan spreads over every OCR worker on
- * every machine. Each process keeps one pool of tesseract.js threads (GONGKAI_OCR_THREADS); recognition
- * runs in those threads, so the event loop stays free to renew job locks.
+ * The worker for ocr-page jobs, the children the ocr stage fans out: one scanned page each, so a long
+ * scan spreads over every OCR worker on every machine. Each process keeps one pool of tesseract.js
+ * threads, as many as the queue's concurrency (GONGKAI_OCR_THREADS); recognition runs in those threads,
+ * so the event loop stays free to renew job locks.
  */
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Worker } from 'bullmq';
 import { getDocument, loadPages, savePageOcr, setPageOcrError } from '../../shared/db/documents';
-import { describeError, isInfrastructureError, isPermanent } from '../../shared/errors';
+import { describeError } from '../../shared/errors';
 import { OCR_PAGE_QUEUE, OcrPageJobSchema, type OcrPageJob } from '../../shared/pipeline';
-import { redisOptions, type RedisOutageLog } from '../../shared/redis';
-import { shouldWaitOut, waitOutOutage } from '../infrastructure-retry';
-import type { StageContext } from '../runtime';
+import type { PipelineQueues } from '../../shared/queues';
+import { startJobWorker } from '../job-worker';
+import type { StageContext } from '../stage-worker';
 import { closePdfImageReader } from './page-image';
 import { readScannedPage } from './scanned-page';
 import { TesseractPool } from './tesseract-pool';
@@ -19,10 +20,11 @@ export interface OcrPageWorker {
   close(): Promise<void>;
 }
 
-export function startOcrPageWorker(context: StageContext, redisUrl: string, outage: RedisOutageLog): OcrPageWorker {
+export function startOcrPageWorker(context: StageContext, queues: PipelineQueues, redisUrl: string): OcrPageWorker {
+  const policy = context.config.policies[OCR_PAGE_QUEUE];
   let pool: Promise<TesseractPool> | null = null;
   const ocrPool = (): Promise<TesseractPool> => {
-    pool ??= TesseractPool.create({ size: context.config.ocrThreads }).catch((error: unknown) => {
+    pool ??= TesseractPool.create({ size: policy.concurrency }).catch((error: unknown) => {
       pool = null;
       throw error;
     });
@@ -40,28 +42,18 @@ export function startOcrPageWorker(context: StageContext, redisUrl: string, outa
     await savePageOcr(context.db, documentId, page.page, read);
   };
 
-  const processPage = async (job: Job, token?: string): Promise<void> => {
-    const parsed = OcrPageJobSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid ${OCR_PAGE_QUEUE} job ${job.id}: ${parsed.error.message}`);
-    try {
-      await readPage(parsed.data);
-    } catch (error) {
-      if (shouldWaitOut(job, error, context.config.infrastructureRetryMs)) await waitOutOutage(job, token, error, OCR_PAGE_QUEUE);
-      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (!isPermanent(error) && !lastAttempt) throw error;
-      await setPageOcrError(context.db, parsed.data.documentId, parsed.data.page, describeError(error));
-      throw new UnrecoverableError(describeError(error));
-    }
-  };
-
-  const worker = new Worker(OCR_PAGE_QUEUE, processPage, {
-    connection: redisOptions(redisUrl),
-    prefix: context.config.queuePrefix,
-    concurrency: context.config.ocrThreads,
-    lockDuration: context.config.lockDurationMs,
-    stalledInterval: context.config.lockDurationMs,
+  const worker = startJobWorker<OcrPageJob, null>({
+    queue: OCR_PAGE_QUEUE,
+    schema: OcrPageJobSchema,
+    policy,
+    queues,
+    redisUrl,
+    config: context.config,
+    newAttempt: () => null,
+    handler: ({ payload }) => readPage(payload),
+    // The parent ocr job runs again once every page has finished, and dead-letters the document naming this page.
+    onGiveUp: (payload, error) => setPageOcrError(context.db, payload.documentId, payload.page, describeError(error)),
   });
-  worker.on('error', (error) => (isInfrastructureError(error) ? outage.lost(error) : console.error(`[${OCR_PAGE_QUEUE}] worker error: ${describeError(error)}`)));
   return {
     worker,
     close: async () => {

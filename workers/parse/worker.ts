@@ -1,6 +1,6 @@
 import { loadPages, loadStageOutput, saveStageOutput } from '../../shared/db/documents';
 import { describeSource, type NormalizedDocument } from '../../shared/record';
-import type { StageHandler } from '../runtime';
+import type { StageHandler } from '../stage-worker';
 import { parseReport } from './core';
 
 export const handleParse: StageHandler = async (job, { db }, document) => {

@@ -3,7 +3,7 @@ import { reportPlaceContext } from '../../shared/db/places';
 import { writePublication } from '../../shared/db/reports';
 import { PIPELINE_VERSION } from '../../shared/pipeline';
 import type { Finding, ParsedReport } from '../../shared/record';
-import type { StageHandler } from '../runtime';
+import type { StageHandler } from '../stage-worker';
 import { buildPublication } from './core';
 
 export const handlePublish: StageHandler = async (job, { db, config }) => {

@@ -4,7 +4,7 @@ import { reportPlaceContext } from '../../shared/db/places';
 import { findReportRecord } from '../../shared/db/reports';
 import type { NormalizedDocument, ParsedReport } from '../../shared/record';
 import { readingText } from '../parse/document';
-import type { StageHandler } from '../runtime';
+import type { StageHandler } from '../stage-worker';
 import { validateReport } from './core';
 
 export const handleValidate: StageHandler = async (job, { db, config }) => {
