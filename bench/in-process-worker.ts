@@ -19,7 +19,7 @@ import { normalizeDocument } from '../workers/normalize/core';
 import { parseReport } from '../workers/parse/core';
 import { readingText } from '../workers/parse/document';
 import { buildPublication } from '../workers/publish/core';
-import { validateReport } from '../workers/validate/core';
+import { validateReport, withValidationFindings } from '../workers/validate/core';
 import { benchCorpus, benchFile, type BenchFile } from './pipeline-corpus';
 
 interface InProcessTask {
@@ -39,7 +39,7 @@ async function processFile(db: Awaited<ReturnType<typeof openServer>>, file: Ben
   const parsed = parseReport(normalized, describeSource({ sha256, fileName: file.fileName, mediaType: extracted.mediaType }, extracted.pages));
   const findings = validateReport(parsed.record, { previous: null, bodyText: readingText(normalized, parsed.record.source.mediaType) });
   const documentId = randomUUID();
-  const publication = buildPublication({ documentId, round: 0, pipelineVersion: PIPELINE_VERSION }, parsed, findings);
+  const publication = buildPublication({ documentId, round: 0, pipelineVersion: PIPELINE_VERSION }, withValidationFindings(parsed, findings));
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('documents')

@@ -3,6 +3,7 @@
  * and concurrency policy. Workers, the CLI and tests all read it from here.
  */
 import { z } from 'zod';
+import type { NormalizedDocument, ParsedReport, SourceInfo } from './record';
 import { positiveSetting } from './settings';
 
 export const STAGES = ['ingest', 'ocr', 'normalize', 'parse', 'validate', 'publish'] as const;
@@ -96,6 +97,32 @@ export function backoffFor(policy: JobPolicy): { type: 'exponential'; delay: num
 }
 
 /** Every stage job names a document and the re-drive round it belongs to; the body lives in the blob store and Postgres. */
+/**
+ * What each stage hands the next, read by that stage alone. Ingest's and ocr's hand-off is the pages
+ * table (shared/db/pages.ts), which the web pages also show; the others are stored by
+ * shared/db/stage-outputs.ts. What a later stage needs is carried forward, never read two stages back.
+ */
+export interface StageOutputs {
+  normalize: {
+    normalized: NormalizedDocument;
+    source: SourceInfo;
+    /** The first page's opening, which places the agency (shared/db/places.ts). */
+    opening: string | null;
+  };
+  parse: {
+    parsed: ParsedReport;
+    /** The text outside the tables, which validate searches for tampering. */
+    bodyText: string;
+    opening: string | null;
+  };
+  validate: {
+    /** The parsed report with validation's findings added to parse's: what publish writes. */
+    report: ParsedReport;
+    opening: string | null;
+  };
+}
+export type StoredStage = keyof StageOutputs;
+
 export const StageJobSchema = z.object({
   documentId: z.uuid(),
   /** Incremented by each re-drive or reprocess so the new jobs get fresh ids. */

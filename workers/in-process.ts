@@ -12,7 +12,7 @@ import { readScannedPage } from './ocr/scanned-page';
 import { TesseractPool } from './ocr/tesseract-pool';
 import { parseReport } from './parse/core';
 import { readingText } from './parse/document';
-import { validateReport } from './validate/core';
+import { validateReport, withValidationFindings } from './validate/core';
 
 export interface InProcessResult {
   record: CanonicalRecord;
@@ -44,7 +44,7 @@ export async function runCoresInProcess(bytes: Buffer, fileName: string, limits:
   const parsed = parseReport(normalized, describeSource({ sha256: sha256Of(bytes), fileName, mediaType: extracted.mediaType }, pages));
   const findings = validateReport(parsed.record, { previous: null, bodyText: readingText(normalized, parsed.record.source.mediaType) });
   return {
-    record: { ...parsed.record, findings: [...parsed.record.findings, ...findings] },
+    record: withValidationFindings(parsed, findings).record,
     pageTexts: normalized.pages.map((page) => page.text),
   };
 }

@@ -3,20 +3,11 @@
  * handler, hands the document to the next stage, and when the job layer gives up moves the document to
  * the dead-letter queue with its attempt history.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { BlobStore } from '../shared/blob-store';
 import type { Config } from '../shared/config';
-import {
-  advanceDocument,
-  finishStageRun,
-  markDeadLettered,
-  hasCompletedRun,
-  beginStageRun,
-  completeStageRun,
-  discardStageRun,
-  stageJobState,
-  stageRunHistory,
-} from '../shared/db/documents';
+import { advanceDocument, markDeadLettered } from '../shared/db/documents';
+import { beginStageRun, completeStageRun, discardStageRun, finishStageRun, hasCompletedRun, stageJobState, stageRunHistory } from '../shared/db/stage-runs';
 import { recordDeadLetter } from '../shared/db/dead-letters';
 import type { Database, DocumentRow } from '../shared/db/schema';
 import { describeError, errorStack, isPermanent } from '../shared/errors';
@@ -31,12 +22,15 @@ export interface StageContext {
   config: Config;
 }
 
+/** A stage's writes, run in the transaction that completes its run and hands the document on. */
+export type StageCommit = (trx: Transaction<Database>) => Promise<void>;
+
 /**
- * A stage's thin worker: load inputs by document id, run the pure core, store its output. The job
- * layer passes the document row it already read, as it was when the job started, and the run, through
- * which a stage may fan work out to child jobs.
+ * A stage's thin worker: load its predecessor's output by document id, run the pure core, and return
+ * what to store. The job layer passes the document row it already read, as it was when the job
+ * started, and the run, through which a stage may fan work out to child jobs.
  */
-export type StageHandler = (job: StageJob, context: StageContext, document: DocumentRow, run: JobRun<StageJob>) => Promise<void>;
+export type StageHandler = (job: StageJob, context: StageContext, document: DocumentRow, run: JobRun<StageJob>) => Promise<StageCommit | void>;
 
 export interface StageWorkerOptions {
   stage: Stage;
@@ -133,18 +127,24 @@ async function runStageJob(options: StageWorkerOptions, run: JobRun<StageJob>, a
     jobId: String(job.id),
     worker: WORKER_NAME,
   });
+  let commit: StageCommit | void;
   try {
-    await options.handler(payload, context, state.document, run);
+    commit = await options.handler(payload, context, state.document, run);
   } catch (error) {
     // Parked for its child jobs: the run waits too, and the job's next run records a new one.
     if (error instanceof WaitingChildrenError) await finishStageRun(context.db, attempt.runId, 'waiting', attempt.startedAt, null);
     throw error;
   }
 
-  // The run's completion and the document's move to the next stage in one statement, then the next
-  // stage's job. A crash between the two leaves a completed run: the re-run only enqueues the job.
+  // The stage's output, the run's completion and the document's move to the next stage (or to
+  // published) in one transaction, then the next stage's job. A crash between the two leaves a
+  // completed run: the re-run only enqueues the job.
   const next = nextStage(stage);
-  await completeStageRun(context.db, { runId: attempt.runId, startedAt: attempt.startedAt, documentId: payload.documentId, from: { stage, round: payload.round }, next });
+  const runId = attempt.runId;
+  await context.db.transaction().execute(async (trx) => {
+    if (commit) await commit(trx);
+    await completeStageRun(trx, { runId, startedAt: attempt.startedAt, documentId: payload.documentId, from: { stage, round: payload.round }, next });
+  });
   attempt.runId = null;
   if (next) await options.queues.enqueue(next, payload);
 }

@@ -17,6 +17,7 @@ import * as accounts from './migrations/007_accounts';
 import * as bulk from './migrations/008_bulk';
 import * as findingLanguage from './migrations/009_finding_language';
 import * as pageBoxes from './migrations/010_page_boxes';
+import * as typedStageOutputs from './migrations/011_typed_stage_outputs';
 
 // bigint ids and sizes fit in a JS number for any realistic count; numeric stays a string (exact).
 types.setTypeParser(types.builtins.INT8, (value) => Number(value));
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '008_bulk': bulk,
   '009_finding_language': findingLanguage,
   '010_page_boxes': pageBoxes,
+  '011_typed_stage_outputs': typedStageOutputs,
 };
 
 /** Every migration, in order; tests migrate to one of them to check the next on data of the old shape. */

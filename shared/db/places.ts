@@ -1,32 +1,19 @@
 /**
  * What places a stored report's agency (reportIdentity, shared/agency.ts): its first page's opening
- * text; and re-placing every stored report (migration 006). Publish, validate's previous-year
- * look-up and the migration all place a report from the same inputs, so they agree.
+ * text (carried from normalize to publish in the stage outputs); and re-placing every stored report
+ * (migration 006). Publish, validate's previous-year look-up and the migration all place a report
+ * from the same inputs, so they agree.
  */
 import { sql, type Kysely } from 'kysely';
-import { reportIdentity, type ExpectedPlace, type ReportPlaceContext } from '../agency';
-import { loadExpectedAgencies } from '../expected-agencies';
+import { reportIdentity, type ExpectedPlace } from '../agency';
 import type { Database } from './schema';
 
 /** As much of the first page as names the agency's place (its title, 来源/发布机构 lines). */
 const OPENING_CHARACTERS = 3000;
 
-/** The opening text of a document's first page. */
-export async function documentOpening(db: Kysely<Database>, documentId: string): Promise<string | null> {
-  const row = await db
-    .selectFrom('pages')
-    .select(sql<string>`left(text, ${OPENING_CHARACTERS})`.as('opening'))
-    .where('document_id', '=', documentId)
-    .orderBy('page_number')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.opening ?? null;
-}
-
-/** What places a document's report besides its record (reportIdentity): its opening and the expected list (GONGKAI_EXPECTED_AGENCIES). */
-export async function reportPlaceContext(db: Kysely<Database>, documentId: string, expectedAgenciesFile: string | null): Promise<ReportPlaceContext> {
-  const [opening, expected] = await Promise.all([documentOpening(db, documentId), loadExpectedAgencies(expectedAgenciesFile)]);
-  return { opening, expected };
+/** The opening of the first of a document's pages (ordered by number), as documentOpening reads it from Postgres. */
+export function openingOf(pages: ReadonlyArray<{ text: string }>): string | null {
+  return pages.length > 0 ? Array.from(pages[0].text).slice(0, OPENING_CHARACTERS).join('') : null;
 }
 
 const REPORTS_PER_BATCH = 500;

@@ -24,37 +24,24 @@ function chunks<T>(rows: T[], size: number): T[][] {
 }
 
 /**
- * Replaces the document's report, cells and findings and marks it published, all or nothing. A report
- * from an earlier round (a forced or new-version reprocess, a re-drive) moves to report_history first;
- * one from this round (publish ran twice) is simply replaced. Returns false, writing nothing, when the
- * document has moved on to a newer round meanwhile.
+ * Replaces the document's report, cells and findings, inside the transaction that also marks it
+ * published (the publish stage's completion, shared/db/stage-runs.ts). A report from an earlier round
+ * (a forced or new-version reprocess, a re-drive) moves to report_history first; one from this round
+ * (publish ran twice) is simply replaced. Returns false, writing nothing, when the document has moved
+ * on to a newer round meanwhile.
  */
-export async function writePublication(db: Kysely<Database>, publication: Publication): Promise<boolean> {
+export async function writePublication(trx: Transaction<Database>, publication: Publication): Promise<boolean> {
   const { documentId } = publication;
-  return db.transaction().execute(async (trx) => {
-    const document = await trx.selectFrom('documents').select('round').where('id', '=', documentId).forUpdate().executeTakeFirst();
-    if (!document || document.round !== publication.round) return false;
-    await keepSupersededReport(trx, documentId, publication.round);
-    await trx.deleteFrom('findings').where('document_id', '=', documentId).execute();
-    await trx.deleteFrom('cells').where('document_id', '=', documentId).execute();
-    await trx.deleteFrom('reports').where('document_id', '=', documentId).execute();
-    await trx.insertInto('reports').values(publication.report).execute();
-    for (const rows of chunks(publication.cells, ROWS_PER_INSERT)) await trx.insertInto('cells').values(rows).execute();
-    for (const rows of chunks(publication.findings, ROWS_PER_INSERT)) await trx.insertInto('findings').values(rows).execute();
-    await trx
-      .updateTable('documents')
-      .set({
-        status: 'published',
-        current_stage: 'publish',
-        error: null,
-        pipeline_version: publication.report.pipeline_version,
-        published_at: new Date(),
-        updated_at: new Date(),
-      })
-      .where('id', '=', documentId)
-      .execute();
-    return true;
-  });
+  const document = await trx.selectFrom('documents').select('round').where('id', '=', documentId).forUpdate().executeTakeFirst();
+  if (!document || document.round !== publication.round) return false;
+  await keepSupersededReport(trx, documentId, publication.round);
+  await trx.deleteFrom('findings').where('document_id', '=', documentId).execute();
+  await trx.deleteFrom('cells').where('document_id', '=', documentId).execute();
+  await trx.deleteFrom('reports').where('document_id', '=', documentId).execute();
+  await trx.insertInto('reports').values(publication.report).execute();
+  for (const rows of chunks(publication.cells, ROWS_PER_INSERT)) await trx.insertInto('cells').values(rows).execute();
+  for (const rows of chunks(publication.findings, ROWS_PER_INSERT)) await trx.insertInto('findings').values(rows).execute();
+  return true;
 }
 
 async function keepSupersededReport(trx: Transaction<Database>, documentId: string, round: number): Promise<void> {

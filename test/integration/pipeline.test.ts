@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openRuntime, type Runtime } from '../../cli/runtime';
 import { waitForDocuments } from '../../cli/wait';
-import { getDocument, loadStageOutput } from '../../shared/db/documents';
+import { getDocument } from '../../shared/db/documents';
+import { loadStageOutput } from '../../shared/db/stage-outputs';
 import { reportVersions, writePublication } from '../../shared/db/reports';
-import type { Finding, ParsedReport } from '../../shared/record';
 import { submitFile } from '../../shared/submissions';
 import { buildPublication } from '../../workers/publish/core';
 import { createTestEnvironment, sampleFiles, type TestEnvironment } from '../support/environment';
@@ -94,10 +94,10 @@ describe('pipeline on Postgres and Redis', () => {
       reports: await runtime.db.selectFrom('reports').select('document_id').where('document_id', '=', documentId).execute(),
     });
     const before = await snapshot();
-    const parsed = await loadStageOutput<ParsedReport>(runtime.db, documentId, 'parse');
-    const findings = await loadStageOutput<Finding[]>(runtime.db, documentId, 'validate');
+    const { report } = await loadStageOutput(runtime.db, documentId, 'validate');
     const { round, pipeline_version: pipelineVersion } = (await getDocument(runtime.db, documentId))!;
-    expect(await writePublication(runtime.db, buildPublication({ documentId, round, pipelineVersion }, parsed, findings))).toBe(true);
+    const publication = buildPublication({ documentId, round, pipelineVersion }, report);
+    expect(await runtime.db.transaction().execute((trx) => writePublication(trx, publication))).toBe(true);
     expect(await snapshot()).toEqual(before);
     expect(await reportVersions(runtime.db, documentId)).toEqual([expect.objectContaining({ round, supersededAt: null })]);
   });

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { waitForDocuments } from '../../cli/wait';
-import { loadPages } from '../../shared/db/documents';
+import { loadPages } from '../../shared/db/pages';
 import { submitFile } from '../../shared/submissions';
 import { pipelineUnderTest } from '../support/pipeline';
 

@@ -10,6 +10,7 @@ import { writePublication } from '../../shared/db/reports';
 import type { Database } from '../../shared/db/schema';
 import { SCHEMA_VERSION, type ExtractedCell, type Finding, type ParsedReport, type TableNode, type TemplateId } from '../../shared/record';
 import { buildPublication } from '../../workers/publish/core';
+import { withValidationFindings } from '../../workers/validate/core';
 
 /** A record of `template` holding exactly these cells (dotted keys, as findings name them). */
 export function craftedReport(template: TemplateId, agency: string, year: number, values: Record<string, number | null>): ParsedReport {
@@ -64,10 +65,16 @@ export async function publishCrafted(
     .set({ submitted_at: new Date(Date.now() - (options.minutesAgo ?? 0) * 60_000) })
     .where('id', '=', document.id)
     .execute();
-  const publication = buildPublication({ documentId: document.id, round: document.round, pipelineVersion: 1 }, parsed, options.findings ?? [], {
+  const publication = buildPublication({ documentId: document.id, round: document.round, pipelineVersion: 1 }, withValidationFindings(parsed, options.findings ?? []), {
     opening: null,
     expected: options.expected ?? [],
   });
-  if (!(await writePublication(db, publication))) throw new Error(`${fileName} was not published`);
+  // As the publish stage's completion would: the report's rows and the document's status in one transaction.
+  const written = await db.transaction().execute(async (trx) => {
+    if (!(await writePublication(trx, publication))) return false;
+    await trx.updateTable('documents').set({ status: 'published', current_stage: 'publish', published_at: new Date() }).where('id', '=', document.id).execute();
+    return true;
+  });
+  if (!written) throw new Error(`${fileName} was not published`);
   return document.id;
 }

@@ -1,5 +1,6 @@
 import { SCHEMA_VERSION, type ParsedReport } from '../../shared/record';
 import { buildPublication } from '../../workers/publish/core';
+import { withValidationFindings } from '../../workers/validate/core';
 
 const parsed: ParsedReport = {
   record: {
@@ -23,9 +24,9 @@ describe('publish core', () => {
   const run = { documentId, round: 2, pipelineVersion: 3 };
 
   test('parse-time and validation findings both land in the record and the findings rows', () => {
-    const publication = buildPublication(run, parsed, [
-      { rule: 'SECTION_MISSING', severity: 'warning', message: '六 missing', cells: [] },
-    ]);
+    const report = withValidationFindings(parsed, [{ rule: 'SECTION_MISSING', severity: 'warning', message: '六 missing', cells: [] }]);
+    expect(parsed.record.findings).toHaveLength(1);
+    const publication = buildPublication(run, report);
     expect(publication.record.findings.map((finding) => finding.rule)).toEqual(['TABLE_AMBIGUOUS', 'SECTION_MISSING']);
     expect(publication.findings).toHaveLength(2);
     expect(JSON.parse(publication.findings[0].cells as string)).toEqual(['applications.newReceived.total']);
@@ -33,7 +34,7 @@ describe('publish core', () => {
   });
 
   test('one cell row per extracted number, placeholders kept as null with their raw text', () => {
-    const publication = buildPublication(run, parsed, []);
+    const publication = buildPublication(run, parsed);
     expect(publication.cells).toEqual([
       expect.objectContaining({ document_id: documentId, table_name: 'active', row_key: 'licensing', column_key: 'decisions', value: 9544, raw: '9544' }),
       expect.objectContaining({ row_key: 'fees', value: null, raw: '/', unit: '万元' }),

@@ -1,4 +1,5 @@
-import { savePages, setMediaType } from '../../shared/db/documents';
+import { setMediaType } from '../../shared/db/documents';
+import { savePages } from '../../shared/db/pages';
 import { PermanentError } from '../../shared/errors';
 import type { ExtractedDocument } from '../../shared/record';
 import type { StageHandler } from '../stage-worker';
@@ -9,7 +10,7 @@ import { readLimitsFrom } from './core';
 /** Files are read in sandbox processes, one per concurrent job, so a hostile file never touches this process. */
 let readers: ProcessSandbox | null = null;
 
-export const handleIngest: StageHandler = async (_job, { db, blobs, config }, document) => {
+export const handleIngest: StageHandler = async (_job, { blobs, config }, document) => {
   if (document.size_bytes > config.maxFileBytes) {
     throw new PermanentError('TOO_LARGE', `文件有 ${document.size_bytes} 字节，超过上限 ${config.maxFileBytes} 字节。file is ${document.size_bytes} bytes; the limit is ${config.maxFileBytes}`);
   }
@@ -23,6 +24,8 @@ export const handleIngest: StageHandler = async (_job, { db, blobs, config }, do
     { timeoutMs: config.documentTimeoutMs + 5_000, memoryMb: config.readLimits.memoryMb, subject: document.file_name },
     bytes,
   );
-  await setMediaType(db, document.id, extracted.mediaType);
-  await savePages(db, document.id, extracted.pages);
+  return async (trx) => {
+    await setMediaType(trx, document.id, extracted.mediaType);
+    await savePages(trx, document.id, extracted.pages);
+  };
 };

@@ -1,5 +1,7 @@
-import { loadPages, saveStageOutput } from '../../shared/db/documents';
-import type { NormalizedDocument } from '../../shared/record';
+import { loadPages } from '../../shared/db/pages';
+import { openingOf } from '../../shared/db/places';
+import { saveStageOutput } from '../../shared/db/stage-outputs';
+import { describeSource, type NormalizedDocument } from '../../shared/record';
 import type { StageHandler } from '../stage-worker';
 import { ProcessSandbox, READER_ENTRY } from '../sandbox';
 
@@ -8,11 +10,13 @@ let normalizers: ProcessSandbox | null = null;
 
 export const handleNormalize: StageHandler = async (job, { db, config }, document) => {
   const pages = await loadPages(db, job.documentId);
+  const mediaType = document.media_type ?? 'application/octet-stream';
   normalizers ??= new ProcessSandbox({ entry: READER_ENTRY, name: 'normalizer', processes: config.policies.normalize.concurrency });
   const normalized = await normalizers.run<NormalizedDocument>(
     'normalize',
-    { mediaType: document.media_type ?? 'application/octet-stream', pages },
+    { mediaType, pages },
     { timeoutMs: config.documentTimeoutMs, memoryMb: config.readLimits.memoryMb, subject: document.file_name },
   );
-  await saveStageOutput(db, job.documentId, 'normalize', normalized);
+  const source = describeSource({ sha256: document.sha256, fileName: document.file_name, mediaType }, pages);
+  return (trx) => saveStageOutput(trx, job.documentId, 'normalize', { normalized, source, opening: openingOf(pages) });
 };

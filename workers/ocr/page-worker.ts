@@ -5,7 +5,8 @@
  * so the event loop stays free to renew job locks.
  */
 import type { Worker } from 'bullmq';
-import { getDocument, loadPages, savePageOcr, setPageOcrError } from '../../shared/db/documents';
+import { getDocument } from '../../shared/db/documents';
+import { loadPages, savePageOcr, setPageOcrError } from '../../shared/db/pages';
 import { describeError } from '../../shared/errors';
 import { OCR_PAGE_QUEUE, OcrPageJobSchema, type OcrPageJob } from '../../shared/pipeline';
 import type { PipelineQueues } from '../../shared/queues';

@@ -1,4 +1,4 @@
-import { loadPages, setPageOcrError } from '../../shared/db/documents';
+import { loadPages, setPageOcrError } from '../../shared/db/pages';
 import { PermanentError } from '../../shared/errors';
 import { OCR_PAGE_QUEUE, ocrPageJobId } from '../../shared/pipeline';
 import type { StageHandler } from '../stage-worker';

@@ -1,15 +1,11 @@
-import { loadPages, loadStageOutput, saveStageOutput } from '../../shared/db/documents';
-import { describeSource, type NormalizedDocument } from '../../shared/record';
+import { loadStageOutput, saveStageOutput } from '../../shared/db/stage-outputs';
 import type { StageHandler } from '../stage-worker';
 import { parseReport } from './core';
+import { readingText } from './document';
 
-export const handleParse: StageHandler = async (job, { db }, document) => {
-  const normalized = await loadStageOutput<NormalizedDocument>(db, job.documentId, 'normalize');
-  const pages = await loadPages(db, job.documentId);
-  const source = describeSource(
-    { sha256: document.sha256, fileName: document.file_name, mediaType: document.media_type ?? 'application/octet-stream' },
-    pages,
-  );
+export const handleParse: StageHandler = async (job, { db }) => {
+  const { normalized, source, opening } = await loadStageOutput(db, job.documentId, 'normalize');
   const parsed = parseReport(normalized, source);
-  await saveStageOutput(db, job.documentId, 'parse', parsed);
+  const bodyText = readingText(normalized, source.mediaType);
+  return (trx) => saveStageOutput(trx, job.documentId, 'parse', { parsed, bodyText, opening });
 };

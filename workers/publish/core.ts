@@ -1,7 +1,7 @@
 /** Turns the parsed record and its findings into the rows publish writes. */
 import { reportIdentity, type ReportPlaceContext } from '../../shared/agency';
 import type { Publication } from '../../shared/db/reports';
-import type { CanonicalRecord, Finding, ParsedReport } from '../../shared/record';
+import type { ParsedReport } from '../../shared/record';
 
 /** Which run of which document a result comes from. */
 export interface PublicationRun {
@@ -10,10 +10,13 @@ export interface PublicationRun {
   pipelineVersion: number;
 }
 
-/** `place`: what else places the report's agency (shared/agency.ts); without it, the agency's name and the title alone. */
-export function buildPublication(run: PublicationRun, parsed: ParsedReport, validationFindings: Finding[], place: ReportPlaceContext = { opening: null, expected: [] }): Publication {
+/**
+ * `report`: the parsed report with every finding (validate's output). `place`: what else places the
+ * report's agency (shared/agency.ts); without it, the agency's name and the title alone.
+ */
+export function buildPublication(run: PublicationRun, report: ParsedReport, place: ReportPlaceContext = { opening: null, expected: [] }): Publication {
   const { documentId } = run;
-  const record: CanonicalRecord = { ...parsed.record, findings: [...parsed.record.findings, ...validationFindings] };
+  const { record } = report;
   const { meta } = record;
   const identity = reportIdentity(meta, place);
   return {
@@ -35,7 +38,7 @@ export function buildPublication(run: PublicationRun, parsed: ParsedReport, vali
       round: run.round,
       pipeline_version: run.pipelineVersion,
     },
-    cells: parsed.cells.map((cell) => ({
+    cells: report.cells.map((cell) => ({
       document_id: documentId,
       table_name: cell.table,
       row_key: cell.rowKey,

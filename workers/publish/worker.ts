@@ -1,14 +1,15 @@
-import { loadStageOutput } from '../../shared/db/documents';
-import { reportPlaceContext } from '../../shared/db/places';
 import { writePublication } from '../../shared/db/reports';
+import { loadStageOutput } from '../../shared/db/stage-outputs';
+import { loadExpectedAgencies } from '../../shared/expected-agencies';
 import { PIPELINE_VERSION } from '../../shared/pipeline';
-import type { Finding, ParsedReport } from '../../shared/record';
 import type { StageHandler } from '../stage-worker';
 import { buildPublication } from './core';
 
 export const handlePublish: StageHandler = async (job, { db, config }) => {
-  const parsed = await loadStageOutput<ParsedReport>(db, job.documentId, 'parse');
-  const findings = await loadStageOutput<Finding[]>(db, job.documentId, 'validate');
-  const place = await reportPlaceContext(db, job.documentId, config.web.expectedAgenciesFile);
-  await writePublication(db, buildPublication({ documentId: job.documentId, round: job.round, pipelineVersion: PIPELINE_VERSION }, parsed, findings, place));
+  const { report, opening } = await loadStageOutput(db, job.documentId, 'validate');
+  const place = { opening, expected: await loadExpectedAgencies(config.web.expectedAgenciesFile) };
+  const publication = buildPublication({ documentId: job.documentId, round: job.round, pipelineVersion: PIPELINE_VERSION }, report, place);
+  return async (trx) => {
+    await writePublication(trx, publication);
+  };
 };

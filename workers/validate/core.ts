@@ -3,7 +3,7 @@
  * parsed record. LOW_CONFIDENCE_CELL, TABLE_AMBIGUOUS and NUMBER_FORMAT are parse's findings and stay in
  * `record.findings`; the findings returned here are validate's alone.
  */
-import type { CanonicalRecord, Finding } from '../../shared/record';
+import type { CanonicalRecord, Finding, ParsedReport } from '../../shared/record';
 import { checkCellsPresent, checkSectionsPresent, checkTablesPresent } from './completeness';
 import { checkAgainstPreviousYear } from './cross-year';
 import { checkEquations } from './equations';
@@ -36,4 +36,9 @@ export function validateReport(record: CanonicalRecord, context: ValidationConte
     ...checkAgainstPreviousYear(record, context.previous),
     ...checkLegacySubtotals(record),
   ];
+}
+
+/** The one place a report's findings are put together: parse's first, then validation's. */
+export function withValidationFindings(parsed: ParsedReport, findings: Finding[]): ParsedReport {
+  return { ...parsed, record: { ...parsed.record, findings: [...parsed.record.findings, ...findings] } };
 }
