@@ -78,9 +78,9 @@ export class InfrastructureError extends Error {
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
 /** Postgres SQLSTATEs of a server that is going away, starting up or out of connections (classes 08 and 57P, 53300). */
 const POSTGRES_UNAVAILABLE = /^(08\d{3}|57P0[1-3]|53300)$/;
-/** What pg, pg-pool and ioredis say when their connection is gone, where they give no code. */
+/** What pg, pg-pool and ioredis (a Redis Cluster's client included) say when their connection is gone, where they give no code. */
 const UNREACHABLE_MESSAGES =
-  /Connection terminated|Connection is closed|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)|Reached the max retries per request|Stream isn't writeable|LOADING Redis is loading/i;
+  /Connection terminated|Connection is closed|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)|Reached the max retries per request|Stream isn't writeable|LOADING Redis is loading|None of startup nodes is available|Failed to refresh slots cache|CLUSTERDOWN/i;
 
 /**
  * Whether the error says a service was unreachable rather than that this document failed. Looks

@@ -1,14 +1,15 @@
 /**
- * Redis for BullMQ: the server at REDIS_URL, or a private redis-server started from PATH in the data
- * directory (append-only, so queued jobs survive a restart). A second gongkai process on the same data
- * directory reuses the private server the first one started.
+ * Redis for BullMQ: the server at REDIS_URL, a Redis Cluster named by a redis-cluster:// REDIS_URL, or a
+ * private redis-server started from PATH in the data directory (append-only, so queued jobs survive a
+ * restart). A second gongkai process on the same data directory reuses the private server the first one
+ * started.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import type { RedisOptions } from 'bullmq';
-import IORedis from 'ioredis';
+import { createIORedisClient, RedisConnection, type IRedisClient, type RedisOptions } from 'bullmq';
+import IORedis, { Cluster, type RedisOptions as ClientOptions } from 'ioredis';
 import type { Config } from './config';
 import { describeError } from './errors';
 
@@ -26,16 +27,118 @@ export const REDIS_INSTALL_HINT = [
 ].join('\n');
 
 /**
- * Connection options for BullMQ, which then owns (and closes) its connections. Workers need commands
- * that wait for Redis forever instead of failing after N retries.
+ * Connection options for BullMQ, which then owns (and closes) its connections, a Cluster's included
+ * (see bullmqClient). Workers need commands that wait for Redis forever instead of failing after N retries.
  */
 export function redisOptions(url: string): RedisOptions {
+  if (redisClusterAddress(url)) RedisConnection.clientFactory = bullmqClient;
   return { url, maxRetriesPerRequest: null };
+}
+
+/**
+ * BullMQ closes only the clients it built from options, and builds only single-node ones: a Cluster
+ * handed to it as an instance would stay open after every queue closed. So once a cluster URL is in use,
+ * BullMQ builds its clients here: a Cluster for a cluster URL, anything else exactly as BullMQ would.
+ */
+function bullmqClient({ url, ...options }: RedisOptions): IRedisClient {
+  const cluster = url ? redisClusterAddress(url) : null;
+  if (cluster) return createIORedisClient(openCluster(cluster, options));
+  return createIORedisClient(url ? new IORedis(url, options) : new IORedis(options));
+}
+
+/** Where a Redis Cluster is: its seed nodes (any of its nodes; the rest are found from them) and credentials. */
+export interface RedisClusterAddress {
+  seeds: Array<{ host: string; port: number }>;
+  username?: string;
+  password?: string;
+  tls: boolean;
+}
+
+const CLUSTER_SCHEME = /^(rediss?)-cluster:\/\//i;
+const CLUSTER_URL_FORM = 'redis-cluster://[user:password@]host:port,host:port…';
+
+/**
+ * The cluster a `redis-cluster://[user:password@]host:port,host:port…` URL names (`rediss-cluster://`
+ * over TLS), or null for any other URL. A cluster has only database 0, so the URL may end in `/0` at most.
+ */
+export function redisClusterAddress(url: string): RedisClusterAddress | null {
+  const scheme = CLUSTER_SCHEME.exec(url);
+  if (!scheme) return null;
+  const rest = url.slice(scheme[0].length);
+  const at = rest.lastIndexOf('@');
+  const credentials = at < 0 ? null : rest.slice(0, at);
+  const hosts = rest.slice(at + 1).replace(/\/0?$/, '');
+  const seeds = hosts.split(',').map((seed) => /^(\[[0-9a-f:.]+\]|[^:[\]/?#@]+)(?::(\d{1,5}))?$/i.exec(seed.trim()));
+  if (seeds.some((seed) => seed === null)) {
+    throw new Error(`REDIS_URL 不是有效的 Redis Cluster 地址，应为 ${CLUSTER_URL_FORM}：${printableUrl(url)} / REDIS_URL is not a Redis Cluster address of the form ${CLUSTER_URL_FORM}: ${printableUrl(url)}`);
+  }
+  const colon = credentials?.indexOf(':') ?? -1;
+  const username = credentials === null ? '' : percentDecoded(colon < 0 ? credentials : credentials.slice(0, colon));
+  const password = credentials === null || colon < 0 ? '' : percentDecoded(credentials.slice(colon + 1));
+  return {
+    seeds: seeds.map((seed) => ({ host: seed![1].replace(/^\[|\]$/g, ''), port: Number(seed![2] ?? 6379) })),
+    ...(username ? { username } : {}),
+    ...(password ? { password } : {}),
+    tls: scheme[1].toLowerCase() === 'rediss',
+  };
+}
+
+/** A password may hold a '%' that encodes nothing: it is then taken as written. */
+function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The BullMQ prefix for the Redis at REDIS_URL. On a Redis Cluster it is a hash tag (`gongkai` becomes
+ * `{gongkai}`), so that every key of every queue hashes to one slot, as BullMQ's scripts (several keys
+ * at once) and the ocr jobs' page jobs (children in another queue) need; a prefix holding a hash tag of
+ * its own is kept. On one Redis it is the prefix as given. A malformed cluster URL is refused here, at start.
+ */
+export function queuePrefixFor(redisUrl: string | undefined, prefix: string): string {
+  if (!redisUrl || !redisClusterAddress(redisUrl)) return prefix;
+  // Redis hashes the text between the first '{' and the next '}', when there is any.
+  const open = prefix.indexOf('{');
+  const close = open < 0 ? -1 : prefix.indexOf('}', open + 1);
+  return close > open + 1 ? prefix : `{${prefix}}`;
+}
+
+/**
+ * A client of gongkai's own (not BullMQ's) for url: one Redis, or a Cluster for a cluster URL, which
+ * takes the same options: the connection-wide ones for the cluster, the rest for each node.
+ */
+export function openRedisClient(url: string, options: ClientOptions = {}): IORedis | Cluster {
+  const cluster = redisClusterAddress(url);
+  return cluster ? openCluster(cluster, options) : new IORedis(url, options);
+}
+
+function openCluster({ seeds, tls, ...credentials }: RedisClusterAddress, options: ClientOptions): Cluster {
+  const { lazyConnect, retryStrategy, enableOfflineQueue, enableReadyCheck, ...nodeOptions } = options;
+  return new Cluster(seeds, {
+    lazyConnect,
+    enableOfflineQueue,
+    enableReadyCheck,
+    // With no node reachable the whole cluster reconnects, as one connection would.
+    clusterRetryStrategy: retryStrategy,
+    redisOptions: { ...nodeOptions, ...credentials, ...(tls ? { tls: {} } : {}) },
+  });
 }
 
 /** Why Redis at url does not answer PONG (refused, down, still loading its append-only file), or null when it does. */
 export async function probeRedis(url: string, connectTimeoutMs = 1000): Promise<string | null> {
-  const client = new IORedis(url, { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null, connectTimeout: connectTimeoutMs });
+  const cluster = redisClusterAddress(url);
+  if (cluster) return probeRedisCluster(cluster, connectTimeoutMs);
+  return probeClient(new IORedis(url, probeOptions(connectTimeoutMs)));
+}
+
+function probeOptions(connectTimeoutMs: number): ClientOptions {
+  return { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null, connectTimeout: connectTimeoutMs };
+}
+
+async function probeClient(client: IORedis): Promise<string | null> {
   // The 'error' event names the cause (ECONNREFUSED…); the rejected connect() only says the connection closed.
   let cause: unknown;
   client.on('error', (error) => (cause ??= error));
@@ -51,6 +154,45 @@ export async function probeRedis(url: string, connectTimeoutMs = 1000): Promise<
   }
 }
 
+/**
+ * Why a Redis Cluster cannot take BullMQ's work: no seed node answers, the cluster's state is not ok
+ * (slots uncovered, a master lost), or a master does not answer PONG. Null when every master does.
+ */
+async function probeRedisCluster(address: RedisClusterAddress, connectTimeoutMs: number): Promise<string | null> {
+  const { seeds, tls, ...credentials } = address;
+  // The cluster client reads each node on a connection of its own and only says it closed; one node probed alone says why.
+  const probeNode = async ({ host, port }: { host?: string; port?: number }) => {
+    const reason = await probeClient(new IORedis({ host, port, ...credentials, ...(tls ? { tls: {} } : {}), ...probeOptions(connectTimeoutMs) }));
+    return reason === null ? null : `${host}:${port}: ${reason}`;
+  };
+  // Its state is read below, where a failing one can be named; the ready check would only say "None of startup nodes is available".
+  // A node that refused leaves ioredis a timer that holds the process up for its disconnectTimeout (2 s) unless that is 0.
+  const cluster = openCluster(address, { ...probeOptions(connectTimeoutMs), enableReadyCheck: false, disconnectTimeout: 0 });
+  // What a node that does answer says, such as a Redis without cluster support.
+  let refusal: string | undefined;
+  cluster.on('node error', (error: unknown, node: string) => (refusal ??= `${node}: ${describeError(error)}`));
+  cluster.on('error', () => undefined);
+  try {
+    try {
+      await cluster.connect();
+    } catch (error) {
+      const unreachable = (await Promise.all(seeds.map(probeNode))).filter((reason) => reason !== null);
+      return unreachable.length > 0 ? unreachable.join('; ') : (refusal ?? describeError(error));
+    }
+    const state = /^cluster_state:(\w+)/m.exec(String(await cluster.cluster('INFO')))?.[1];
+    if (state !== 'ok') return `cluster_state:${state ?? 'unknown'}`;
+    for (const master of cluster.nodes('master')) {
+      const reason = await probeNode(master.options);
+      if (reason !== null) return reason;
+    }
+    return null;
+  } catch (error) {
+    return describeError(error);
+  } finally {
+    if (cluster.status !== 'end') cluster.disconnect();
+  }
+}
+
 /** True when a Redis answers PONG at url (false while it is down or still loading its append-only file). */
 export async function ping(url: string): Promise<boolean> {
   return (await probeRedis(url)) === null;
@@ -58,6 +200,8 @@ export async function ping(url: string): Promise<boolean> {
 
 /** A server address fit to print: any password in it is masked. */
 export function printableUrl(url: string): string {
+  // The URL class refuses a cluster URL's list of hosts; its password is the text between the first ':' of the credentials and the last '@'.
+  if (CLUSTER_SCHEME.test(url)) return url.replace(/^([^:]+:\/\/[^:@/]*:).*@/, '$1***@');
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
@@ -135,6 +279,8 @@ export class RedisOutageLog {
 
 /** Deletes every key matching a pattern (a run's BullMQ prefix, say), scanning so Redis never blocks. */
 export async function deleteKeysMatching(url: string, pattern: string): Promise<void> {
+  const cluster = redisClusterAddress(url);
+  if (cluster) return deleteClusterKeysMatching(cluster, pattern);
   const redis = new IORedis(url);
   try {
     let cursor = '0';
@@ -145,6 +291,31 @@ export async function deleteKeysMatching(url: string, pattern: string): Promise<
     } while (cursor !== '0');
   } finally {
     redis.disconnect();
+  }
+}
+
+/**
+ * On a cluster SCAN walks one node, so every master is scanned for the keys it holds; they are deleted
+ * one per command, since a single DEL of keys in different slots is refused (CROSSSLOT).
+ */
+async function deleteClusterKeysMatching(address: RedisClusterAddress, pattern: string): Promise<void> {
+  const cluster = openCluster(address, { lazyConnect: true });
+  try {
+    await cluster.connect();
+    for (const master of cluster.nodes('master')) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await master.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        if (keys.length > 0) {
+          const deletion = master.pipeline();
+          for (const key of keys) deletion.del(key);
+          await deletion.exec();
+        }
+        cursor = next;
+      } while (cursor !== '0');
+    }
+  } finally {
+    cluster.disconnect();
   }
 }
 

@@ -38,7 +38,7 @@ export function createTestEnvironment(overrides: NodeJS.ProcessEnv = {}, options
     env,
     async cleanup() {
       if (config.databaseUrl) await dropSchema(config.databaseUrl, config.dbSchema);
-      await deleteKeysMatching(TEST_REDIS_URL, `${config.queuePrefix}:*`);
+      await deleteKeysMatching(config.redisUrl ?? TEST_REDIS_URL, `${config.queuePrefix}:*`);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
