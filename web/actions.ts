@@ -6,7 +6,7 @@ import type { DocumentStatus } from '../shared/db/schema';
 import { SEVERITIES, statusName } from './labels';
 import { isStage } from '../shared/pipeline';
 import { restartDocument, submitFile, type PipelineDeps, type Submission } from '../shared/submissions';
-import type { WebContext } from './server';
+import type { WebContext } from './context';
 import { fetchForImport } from './url-import';
 
 export async function importFromUrl(context: WebContext, url: string, force: boolean): Promise<Submission> {

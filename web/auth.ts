@@ -17,7 +17,7 @@ import type { Database } from '../shared/db/schema';
 import { html, page, type Role } from './html';
 import { localeOf, say } from './i18n';
 import { pageContextOf } from './page-context';
-import type { WebContext } from './server';
+import type { WebContext } from './context';
 
 export const SESSION_COOKIE = 'gongkai_session';
 

@@ -2,7 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { PageContext } from './html';
 import { localeOf } from './i18n';
-import type { WebContext } from './server';
+import type { WebContext } from './context';
 
 /** Query parameters that must not travel into the language switch's `next`. */
 const TRANSIENT_PARAMS = ['_csrf', 'lang'];

@@ -13,15 +13,13 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import IORedis from 'ioredis';
 import { sql } from 'kysely';
-import type { Config } from '../shared/config';
-import { ensureAdmin, type Session } from '../shared/db/accounts';
+import { ensureAdmin } from '../shared/db/accounts';
 import { recordAudit } from '../shared/db/audit';
-import { loadExpectedAgencies, type ExpectedAgency } from '../shared/expected-agencies';
-import type { PipelineDeps } from '../shared/submissions';
+import { loadExpectedAgencies } from '../shared/expected-agencies';
+import { openRedisClient } from '../shared/redis';
 import { actorOf, Authenticator, changesState, csrfTokenMatches, fromThisSite, refuse } from './auth';
-import type { Role } from './html';
+import type { WebContext, WebDeps } from './context';
 import { renderMetrics } from './metrics';
 import { canAct } from './page-context';
 import { multipartOptions } from './uploads';
@@ -34,38 +32,6 @@ import { registerPlaceRoutes } from './routes/places';
 import { registerRollupRoutes } from './routes/rollup';
 import { registerSourceRoutes } from './routes/source';
 
-export interface WebDeps extends PipelineDeps {
-  config: Config;
-}
-
-/** What every route handler gets besides the request. */
-export interface WebContext extends WebDeps {
-  auth: Authenticator;
-  expectedAgencies(): Promise<ExpectedAgency[]>;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    role: Role;
-    /** The signed-in user's name; null for an API token or nobody. */
-    user: string | null;
-    /** The signed-in browser's session (its CSRF token); null for an API token or nobody. */
-    session: Session | null;
-    credential: 'bearer' | 'session' | null;
-    /** What an action did, beyond its route and parameters, for the audit log (a dismissal's reason, a batch's size). */
-    auditDetail?: Record<string, unknown>;
-  }
-  interface FastifyContextConfig {
-    /** The route changes something: operator or admin. */
-    action?: boolean;
-    /** Only admins (user accounts, the audit log). */
-    admin?: boolean;
-    /** Open to everybody (health checks, the sign-in page). */
-    open?: boolean;
-    /** The audit log's name for this action; by default derived from the route (`/documents/:id/retry` → document.retry). */
-    audit?: string;
-  }
-}
 
 /** Credentials travel in these; the logs must never show them. */
 const REDACTED = ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'];
@@ -141,7 +107,7 @@ export async function buildWebServer(deps: WebDeps, options: { logger?: FastifyS
   // Sign-in failures are counted in Redis, so the limit holds across web replicas (web/routes/accounts.ts).
   // The queues' Redis: shared/queues.ts opens every queue from its URL (redisOptions).
   const { url: redisUrl } = deps.queues.deadLetter.opts.connection as { url: string };
-  const limiterRedis = new IORedis(redisUrl, { maxRetriesPerRequest: 1 });
+  const limiterRedis = openRedisClient(redisUrl, { maxRetriesPerRequest: 1 });
   app.addHook('onClose', async () => limiterRedis.disconnect());
   await app.register(fastifyRateLimit, { global: false, redis: limiterRedis, nameSpace: `${config.queuePrefix}:sign-in-limit:` });
 

@@ -16,7 +16,7 @@ import { BlobTooLargeError, type StoredBlob } from '../shared/blob-store';
 import type { Config } from '../shared/config';
 import { addBatchDocument, createBatch, finishBatch, type Refusal } from '../shared/db/batches';
 import { submitStored, type Submission } from '../shared/submissions';
-import type { WebContext } from './server';
+import type { WebContext } from './context';
 
 export interface UploadLimits {
   maxFiles: number;

@@ -18,7 +18,7 @@ import { SESSION_COOKIE, refusalMessage, type Refusal } from '../auth';
 import { page, type Markup } from '../html';
 import { LOCALE_COOKIE, isLocale, localeOf, say } from '../i18n';
 import { pageContextOf } from '../page-context';
-import type { WebContext } from '../server';
+import type { WebContext } from '../context';
 import { AUDIT_PAGE_SIZE, auditView, loginView, signInLimitedView, usersView } from '../views/accounts';
 import { offsetParam } from '../views/pager';
 

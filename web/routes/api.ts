@@ -6,7 +6,7 @@ import { getDocument } from '../../shared/db/documents';
 import { loadReportRecord } from '../../shared/db/reports';
 import { STAGES } from '../../shared/pipeline';
 import { documentSearch, importFromUrl, reprocessDocument, retryDocument, seenRoundOf, type ActionResult } from '../actions';
-import type { WebContext } from '../server';
+import type { WebContext } from '../context';
 import { receiveUpload } from '../uploads';
 import { UrlImportError } from '../url-import';
 

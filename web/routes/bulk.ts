@@ -12,7 +12,7 @@ import { importFromUrl, retryDocument, seenRoundOf } from '../actions';
 import { html, page, type Markup } from '../html';
 import { say } from '../i18n';
 import { pageContextOf } from '../page-context';
-import type { WebContext } from '../server';
+import type { WebContext } from '../context';
 import { receiveUpload, uploadLimits, type ReceivedUpload } from '../uploads';
 import { BATCHES_PAGE_SIZE, BATCH_PAGE_SIZE, DEAD_LETTERS_PAGE_SIZE, batchInFlight, batchView, batchesView, deadLettersView } from '../views/bulk';
 import { offsetParam } from '../views/pager';

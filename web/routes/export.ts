@@ -5,7 +5,7 @@ import { divisionsNamed, type Division } from '../../shared/divisions';
 import { page } from '../html';
 import { localeOf, say } from '../i18n';
 import { pageContextOf } from '../page-context';
-import type { WebContext } from '../server';
+import type { WebContext } from '../context';
 import { divisionsInData, exportStream, yearsInData, type ExportFilter } from '../export';
 import { exportView } from '../views/export';
 

@@ -6,7 +6,7 @@ import { loadReportRecord, reportVersions } from '../../shared/db/reports';
 import { documentSearch, reprocessDocument, retryDocument, seenRoundOf } from '../actions';
 import { html, page, type Markup } from '../html';
 import { pageContextOf } from '../page-context';
-import type { WebContext } from '../server';
+import type { WebContext } from '../context';
 import { documentsView, documentView } from '../views/documents';
 import { overviewView } from '../views/forms';
 import { findStuckWork, recoverStuckWork } from '../../shared/recovery';

@@ -5,7 +5,7 @@ import { getDocument } from '../../shared/db/documents';
 import { html, page } from '../html';
 import { localeOf, say } from '../i18n';
 import { pageContextOf } from '../page-context';
-import type { WebContext } from '../server';
+import type { WebContext } from '../context';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
 const error = { type: 'object', properties: { error: { type: 'string' } } } as const;

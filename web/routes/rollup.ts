@@ -19,7 +19,7 @@ import { html, page, type Markup } from '../html';
 import { say } from '../i18n';
 import { pageContextOf } from '../page-context';
 import { rollupWorkbook } from '../rollup-workbook';
-import type { WebContext } from '../server';
+import type { WebContext } from '../context';
 import { rollupView, trendsView } from '../views/rollup';
 
 type Query = { region?: string; year?: string; agency?: string; indicator?: string };

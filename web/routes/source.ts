@@ -11,7 +11,7 @@ import { html, page, type Markup } from '../html';
 import { say } from '../i18n';
 import { canRenderPages, DEFAULT_PAGE_SCALE, PageImageError, PageImages, PAGE_SCALES } from '../page-image';
 import { pageContextOf } from '../page-context';
-import type { WebContext } from '../server';
+import type { WebContext } from '../context';
 import { sourceView } from '../views/source';
 
 /**
