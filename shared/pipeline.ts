@@ -3,7 +3,7 @@
  * and concurrency policy. Workers, the CLI and tests all read it from here.
  */
 import { z } from 'zod';
-import type { NormalizedDocument, ParsedReport, SourceInfo } from './record';
+import type { ExtractedPage, NormalizedDocument, ParsedReport, SourceInfo } from './record';
 import { positiveSetting } from './settings';
 
 export const STAGES = ['ingest', 'ocr', 'normalize', 'parse', 'validate', 'publish'] as const;
@@ -122,6 +122,19 @@ export interface StageOutputs {
   };
 }
 export type StoredStage = keyof StageOutputs;
+
+/** What each stage reads: its predecessor's output, which the job layer loads with the run's opening statement. */
+export const STAGE_INPUTS = {
+  ingest: null,
+  ocr: 'pages',
+  normalize: 'pages',
+  parse: 'normalize',
+  validate: 'parse',
+  publish: 'validate',
+} as const satisfies Record<Stage, 'pages' | StoredStage | null>;
+
+type InputOf<Source> = Source extends StoredStage ? StageOutputs[Source] : Source extends 'pages' ? ExtractedPage[] : null;
+export type StageInputs = { [S in Stage]: InputOf<(typeof STAGE_INPUTS)[S]> };
 
 export const StageJobSchema = z.object({
   documentId: z.uuid(),

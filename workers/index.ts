@@ -13,7 +13,7 @@ import { startStageWorker, type StageContext, type StageHandler } from './stage-
 import { closeSandboxes } from './sandbox';
 import { handleValidate } from './validate/worker';
 
-export const STAGE_HANDLERS: Record<Stage, StageHandler> = {
+export const STAGE_HANDLERS: { [S in Stage]: StageHandler<S> } = {
   ingest: handleIngest,
   ocr: handleOcr,
   normalize: handleNormalize,
@@ -34,9 +34,9 @@ export function startWorkers(options: {
   redisUrl: string;
 }): RunningWorkers {
   const stages = options.stages ?? STAGES;
-  const workers = stages.map((stage) =>
-    startStageWorker({ stage, handler: STAGE_HANDLERS[stage], context: options.context, queues: options.queues, redisUrl: options.redisUrl }),
-  );
+  const startStage = <S extends Stage>(stage: S): Worker =>
+    startStageWorker({ stage, handler: STAGE_HANDLERS[stage], context: options.context, queues: options.queues, redisUrl: options.redisUrl });
+  const workers = stages.map(startStage);
   // Wherever a stage runs, the child jobs it fans out run too.
   const pageWorker = stages.some((stage) => CHILD_QUEUES[stage]?.includes(OCR_PAGE_QUEUE)) ? startOcrPageWorker(options.context, options.queues, options.redisUrl) : null;
   const reconciler = startReconciler({ db: options.context.db, queues: options.queues }, options.context.config.reconcileIntervalMs);

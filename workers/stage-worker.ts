@@ -7,11 +7,11 @@ import type { Kysely, Transaction } from 'kysely';
 import type { BlobStore } from '../shared/blob-store';
 import type { Config } from '../shared/config';
 import { advanceDocument, markDeadLettered } from '../shared/db/documents';
-import { beginStageRun, completeStageRun, discardStageRun, finishStageRun, hasCompletedRun, stageJobState, stageRunHistory } from '../shared/db/stage-runs';
+import { completeStageRun, discardStageRun, finishStageRun, hasCompletedRun, openStageRun, stageRunHistory } from '../shared/db/stage-runs';
 import { recordDeadLetter } from '../shared/db/dead-letters';
 import type { Database, DocumentRow } from '../shared/db/schema';
 import { describeError, errorStack, isPermanent } from '../shared/errors';
-import { StageJobSchema, nextStage, type Stage, type StageJob } from '../shared/pipeline';
+import { StageJobSchema, nextStage, type Stage, type StageInputs, type StageJob } from '../shared/pipeline';
 import type { PipelineQueues } from '../shared/queues';
 import { WaitingChildrenError, type Worker } from 'bullmq';
 import { WORKER_NAME, startJobWorker, type JobRun } from './job-worker';
@@ -27,17 +27,28 @@ export type StageCommit = (trx: Transaction<Database>) => Promise<void>;
 
 /**
  * A stage's thin worker: load its predecessor's output by document id, run the pure core, and return
- * what to store. The job layer passes the document row it already read, as it was when the job
- * started, and the run, through which a stage may fan work out to child jobs.
+ * what to store. The job layer passes what it read in the run's opening statement: the document row
+ * as it was when the job started and the stage's input (STAGE_INPUTS, shared/pipeline.ts); and the
+ * run, through which a stage may fan work out to child jobs.
  */
-export type StageHandler = (job: StageJob, context: StageContext, document: DocumentRow, run: JobRun<StageJob>) => Promise<StageCommit | void>;
+export type StageHandler<S extends Stage> = (
+  job: StageJob,
+  context: StageContext,
+  document: DocumentRow,
+  input: StageInputs[S],
+  run: JobRun<StageJob>,
+) => Promise<StageCommit | void>;
 
-export interface StageWorkerOptions {
+interface StageWorkerDeps {
   stage: Stage;
-  handler: StageHandler;
   context: StageContext;
   queues: PipelineQueues;
   redisUrl: string;
+}
+
+export interface StageWorkerOptions<S extends Stage> extends StageWorkerDeps {
+  stage: S;
+  handler: StageHandler<S>;
 }
 
 function errorCode(error: unknown): string {
@@ -49,7 +60,7 @@ function errorCode(error: unknown): string {
  * finished the stage meanwhile): the state change and the Postgres letter in one transaction, then the
  * queue's letter. Each step is idempotent, so the whole can be repeated.
  */
-async function deadLetter(options: StageWorkerOptions, job: StageJob, error: unknown): Promise<void> {
+async function deadLetter(options: StageWorkerDeps, job: StageJob, error: unknown): Promise<void> {
   const { stage, context, queues } = options;
   const message = describeError(error);
   const history = await stageRunHistory(context.db, job.documentId, stage, job.round);
@@ -74,7 +85,7 @@ async function deadLetter(options: StageWorkerOptions, job: StageJob, error: unk
 }
 
 /** Keeps trying while Postgres or Redis is away: a document must not be left neither failed nor done. */
-async function deadLetterPersistently(options: StageWorkerOptions, job: StageJob, error: unknown): Promise<void> {
+async function deadLetterPersistently(options: StageWorkerDeps, job: StageJob, error: unknown): Promise<void> {
   for (let delayMs = 500; ; delayMs = Math.min(delayMs * 2, 30_000)) {
     try {
       return await deadLetter(options, job, error);
@@ -96,7 +107,7 @@ interface StageAttempt {
  * flood the history over a long outage) and the document says what it is waiting for. While Postgres
  * itself is away neither write lands, and the reconciler closes the run later.
  */
-async function noteOutage(options: StageWorkerOptions, payload: StageJob, error: unknown, attempt: StageAttempt): Promise<void> {
+async function noteOutage(options: StageWorkerDeps, payload: StageJob, error: unknown, attempt: StageAttempt): Promise<void> {
   const { stage, context } = options;
   if (attempt.runId) await discardStageRun(context.db, attempt.runId);
   attempt.runId = null;
@@ -104,22 +115,15 @@ async function noteOutage(options: StageWorkerOptions, payload: StageJob, error:
   await advanceDocument(context.db, payload.documentId, { stage, round: payload.round }, { status: 'processing', stage, error: waiting });
 }
 
-async function closeFailedRun(options: StageWorkerOptions, error: unknown, attempt: StageAttempt): Promise<void> {
+async function closeFailedRun(options: StageWorkerDeps, error: unknown, attempt: StageAttempt): Promise<void> {
   if (attempt.runId) await finishStageRun(options.context.db, attempt.runId, 'failed', attempt.startedAt, describeError(error)).catch(() => undefined);
   attempt.runId = null;
 }
 
-async function runStageJob(options: StageWorkerOptions, run: JobRun<StageJob>, attempt: StageAttempt): Promise<void> {
+async function runStageJob<S extends Stage>(options: StageWorkerOptions<S>, run: JobRun<StageJob>, attempt: StageAttempt): Promise<void> {
   const { stage, context } = options;
   const { payload, job } = run;
-  const state = await stageJobState(context.db, { documentId: payload.documentId, stage, round: payload.round });
-  // A job from before a re-drive, for a deleted document, or for one already dead-lettered has nothing left to do.
-  if (!state || state.document.round !== payload.round || state.document.status === 'dead_lettered') return;
-  // A re-run of finished work (the worker died between committing and acknowledging): only make
-  // sure the hand-off happened; the successor's job id makes that idempotent.
-  if (state.completed) return handOff(options, payload);
-
-  attempt.runId = await beginStageRun(context.db, {
+  const opened = await openStageRun<StageInputs[S]>(context.db, {
     documentId: payload.documentId,
     stage,
     round: payload.round,
@@ -127,12 +131,21 @@ async function runStageJob(options: StageWorkerOptions, run: JobRun<StageJob>, a
     jobId: String(job.id),
     worker: WORKER_NAME,
   });
+  // A job from before a re-drive, for a deleted document, or for one already dead-lettered has nothing left to do.
+  if (!opened || opened.document.round !== payload.round || opened.document.status === 'dead_lettered') return;
+  // A re-run of finished work (the worker died between committing and acknowledging): only make
+  // sure the hand-off happened; the successor's job id makes that idempotent.
+  if (opened.completed) return handOff(options, payload);
+  // The document is no longer in flight at this stage (it moved on meanwhile): nothing to do here.
+  if (!opened.runId) return;
+  const runId = opened.runId;
+  attempt.runId = runId;
   let commit: StageCommit | void;
   try {
-    commit = await options.handler(payload, context, state.document, run);
+    commit = await options.handler(payload, context, opened.document, opened.input as StageInputs[S], run);
   } catch (error) {
     // Parked for its child jobs: the run waits too, and the job's next run records a new one.
-    if (error instanceof WaitingChildrenError) await finishStageRun(context.db, attempt.runId, 'waiting', attempt.startedAt, null);
+    if (error instanceof WaitingChildrenError) await finishStageRun(context.db, runId, 'waiting', attempt.startedAt, null);
     throw error;
   }
 
@@ -140,7 +153,6 @@ async function runStageJob(options: StageWorkerOptions, run: JobRun<StageJob>, a
   // published) in one transaction, then the next stage's job. A crash between the two leaves a
   // completed run: the re-run only enqueues the job.
   const next = nextStage(stage);
-  const runId = attempt.runId;
   await context.db.transaction().execute(async (trx) => {
     if (commit) await commit(trx);
     await completeStageRun(trx, { runId, startedAt: attempt.startedAt, documentId: payload.documentId, from: { stage, round: payload.round }, next });
@@ -149,7 +161,7 @@ async function runStageJob(options: StageWorkerOptions, run: JobRun<StageJob>, a
   if (next) await options.queues.enqueue(next, payload);
 }
 
-async function handOff(options: StageWorkerOptions, payload: StageJob): Promise<void> {
+async function handOff(options: StageWorkerDeps, payload: StageJob): Promise<void> {
   const next = nextStage(options.stage);
   if (!next) return;
   await options.queues.enqueue(next, payload);
@@ -160,7 +172,7 @@ async function handOff(options: StageWorkerOptions, payload: StageJob): Promise<
  * The job will not run again. When it stalled too often its work may have been finished by the
  * worker that lost the lock: then only the hand-off is due. Otherwise the document is dead-lettered.
  */
-async function giveUp(options: StageWorkerOptions, payload: StageJob, error: unknown, attempt: StageAttempt | null): Promise<void> {
+async function giveUp(options: StageWorkerDeps, payload: StageJob, error: unknown, attempt: StageAttempt | null): Promise<void> {
   if (attempt) await closeFailedRun(options, error, attempt);
   else {
     try {
@@ -172,7 +184,7 @@ async function giveUp(options: StageWorkerOptions, payload: StageJob, error: unk
   await deadLetterPersistently(options, payload, error);
 }
 
-export function startStageWorker(options: StageWorkerOptions): Worker {
+export function startStageWorker<S extends Stage>(options: StageWorkerOptions<S>): Worker {
   const { stage, context } = options;
   return startJobWorker<StageJob, StageAttempt>({
     queue: stage,

@@ -1,7 +1,7 @@
 /** Queries on pages: what ingest extracted from each page, and what OCR read on scanned ones. */
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { ExtractedPage, OcrPageInfo } from '../record';
-import type { Database } from './schema';
+import type { Database, PagesTable } from './schema';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -29,9 +29,11 @@ export async function savePages(trx: Transaction<Database>, documentId: string, 
     .execute();
 }
 
-export async function loadPages(db: Db, documentId: string): Promise<ExtractedPage[]> {
-  const rows = await db.selectFrom('pages').selectAll().where('document_id', '=', documentId).orderBy('page_number').execute();
-  return rows.map((row) => ({
+type PageRow = Pick<Selectable<PagesTable>, 'page_number' | 'text' | 'text_source' | 'needs_ocr' | 'ocr_reason' | 'line_origins' | 'ocr' | 'ocr_error'>;
+
+/** A pages row, from a query or from the JSON a stage run's opening statement aggregates (shared/db/stage-runs.ts). */
+export function pageFromRow(row: PageRow): ExtractedPage {
+  return {
     number: row.page_number,
     text: row.text,
     source: row.text_source as ExtractedPage['source'],
@@ -40,7 +42,12 @@ export async function loadPages(db: Db, documentId: string): Promise<ExtractedPa
     ...(row.line_origins ? { lineOrigins: row.line_origins as unknown as string[] } : {}),
     ...(row.ocr ? { ocr: row.ocr as unknown as OcrPageInfo } : {}),
     ...(row.ocr_error ? { ocrError: row.ocr_error } : {}),
-  }));
+  };
+}
+
+export async function loadPages(db: Db, documentId: string): Promise<ExtractedPage[]> {
+  const rows = await db.selectFrom('pages').selectAll().where('document_id', '=', documentId).orderBy('page_number').execute();
+  return rows.map(pageFromRow);
 }
 
 export async function savePageOcr(db: Db, documentId: string, pageNumber: number, read: { text: string; ocr: OcrPageInfo }): Promise<void> {

@@ -1,45 +1,58 @@
 /** Queries on stage_runs: one row per try of a stage job, and the document's move from stage to stage. */
-import type { Kysely, Transaction } from 'kysely';
-import { PIPELINE_VERSION } from '../pipeline';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { PIPELINE_VERSION, STAGE_INPUTS, type Stage } from '../pipeline';
+import { pageFromRow } from './pages';
 import type { Database, DocumentRow, StageRunOutcome } from './schema';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+export interface OpenedStageRun<Input> {
+  /** The document as it was before this statement. */
+  document: DocumentRow;
+  /** The stage already completed in this round (a re-run of finished work). */
+  completed: boolean;
+  /** The run recorded now; null when the document is not (any longer) at this stage and round in flight. */
+  runId: string | null;
+  /** The stage's input (STAGE_INPUTS): its predecessor's stored output, or the pages. */
+  input: Input | null;
+}
+
 /**
- * Marks the document as processing at this stage (only from this stage and round, like
- * advanceDocument) and records the attempt, in one statement: one round trip per stage job, not two.
+ * The one statement that opens a stage run: reads the document and whether the stage already
+ * completed in this round, marks it processing at this stage and records the attempt (only from this
+ * stage and round, like advanceDocument), and loads the stage's input. One round trip, not four.
  */
-export async function beginStageRun(
+export async function openStageRun<Input>(
   db: Db,
-  run: { documentId: string; stage: string; round: number; attempt: number; jobId: string; worker: string },
-): Promise<string> {
-  const row = await db
-    .with('moved', (cte) =>
-      cte
-        .updateTable('documents')
-        .set({ status: 'processing', current_stage: run.stage, updated_at: new Date() })
-        .where('id', '=', run.documentId)
-        .where('current_stage', '=', run.stage)
-        .where('round', '=', run.round)
-        .where('status', 'in', ['queued', 'processing'])
-        .returning('id'),
+  run: { documentId: string; stage: Stage; round: number; attempt: number; jobId: string; worker: string },
+): Promise<OpenedStageRun<Input> | undefined> {
+  const source = STAGE_INPUTS[run.stage];
+  const input =
+    source === 'pages'
+      ? sql`(select coalesce(json_agg(p order by p.page_number), '[]'::json) from pages p where p.document_id = d.id)`
+      : source
+        ? sql`(select o.output from stage_outputs o where o.document_id = d.id and o.stage = ${source})`
+        : sql`null`;
+  const result = await sql<DocumentRow & { completed: boolean; run_id: string | null; input: unknown }>`
+    with moved as (
+      update documents set status = 'processing', current_stage = ${run.stage}, updated_at = now()
+      where id = ${run.documentId} and current_stage = ${run.stage} and round = ${run.round} and status in ('queued', 'processing')
+      returning id
+    ), opened as (
+      insert into stage_runs (document_id, stage, round, attempt, job_id, worker, started_at, outcome, error, duration_ms)
+      select id, ${run.stage}, ${run.round}, ${run.attempt}, ${run.jobId}, ${run.worker}, now(), 'running', null, null from moved
+      returning id
     )
-    .insertInto('stage_runs')
-    .values({
-      document_id: run.documentId,
-      stage: run.stage,
-      round: run.round,
-      attempt: run.attempt,
-      job_id: run.jobId,
-      worker: run.worker,
-      started_at: new Date(),
-      outcome: 'running',
-      error: null,
-      duration_ms: null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return String(row.id);
+    select d.*,
+      exists (select 1 from stage_runs r where r.document_id = d.id and r.stage = ${run.stage} and r.round = ${run.round} and r.outcome = 'completed') as completed,
+      (select id from opened) as run_id,
+      ${input} as input
+    from documents d where d.id = ${run.documentId}`.execute(db);
+  const row = result.rows[0];
+  if (!row) return undefined;
+  const { completed, run_id: runId, input: loaded, ...document } = row;
+  const pages = source === 'pages' ? (loaded as Parameters<typeof pageFromRow>[0][]).map(pageFromRow) : null;
+  return { document, completed: Boolean(completed), runId: runId === null ? null : String(runId), input: ((pages ?? loaded) as Input | null) ?? null };
 }
 
 /**
@@ -82,34 +95,6 @@ export async function finishStageRun(db: Db, runId: string, outcome: Exclude<Sta
 /** Removes a run that did nothing (a try an outage cut off before it could work). */
 export async function discardStageRun(db: Db, runId: string): Promise<void> {
   await db.deleteFrom('stage_runs').where('id', '=', runId).execute();
-}
-
-/** The document a stage job names, and whether this stage already completed in its round (one round trip). */
-export async function stageJobState(
-  db: Db,
-  job: { documentId: string; stage: string; round: number },
-): Promise<{ document: DocumentRow; completed: boolean } | undefined> {
-  const row = await db
-    .selectFrom('documents as d')
-    .selectAll('d')
-    .select((eb) =>
-      eb
-        .exists(
-          eb
-            .selectFrom('stage_runs as r')
-            .select('r.id')
-            .whereRef('r.document_id', '=', 'd.id')
-            .where('r.stage', '=', job.stage)
-            .where('r.round', '=', job.round)
-            .where('r.outcome', '=', 'completed'),
-        )
-        .as('completed'),
-    )
-    .where('d.id', '=', job.documentId)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const { completed, ...document } = row;
-  return { document, completed: Boolean(completed) };
 }
 
 export async function hasCompletedRun(db: Db, documentId: string, stage: string, round: number): Promise<boolean> {

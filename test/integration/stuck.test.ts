@@ -158,13 +158,13 @@ describe('an outage', () => {
       context: { db: runtime.db, blobs: runtime.blobs, config: runtime.config },
       queues: runtime.queues,
       redisUrl: runtime.redis.url,
-      handler: async (job, context, document, run) => {
+      handler: async (job, context, document, input, run) => {
         if (outages-- > 0) {
           // While it waits, the document says why.
           if (outages < 2) waitingNotes.push((await runtime.db.selectFrom('documents').select('error').where('id', '=', job.documentId).executeTakeFirstOrThrow()).error);
           throw new InfrastructureError('postgres', 'connect ECONNREFUSED 127.0.0.1:5432');
         }
-        return handleIngest(job, context, document, run);
+        return handleIngest(job, context, document, input, run);
       },
     });
     try {

@@ -10,7 +10,7 @@ import { readLimitsFrom } from './core';
 /** Files are read in sandbox processes, one per concurrent job, so a hostile file never touches this process. */
 let readers: ProcessSandbox | null = null;
 
-export const handleIngest: StageHandler = async (_job, { blobs, config }, document) => {
+export const handleIngest: StageHandler<'ingest'> = async (_job, { blobs, config }, document) => {
   if (document.size_bytes > config.maxFileBytes) {
     throw new PermanentError('TOO_LARGE', `文件有 ${document.size_bytes} 字节，超过上限 ${config.maxFileBytes} 字节。file is ${document.size_bytes} bytes; the limit is ${config.maxFileBytes}`);
   }

@@ -1,4 +1,3 @@
-import { loadPages } from '../../shared/db/pages';
 import { openingOf } from '../../shared/db/places';
 import { saveStageOutput } from '../../shared/db/stage-outputs';
 import { describeSource, type NormalizedDocument } from '../../shared/record';
@@ -8,8 +7,7 @@ import { ProcessSandbox, READER_ENTRY } from '../sandbox';
 /** Normalize walks every character of untrusted text, so it runs in sandbox processes too. */
 let normalizers: ProcessSandbox | null = null;
 
-export const handleNormalize: StageHandler = async (job, { db, config }, document) => {
-  const pages = await loadPages(db, job.documentId);
+export const handleNormalize: StageHandler<'normalize'> = async (job, { config }, document, pages) => {
   const mediaType = document.media_type ?? 'application/octet-stream';
   normalizers ??= new ProcessSandbox({ entry: READER_ENTRY, name: 'normalizer', processes: config.policies.normalize.concurrency });
   const normalized = await normalizers.run<NormalizedDocument>(

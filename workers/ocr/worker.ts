@@ -9,9 +9,10 @@ import { pagesNeedingOcr } from './core';
  * job waits for them and runs again, and the document moves on once every page is read. A page that
  * failed for good dead-letters the document; its error is cleared so that a re-drive reads it again.
  */
-export const handleOcr: StageHandler = async (job, { db }, _document, run) => {
+export const handleOcr: StageHandler<'ocr'> = async (job, { db }, _document, input, run) => {
   for (let fannedOut = 0; ; fannedOut++) {
-    const pages = await loadPages(db, job.documentId);
+    // After the page jobs, the pages as they have read them.
+    const pages = fannedOut === 0 ? input : await loadPages(db, job.documentId);
     const failed = pages.filter((page) => page.ocrError);
     if (failed.length > 0) {
       await setPageOcrError(db, job.documentId, null, null);

@@ -1,12 +1,11 @@
 import { reportIdentity } from '../../shared/agency';
 import { findReportRecord } from '../../shared/db/reports';
-import { loadStageOutput, saveStageOutput } from '../../shared/db/stage-outputs';
+import { saveStageOutput } from '../../shared/db/stage-outputs';
 import { loadExpectedAgencies } from '../../shared/expected-agencies';
 import type { StageHandler } from '../stage-worker';
 import { validateReport, withValidationFindings } from './core';
 
-export const handleValidate: StageHandler = async (job, { db, config }) => {
-  const { parsed, bodyText, opening } = await loadStageOutput(db, job.documentId, 'parse');
+export const handleValidate: StageHandler<'validate'> = async (job, { db, config }, _document, { parsed, bodyText, opening }) => {
   const { year } = parsed.record.meta;
   // The agency is placed as publish will place it, so last year's report of the same agency (not of a same-named one elsewhere) is found.
   const identity = year ? reportIdentity(parsed.record.meta, { opening, expected: await loadExpectedAgencies(config.web.expectedAgenciesFile) }) : null;
