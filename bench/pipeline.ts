@@ -296,28 +296,17 @@ async function runPipeline(documents: number, processes: number): Promise<Pipeli
     const memoryBefore = await prefixMemory(prefix);
     for (let copy = 0; copy < documents; copy++) await submitFile(runtime, benchFile(makers, copy));
     const queuedBytes = (await prefixMemory(prefix)) - memoryBefore;
-    const workerPids = children.map((child) => child.pid!);
-    const cpuBefore = sampleCpu(workerPids);
-    const transactionsBefore = await postgresTransactions(runtime.db);
-    const started = performance.now();
     const startedAt = new Date();
-    await ingest.resume();
-    const finished = await waitUntilFinished(runtime, warmUp + documents);
-    const seconds = (performance.now() - started) / 1000;
-    const cpuMsPerDocument = cpuPerDocument(cpuBefore, sampleCpu(workerPids), documents);
-    // pg_stat_database is updated when a backend reports, at most every 500 ms by default.
-    await sleep(1500);
-    const postgresTransactionsPerDocument = round(((await postgresTransactions(runtime.db)) - transactionsBefore) / documents);
+    const { result: finished, figures } = await measureDrain(runtime.db, children, documents, async () => {
+      await ingest.resume();
+      return waitUntilFinished(runtime, warmUp + documents);
+    });
     await stopAll(children);
     const count = (status: string) => Number(finished.find((row) => row.status === status)?.count ?? 0);
     const bytes = await postgresBytes(runtime.db, setup.env.GONGKAI_DB_SCHEMA!);
     return {
-      documents,
+      ...figures,
       processes,
-      seconds: round(seconds, 2),
-      documentsPerSecond: round(documents / seconds, 2),
-      cpuMsPerDocument,
-      postgresTransactionsPerDocument,
       published: count('published') - warmUp,
       deadLettered: count('dead_lettered'),
       redisBytesPerQueuedDocument: Math.round(queuedBytes / documents),
@@ -329,6 +318,29 @@ async function runPipeline(documents: number, processes: number): Promise<Pipeli
     await runtime.close();
     await setup.cleanup();
   }
+}
+
+interface DrainFigures {
+  documents: number;
+  seconds: number;
+  documentsPerSecond: number;
+  cpuMsPerDocument: CpuSample;
+  postgresTransactionsPerDocument: number;
+}
+
+/** Times `drain` (the documents flowing through), with the CPU of `children` and their descendants, Postgres and Redis, and Postgres transactions. */
+async function measureDrain<T>(db: Runtime['db'], children: ChildProcess[], documents: number, drain: () => Promise<T>): Promise<{ result: T; figures: DrainFigures }> {
+  const workerPids = children.map((child) => child.pid!);
+  const cpuBefore = sampleCpu(workerPids);
+  const transactionsBefore = await postgresTransactions(db);
+  const started = performance.now();
+  const result = await drain();
+  const seconds = (performance.now() - started) / 1000;
+  const cpuMsPerDocument = cpuPerDocument(cpuBefore, sampleCpu(workerPids), documents);
+  // pg_stat_database is updated when a backend reports, at most every 500 ms by default.
+  await sleep(1500);
+  const postgresTransactionsPerDocument = round(((await postgresTransactions(db)) - transactionsBefore) / documents);
+  return { result, figures: { documents, seconds: round(seconds, 2), documentsPerSecond: round(documents / seconds, 2), cpuMsPerDocument, postgresTransactionsPerDocument } };
 }
 
 interface InProcessFigures extends RunFigures {
@@ -372,24 +384,14 @@ async function runInProcess(documents: number, processes: number): Promise<InPro
     }
     await Promise.all(children.map((child) => messageFrom(child, 'ready')));
     const finished = children.map((child) => messageFrom(child, 'done'));
-    const workerPids = children.map((child) => child.pid!);
-    const cpuBefore = sampleCpu(workerPids);
-    const transactionsBefore = await postgresTransactions(database.db);
-    const started = performance.now();
-    for (const child of children) child.send('go');
-    await Promise.all(finished);
-    const seconds = (performance.now() - started) / 1000;
-    const cpuMsPerDocument = cpuPerDocument(cpuBefore, sampleCpu(workerPids), documents);
-    await sleep(1500);
-    const postgresTransactionsPerDocument = round(((await postgresTransactions(database.db)) - transactionsBefore) / documents);
+    const { figures } = await measureDrain(database.db, children, documents, async () => {
+      for (const child of children) child.send('go');
+      await Promise.all(finished);
+    });
     const bytes = await postgresBytes(database.db, setup.env.GONGKAI_DB_SCHEMA!);
     return {
-      documents,
+      ...figures,
       processes,
-      seconds: round(seconds, 2),
-      documentsPerSecond: round(documents / seconds, 2),
-      cpuMsPerDocument,
-      postgresTransactionsPerDocument,
       postgresBytesPerDocument: Math.round(bytes / (warmUp * processes + documents)),
     };
   } finally {
