@@ -106,21 +106,22 @@ async function seed(env: NodeJS.ProcessEnv, reports: number): Promise<{ cells: n
       select id, 2, place || '第' || agency || '局', division_code || ':第' || agency || '局', division_code, place || '第' || agency || '局', year, '2021', 'simplified',
         year + 1 || '-01-20', '{}'::jsonb, 0, 1
       from placed`.execute(db);
+    const keyColumns = sql`unnest(${keys.map((key) => key.table)}::text[], ${keys.map((key) => key.row)}::text[], ${keys.map((key) => key.column)}::text[])`;
+    await sql`insert into cell_keys (table_name, row_key, column_key) select * from ${keyColumns} on conflict do nothing`.execute(db);
     await sql`
-      insert into cells (document_id, table_name, row_key, column_key, value, raw, unit, provenance)
-      select d.id, k.table_name, k.row_key, k.column_key,
+      insert into cell_values (document_id, key_id, position, page, line, value, raw, unit)
+      select d.id, c.id, k.position - 1, 2, 10,
         case when k.column_key = 'amountWan' then (abs(hashtext(d.id::text || k.row_key)) % 100000) / 100.0
              when (abs(hashtext(d.id::text || k.row_key || k.column_key)) % 20) = 0 then null
              else abs(hashtext(d.id::text || k.row_key || k.column_key)) % 500 end,
         case when (abs(hashtext(d.id::text || k.row_key || k.column_key)) % 20) = 0 and k.column_key <> 'amountWan' then '/'
              else '' end,
-        case when k.column_key = 'amountWan' then '万元' end,
-        '{"page": 2, "line": 10, "source": "text"}'::jsonb
+        case when k.column_key = 'amountWan' then '万元' end
       from documents d
-      cross join unnest(${keys.map((key) => key.table)}::text[], ${keys.map((key) => key.row)}::text[], ${keys.map((key) => key.column)}::text[])
-        as k(table_name, row_key, column_key)`.execute(db);
+      cross join ${keyColumns} with ordinality as k(table_name, row_key, column_key, position)
+      join cell_keys c on c.table_name = k.table_name and c.row_key = k.row_key and c.column_key = k.column_key`.execute(db);
     // What was printed: the number itself, where it is not a placeholder.
-    await sql`update cells set raw = value::text where raw = ''`.execute(db);
+    await sql`update cell_values set raw = value::text where raw = ''`.execute(db);
     await sql`
       insert into findings (document_id, rule, severity, message, message_en, cells)
       select d.id, f.rule, f.severity, f.message, f.message_en, f.cells

@@ -170,13 +170,13 @@ program
 program
   .command('status')
   .description('documents per status and stage, and jobs per queue and state')
-  .option('--stuck', 'list documents no job is working on and stage runs whose worker is gone')
+  .option('--stuck', 'list documents no job is working on')
   .option('--older-than <seconds>', 'with --stuck: only state unchanged for this long', positiveInteger, DEFAULT_GRACE_MS / 1000)
   .action((options: { stuck?: boolean; olderThan: number }) => withRuntime((runtime) => (options.stuck ? printStuck(runtime, options.olderThan * 1000) : printStatus(runtime))));
 
 program
   .command('recover')
-  .description('put stuck documents back on their queues and close stage runs whose worker is gone (workers also do this every GONGKAI_RECONCILE_SECONDS)')
+  .description('put stuck documents back on their queues (workers also do this every GONGKAI_RECONCILE_SECONDS)')
   .option('--older-than <seconds>', 'only state unchanged for this long', positiveInteger, DEFAULT_GRACE_MS / 1000)
   .action((options: { olderThan: number }) => withRuntime((runtime) => recoverStuck(runtime, options.olderThan * 1000)));
 

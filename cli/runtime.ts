@@ -9,12 +9,14 @@ import { connectWaitMs, ping, resolveRedis, ServiceUnreachableError, waitForRedi
 import type { PipelineDeps } from '../shared/submissions';
 import { startWorkers, type RunningWorkers } from '../workers';
 import type { Stage } from '../shared/pipeline';
+import { StageOutputStore } from '../shared/stage-outputs';
 
 export interface Runtime extends PipelineDeps {
   config: Config;
   database: DatabaseHandle;
   redis: RedisEndpoint;
   blobs: BlobStore;
+  outputs: StageOutputStore;
   startWorkers(stages?: readonly Stage[]): RunningWorkers;
   /** Aborts on SIGINT/SIGTERM: commands stop waiting, and close() lets active jobs finish first. */
   stopping: AbortSignal;
@@ -64,6 +66,7 @@ export async function openRuntime(config: Config = loadConfig()): Promise<Runtim
   }
   const queues = new PipelineQueues(redis.url, config.queuePrefix, config.policies);
   const blobs = new DirectoryBlobStore(config.blobDir);
+  const outputs = new StageOutputStore(config.stageOutputDir);
   const running: RunningWorkers[] = [];
   const stop = new AbortController();
   // Active jobs cannot finish without Redis, and closing waits for it: with Redis gone, stop at once.
@@ -93,10 +96,11 @@ export async function openRuntime(config: Config = loadConfig()): Promise<Runtim
     redis,
     queues,
     blobs,
+    outputs,
     db: database.db,
     stopping: stop.signal,
     startWorkers(stages) {
-      const workers = startWorkers({ stages, context: { db: database.db, blobs, config }, queues, redisUrl: redis.url });
+      const workers = startWorkers({ stages, context: { db: database.db, blobs, outputs, config }, queues, redisUrl: redis.url });
       running.push(workers);
       return workers;
     },

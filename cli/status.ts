@@ -22,8 +22,8 @@ export async function printStatus(runtime: Runtime): Promise<void> {
   console.log(queues.toString());
 
   const stuck = await findStuckWork(runtime);
-  if (stuck.documents.length + stuck.runs.length > 0) {
-    console.log(`卡住的文档 ${stuck.documents.length} 份，中断的运行 ${stuck.runs.length} 个：gongkai status --stuck 列出，gongkai recover 重新排队 / ${stuck.documents.length} stuck documents and ${stuck.runs.length} interrupted runs: list them with \`gongkai status --stuck\`, re-drive with \`gongkai recover\``);
+  if (stuck.documents.length > 0) {
+    console.log(`卡住的文档 ${stuck.documents.length} 份：gongkai status --stuck 列出，gongkai recover 重新排队 / ${stuck.documents.length} stuck documents: list them with \`gongkai status --stuck\`, re-drive with \`gongkai recover\``);
   }
 }
 
@@ -37,20 +37,13 @@ function printStuckWork(stuck: StuckWork): void {
     }
     console.log(table.toString());
   }
-  if (stuck.runs.length > 0) {
-    const table = createTable(['document', 'stage', 'round', 'worker', 'started', 'why']);
-    for (const run of stuck.runs) {
-      table.push([run.documentId, run.stage, run.round, printable(run.worker), run.startedAt.toISOString(), run.why === 'superseded' ? '已由他处重跑 / ran again elsewhere' : '作业不在运行 / job not running']);
-    }
-    console.log(table.toString());
-  }
 }
 
 /** `gongkai status --stuck`: what the reconciler would recover, without recovering it. */
 export async function printStuck(runtime: Runtime, olderThanMs: number): Promise<void> {
   const stuck = await findStuckWork(runtime, olderThanMs);
   printStuckWork(stuck);
-  console.log(`卡住的文档 ${stuck.documents.length} 份，中断的运行 ${stuck.runs.length} 个 / ${stuck.documents.length} stuck documents, ${stuck.runs.length} interrupted stage runs`);
+  console.log(`卡住的文档 ${stuck.documents.length} 份 / ${stuck.documents.length} stuck documents`);
   if (stuck.documents.length > 0) console.log('运行 gongkai recover 重新排队 / run `gongkai recover` to put them back on their queues');
 }
 
@@ -59,7 +52,7 @@ export async function recoverStuck(runtime: Runtime, olderThanMs: number): Promi
   const stuck = await findStuckWork(runtime, olderThanMs);
   printStuckWork(stuck);
   const recovered = await recoverStuckWork(runtime, stuck);
-  console.log(`已重新排队 ${recovered.requeued.length} 份文档，关闭 ${recovered.runsClosed} 个中断的运行 / requeued ${recovered.requeued.length} documents, closed ${recovered.runsClosed} interrupted stage runs`);
+  console.log(`已重新排队 ${recovered.requeued.length} 份文档 / requeued ${recovered.requeued.length} documents`);
 }
 
 export async function printDeadLetters(runtime: Runtime, filter: DeadLetterFilter = {}): Promise<void> {

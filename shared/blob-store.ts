@@ -54,11 +54,17 @@ export class DirectoryBlobStore implements BlobStore {
     const key = sha256Of(bytes);
     const target = this.pathFor(key);
     if (await this.has(key)) return key;
-    await fs.mkdir(path.dirname(target), { recursive: true });
     // Write then rename, so a reader never sees a half-written blob.
-    const temporary = `${target}.${process.pid}.${Date.now()}.tmp`;
-    await fs.writeFile(temporary, bytes);
-    await fs.rename(temporary, target);
+    const temporary = `${target}.${process.pid}.${randomUUID()}.tmp`;
+    try {
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      await fs.writeFile(temporary, bytes);
+      await fs.rename(temporary, target);
+    } catch (error) {
+      await fs.rm(temporary, { force: true }).catch(() => undefined);
+      // Bytes named by their own hash cannot be at fault: a store that refuses them is full, read-only or away.
+      throw new InfrastructureError('blob-store', `文件存储 ${this.root} 无法写入 / the blob store ${this.root} cannot be written: ${(error as Error).message}`, { cause: error });
+    }
     return key;
   }
 

@@ -8,6 +8,8 @@ export interface Config {
   /** Blobs, embedded Postgres and the private Redis live here. */
   dataDir: string;
   blobDir: string;
+  /** What each stage hands the next (shared/stage-outputs.ts): shared by every worker, like the blobs. */
+  stageOutputDir: string;
   /** Null: embedded Postgres (PGlite) in the data directory. */
   databaseUrl: string | null;
   /** Postgres schema holding gongkai's tables (tests use one per run). */
@@ -89,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     dataDir,
     blobDir: path.resolve(env.GONGKAI_BLOB_DIR || path.join(dataDir, 'blobs')),
+    stageOutputDir: path.resolve(env.GONGKAI_STAGE_OUTPUT_DIR || path.join(env.GONGKAI_BLOB_DIR || path.join(dataDir, 'blobs'), 'stage-outputs')),
     databaseUrl: env.DATABASE_URL || null,
     dbSchema: env.GONGKAI_DB_SCHEMA || 'public',
     redisUrl: env.REDIS_URL || null,

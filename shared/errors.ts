@@ -10,7 +10,8 @@ export type PermanentErrorCode =
   | 'TOO_LARGE'
   | 'NOT_A_REPORT'
   | 'OCR_FAILED'
-  | 'INVALID_JOB';
+  | 'INVALID_JOB'
+  | 'MISSING_INPUT';
 
 /** What a dead letter's error code means for somebody deciding what to do with it. */
 export interface ErrorCodeInfo {
@@ -34,6 +35,8 @@ export const ERROR_CODES: Record<ErrorCode, ErrorCodeInfo> = {
   NOT_A_REPORT: { permanent: true },
   OCR_FAILED: { permanent: false },
   INVALID_JOB: { permanent: false },
+  /** Its predecessor's output is not stored: a re-drive from an earlier stage, or reprocessing, rebuilds it. */
+  MISSING_INPUT: { permanent: false },
   TRANSIENT: { permanent: false },
 };
 

@@ -3,6 +3,7 @@
  * and concurrency policy. Workers, the CLI and tests all read it from here.
  */
 import { z } from 'zod';
+import type { DocumentRow } from './db/schema';
 import type { ExtractedPage, NormalizedDocument, ParsedReport, SourceInfo } from './record';
 import { positiveSetting } from './settings';
 
@@ -96,13 +97,17 @@ export function backoffFor(policy: JobPolicy): { type: 'exponential'; delay: num
   return { type: 'exponential', delay: policy.backoffMs, jitter: 0.5 };
 }
 
-/** Every stage job names a document and the re-drive round it belongs to; the body lives in the blob store and Postgres. */
 /**
- * What each stage hands the next, read by that stage alone. Ingest's and ocr's hand-off is the pages
- * table (shared/db/pages.ts), which the web pages also show; the others are stored by
- * shared/db/stage-outputs.ts. What a later stage needs is carried forward, never read two stages back.
+ * What each stage hands the next, read by that stage alone; published writes the report instead. The
+ * job layer keeps them in the stage-output store (shared/stage-outputs.ts), content-addressed, and the
+ * next stage's job carries the key. What a later stage needs is carried forward, never read two
+ * stages back.
  */
 export interface StageOutputs {
+  /** The file's text, page by page. */
+  ingest: SourcePages;
+  /** The same pages with the scanned ones read. */
+  ocr: SourcePages;
   normalize: {
     normalized: NormalizedDocument;
     source: SourceInfo;
@@ -123,27 +128,51 @@ export interface StageOutputs {
 }
 export type StoredStage = keyof StageOutputs;
 
-/** What each stage reads: its predecessor's output, which the job layer loads with the run's opening statement. */
+export interface SourcePages {
+  file: { sha256: string; fileName: string; mediaType: string };
+  pages: ExtractedPage[];
+}
+
+/** What each stage reads: its predecessor's output. Ingest reads the submitted file its document names. */
 export const STAGE_INPUTS = {
   ingest: null,
-  ocr: 'pages',
-  normalize: 'pages',
+  ocr: 'ingest',
+  normalize: 'ocr',
   parse: 'normalize',
   validate: 'parse',
   publish: 'validate',
-} as const satisfies Record<Stage, 'pages' | StoredStage | null>;
+} as const satisfies Record<Stage, StoredStage | null>;
 
-type InputOf<Source> = Source extends StoredStage ? StageOutputs[Source] : Source extends 'pages' ? ExtractedPage[] : null;
+type InputOf<Source> = Source extends StoredStage ? StageOutputs[Source] : null;
 export type StageInputs = { [S in Stage]: InputOf<(typeof STAGE_INPUTS)[S]> };
+export type StageOutput<S extends Stage> = S extends StoredStage ? StageOutputs[S] : never;
 
+/** A sha256 in hex: a submitted file's key in the blob store, or a stage output's in the stage-output store. */
+export const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** Every stage job names a document and the re-drive round it belongs to; bodies live in the blob store and Postgres. */
 export const StageJobSchema = z.object({
   documentId: z.uuid(),
   /** Incremented by each re-drive or reprocess so the new jobs get fresh ids. */
   round: z.number().int().nonnegative(),
+  /**
+   * The key of the stage's input, its predecessor's output, set by the stage that hands the document
+   * on. A re-drive, reprocess or recovery enqueues without it: the job layer looks it up.
+   */
+  input: Sha256Schema.optional(),
+  /** Ingest's input, the submitted file, when its submission enqueued it; without it ingest reads its document. */
+  file: z.object({ sha256: Sha256Schema, name: z.string(), bytes: z.number().int().nonnegative() }).optional(),
 });
 export type StageJob = z.infer<typeof StageJobSchema>;
+export type SubmittedFile = NonNullable<StageJob['file']>;
 
-export const OcrPageJobSchema = StageJobSchema.extend({ page: z.number().int().positive() });
+/** The job that starts a document at a stage: ingest's carries the submitted file, so that ingest need not read the document. */
+export function stageJobFor(document: Pick<DocumentRow, 'id' | 'round' | 'sha256' | 'file_name' | 'size_bytes'>, stage: Stage): StageJob {
+  const job = { documentId: document.id, round: document.round };
+  return stage === 'ingest' ? { ...job, file: { sha256: document.sha256, name: document.file_name, bytes: document.size_bytes } } : job;
+}
+
+export const OcrPageJobSchema = StageJobSchema.omit({ input: true, file: true }).extend({ page: z.number().int().positive() });
 export type OcrPageJob = z.infer<typeof OcrPageJobSchema>;
 
 export function ocrPageJobId(job: OcrPageJob): string {

@@ -1,13 +1,12 @@
 /**
  * Work nothing is doing: documents queued or processing with no live job behind them (Redis lost its
- * data, a job failed while Postgres was away, an enqueue never reached Redis) and stage runs whose
- * worker is gone. Every worker process sweeps for them periodically (workers/reconciler.ts);
+ * data, a job failed while Postgres was away, an enqueue never reached Redis). Every worker process sweeps for them periodically (workers/reconciler.ts);
  * `gongkai status --stuck` lists them and `gongkai recover` re-drives them on demand. Each step is
  * idempotent — deterministic job ids, conditional updates — so processes sweeping at once do no harm.
  */
 import type { JobType } from 'bullmq';
 import type { Kysely } from 'kysely';
-import { closeInterruptedRun, inFlightDocuments, runningStageRuns, stillInFlight, type InFlightDocument, type RunningStageRun } from './db/stuck';
+import { inFlightDocuments, stillInFlight, type InFlightDocument } from './db/stuck';
 import type { Database } from './db/schema';
 import { isStage, stageJobId, type Stage } from './pipeline';
 import type { PipelineQueues } from './queues';
@@ -22,13 +21,8 @@ export interface StuckDocument extends InFlightDocument {
   job: MissingJob;
 }
 
-export interface OrphanedRun extends RunningStageRun {
-  why: 'job-not-running' | 'superseded';
-}
-
 export interface StuckWork {
   documents: StuckDocument[];
-  runs: OrphanedRun[];
 }
 
 export interface RecoveryDeps {
@@ -36,10 +30,7 @@ export interface RecoveryDeps {
   queues: PipelineQueues;
 }
 
-/**
- * State younger than this is left alone: a job is enqueued just after its document moves on, and a
- * run is begun just after its job becomes active.
- */
+/** State younger than this is left alone: a job is enqueued just after its document moves on. */
 export const DEFAULT_GRACE_MS = 30_000;
 
 async function liveJobIds(queues: PipelineQueues, stages: Iterable<Stage>): Promise<Map<Stage, Set<string>>> {
@@ -57,9 +48,8 @@ async function finishedJobState(queues: PipelineQueues, stage: Stage, jobId: str
 }
 
 export async function findStuckWork(deps: RecoveryDeps, graceMs = DEFAULT_GRACE_MS): Promise<StuckWork> {
-  const [inFlight, running] = await Promise.all([inFlightDocuments(deps.db, graceMs), runningStageRuns(deps.db, graceMs)]);
-  const stages = new Set([...inFlight.map((document) => document.stage), ...running.map((run) => run.stage)].filter(isStage));
-  const live = await liveJobIds(deps.queues, stages);
+  const inFlight = await inFlightDocuments(deps.db, graceMs);
+  const live = await liveJobIds(deps.queues, new Set(inFlight.map((document) => document.stage).filter(isStage)));
 
   const documents: StuckDocument[] = [];
   for (const document of inFlight) {
@@ -68,27 +58,15 @@ export async function findStuckWork(deps: RecoveryDeps, graceMs = DEFAULT_GRACE_
     if (live.get(document.stage)?.has(jobId)) continue;
     documents.push({ ...document, job: await finishedJobState(deps.queues, document.stage, jobId) });
   }
-
-  const runs: OrphanedRun[] = [];
-  for (const run of running) {
-    if (run.superseded) runs.push({ ...run, why: 'superseded' });
-    else if (!isStage(run.stage) || !(await deps.queues.stages[run.stage].getJobState(run.jobId).then((state) => state === 'active'))) runs.push({ ...run, why: 'job-not-running' });
-  }
-  return { documents, runs };
+  return { documents };
 }
 
 export interface Recovered {
   requeued: string[];
-  runsClosed: number;
 }
 
-/** Closes the orphaned runs and puts each stuck document back on its stage's queue, as the same job. */
+/** Puts each stuck document back on its stage's queue, as the same job. */
 export async function recoverStuckWork(deps: RecoveryDeps, stuck: StuckWork): Promise<Recovered> {
-  let runsClosed = 0;
-  for (const run of stuck.runs) {
-    const reason = run.why === 'superseded' ? '其工作进程已退出，作业已由他处重跑 / its worker went away; the job ran again elsewhere' : '其工作进程已退出 / its worker went away';
-    if (await closeInterruptedRun(deps.db, run.id, reason)) runsClosed++;
-  }
   const requeued: string[] = [];
   for (const document of stuck.documents) {
     // Moved on since it was found (a late job finished it): leave it.
@@ -102,5 +80,5 @@ export async function recoverStuckWork(deps: RecoveryDeps, stuck: StuckWork): Pr
     else await deps.queues.enqueue(document.stage, job);
     requeued.push(document.id);
   }
-  return { requeued, runsClosed };
+  return { requeued };
 }

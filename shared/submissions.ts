@@ -4,7 +4,7 @@ import type { BlobStore } from './blob-store';
 import { documentRounds, getDocument, outdatedDocuments, startNewRound, submitDocument } from './db/documents';
 import type { Database, DocumentRow } from './db/schema';
 import { answerDeadLetters, dismissDeadLetters, listDeadLetters, resolveDeadLetters, type DeadLetterFilter } from './db/dead-letters';
-import { PIPELINE_VERSION, deadLetterJobId, isStage, type Stage } from './pipeline';
+import { PIPELINE_VERSION, deadLetterJobId, isStage, stageJobFor, type Stage } from './pipeline';
 import type { PipelineQueues } from './queues';
 
 export interface PipelineDeps {
@@ -67,11 +67,11 @@ export async function submitStored(deps: PipelineDeps, file: { sha256: string; s
     const restarted = isPendingRound(document) ? undefined : await restartDocument(deps, document, 'ingest', { onlyIfFinished: true });
     if (restarted) return { ...submission, reprocessed: true, status: restarted.status, round: restarted.round };
     const now = (await getDocument(deps.db, document.id)) ?? document;
-    if (isPendingRound(now)) await deps.queues.enqueue('ingest', { documentId: now.id, round: now.round });
+    if (isPendingRound(now)) await deps.queues.enqueue('ingest', stageJobFor(now, 'ingest'));
     return { ...submission, alreadyUnderWay: true, status: now.status, round: now.round };
   }
   // Enqueueing again is harmless: the job id is deterministic, so an unfinished job is not duplicated.
-  if (created || document.status === 'queued') await deps.queues.enqueue('ingest', { documentId: document.id, round: document.round });
+  if (created || document.status === 'queued') await deps.queues.enqueue('ingest', stageJobFor(document, 'ingest'));
   return submission;
 }
 
@@ -94,7 +94,7 @@ export async function restartDocument(
 ): Promise<DocumentRow | undefined> {
   const restarted = await startNewRound(deps.db, seen.id, seen.round, { stage, pipelineVersion: PIPELINE_VERSION, ...options });
   if (!restarted) return undefined;
-  await deps.queues.enqueue(stage, { documentId: restarted.id, round: restarted.round });
+  await deps.queues.enqueue(stage, stageJobFor(restarted, stage));
   const oldLetters = (await listDeadLetters(deps.db, { documentId: seen.id })).filter((letter) => letter.round <= seen.round);
   for (const letter of oldLetters) await deps.queues.removeDeadLetter(deadLetterJobId(letter));
   await resolveDeadLetters(deps.db, seen.id, seen.round);

@@ -2,12 +2,15 @@
 import type { Config } from '../shared/config';
 import type { Session } from '../shared/db/accounts';
 import type { ExpectedAgency } from '../shared/expected-agencies';
+import type { StageOutputStore } from '../shared/stage-outputs';
 import type { PipelineDeps } from '../shared/submissions';
 import type { Authenticator } from './auth';
 import type { Role } from './html';
 
 export interface WebDeps extends PipelineDeps {
   config: Config;
+  /** The pages as the pipeline read them (the ocr stage's output), for a cell's source. */
+  outputs: StageOutputStore;
 }
 
 /** What every route handler gets besides the request. */

@@ -188,7 +188,7 @@ function exportQuery(kind: ExportKind, filter: ExportFilter): RawBuilder<ExportQ
       ? [
           sql`table_name, row_key, column_key, value, raw, unit`,
           sql`null::text as table_name, null::text as row_key, null::text as column_key, null::text as value, null::text as raw, null::text as unit`,
-          sql`select s.rank, 1 as kind, c.id as item, null::json as report, c.table_name, c.row_key, c.column_key, c.value::text, c.raw, c.unit
+          sql`select s.rank, 1 as kind, c.position as item, null::json as report, c.table_name, c.row_key, c.column_key, c.value::text, c.raw, c.unit
             from selected s join cells c on c.document_id = s.document_id`,
         ]
       : [

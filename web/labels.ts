@@ -54,6 +54,7 @@ const ERROR_CODE_NAMES: Record<ErrorCode, Names> = {
   NOT_A_REPORT: ['不是年度报告', 'not a report'],
   OCR_FAILED: ['文字识别失败', 'OCR failed'],
   INVALID_JOB: ['任务无效', 'invalid job'],
+  MISSING_INPUT: ['缺少上一阶段的输出', 'missing input'],
   TRANSIENT: ['临时故障', 'transient failure'],
 };
 

@@ -140,9 +140,7 @@ async function gaugeRegistry(db: Kysely<Database>, queues: PipelineQueues): Prom
     help: 'Documents queued or processing with no live job behind them (the reconciler requeues them; see gongkai status --stuck).',
     registers,
   });
-  const interruptedRuns = new Gauge({ name: 'gongkai_orphaned_stage_runs', help: 'Stage runs still marked running whose worker is gone.', registers });
   stuckDocuments.set(stuck.documents.length);
-  interruptedRuns.set(stuck.runs.length);
   for (const status of DOCUMENT_STATUSES) documentsByStatus.set({ status }, 0);
   for (const row of documents) documentsByStatus.set({ status: row.status }, row.count);
   return registry;

@@ -19,9 +19,7 @@ export function startReconciler(deps: RecoveryDeps, intervalMs: number, graceMs?
     running ??= (async () => {
       try {
         const recovered = await recoverStuckWork(deps, await findStuckWork(deps, graceMs));
-        if (recovered.requeued.length > 0 || recovered.runsClosed > 0) {
-          console.warn(`[reconciler] 重新排队 ${recovered.requeued.length} 份文档，关闭 ${recovered.runsClosed} 个中断的运行 / requeued ${recovered.requeued.length} stuck documents, closed ${recovered.runsClosed} interrupted stage runs`);
-        }
+        if (recovered.requeued.length > 0) console.warn(`[reconciler] 重新排队 ${recovered.requeued.length} 份文档 / requeued ${recovered.requeued.length} stuck documents`);
         failing = false;
       } catch (error) {
         // One line per outage, not one per tick.

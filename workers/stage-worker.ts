@@ -1,43 +1,49 @@
 /**
- * The stages on the job layer (workers/job-worker.ts): a stage job records its run, calls the stage's
- * handler, hands the document to the next stage, and when the job layer gives up moves the document to
- * the dead-letter queue with its attempt history.
+ * The stages on the job layer (workers/job-worker.ts): a stage job loads its input, calls the stage's
+ * handler, stores its output, records its run and hands the document to the next stage in one
+ * transaction, and when the job layer gives up moves the document to the dead-letter queue with its
+ * attempt history.
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { BlobStore } from '../shared/blob-store';
 import type { Config } from '../shared/config';
 import { advanceDocument, markDeadLettered } from '../shared/db/documents';
-import { completeStageRun, discardStageRun, finishStageRun, hasCompletedRun, openStageRun, stageRunHistory } from '../shared/db/stage-runs';
+import { completeStageRun, completedOutputKey, completedRun, recordStageRun, stageRunHistory, type StageRunRecord } from '../shared/db/stage-runs';
 import { recordDeadLetter } from '../shared/db/dead-letters';
-import type { Database, DocumentRow } from '../shared/db/schema';
-import { describeError, errorStack, isPermanent } from '../shared/errors';
-import { StageJobSchema, nextStage, type Stage, type StageInputs, type StageJob } from '../shared/pipeline';
+import type { Database } from '../shared/db/schema';
+import { stillInFlight } from '../shared/db/stuck';
+import { PermanentError, describeError, errorStack, isPermanent } from '../shared/errors';
+import { STAGE_INPUTS, StageJobSchema, nextStage, type Stage, type StageInputs, type StageJob, type StageOutput } from '../shared/pipeline';
 import type { PipelineQueues } from '../shared/queues';
+import type { StageOutputStore } from '../shared/stage-outputs';
 import { WaitingChildrenError, type Worker } from 'bullmq';
 import { WORKER_NAME, startJobWorker, type JobRun } from './job-worker';
 
 export interface StageContext {
   db: Kysely<Database>;
   blobs: BlobStore;
+  outputs: StageOutputStore;
   config: Config;
 }
 
-/** A stage's writes, run in the transaction that completes its run and hands the document on. */
+/** A stage's Postgres writes, run in the transaction that completes its run and hands the document on. */
 export type StageCommit = (trx: Transaction<Database>) => Promise<void>;
 
+export interface StageResult<S extends Stage> {
+  /** What the next stage reads (StageOutputs); publish has none. The input itself, returned as it came, is handed on as it is. */
+  output?: StageOutput<S>;
+  /** What the stage learnt about the document (ingest: its media type), set as the run completes. */
+  document?: { media_type: string };
+  commit?: StageCommit;
+}
+
 /**
- * A stage's thin worker: load its predecessor's output by document id, run the pure core, and return
- * what to store. The job layer passes what it read in the run's opening statement: the document row
- * as it was when the job started and the stage's input (STAGE_INPUTS, shared/pipeline.ts); and the
- * run, through which a stage may fan work out to child jobs.
+ * A stage's thin worker: run the pure core on the stage's input (its predecessor's output, which the
+ * job layer loads: STAGE_INPUTS, shared/pipeline.ts) and return what to hand on and what to write.
+ * Null: nothing to do (the document is gone, or in another round). Through the run a stage may fan
+ * work out to child jobs.
  */
-export type StageHandler<S extends Stage> = (
-  job: StageJob,
-  context: StageContext,
-  document: DocumentRow,
-  input: StageInputs[S],
-  run: JobRun<StageJob>,
-) => Promise<StageCommit | void>;
+export type StageHandler<S extends Stage> = (job: StageJob, context: StageContext, input: StageInputs[S], run: JobRun<StageJob>) => Promise<StageResult<S> | null>;
 
 interface StageWorkerDeps {
   stage: Stage;
@@ -96,76 +102,103 @@ async function deadLetterPersistently(options: StageWorkerDeps, job: StageJob, e
   }
 }
 
-/** One try of a stage job: when it started and, once recorded, its stage run. */
+/** One try of a stage job: when it started, the run it records when it ends, and whether it completed. */
 interface StageAttempt {
   startedAt: number;
-  runId: string | null;
+  run: StageRunRecord | null;
+  completed: boolean;
 }
 
-/**
- * A try cut off by an outage did no work that counts: its run is dropped (one row per retry would
- * flood the history over a long outage) and the document says what it is waiting for. While Postgres
- * itself is away neither write lands, and the reconciler closes the run later.
- */
-async function noteOutage(options: StageWorkerDeps, payload: StageJob, error: unknown, attempt: StageAttempt): Promise<void> {
+/** A try cut off by an outage did no work that counts: no run is recorded, and the document says what it is waiting for. */
+async function noteOutage(options: StageWorkerDeps, payload: StageJob, error: unknown): Promise<void> {
   const { stage, context } = options;
-  if (attempt.runId) await discardStageRun(context.db, attempt.runId);
-  attempt.runId = null;
   const waiting = `等待服务恢复 / waiting for a service to come back: ${describeError(error)}`;
   await advanceDocument(context.db, payload.documentId, { stage, round: payload.round }, { status: 'processing', stage, error: waiting });
 }
 
-async function closeFailedRun(options: StageWorkerDeps, error: unknown, attempt: StageAttempt): Promise<void> {
-  if (attempt.runId) await finishStageRun(options.context.db, attempt.runId, 'failed', attempt.startedAt, describeError(error)).catch(() => undefined);
-  attempt.runId = null;
+async function recordFailedRun(options: StageWorkerDeps, error: unknown, attempt: StageAttempt): Promise<void> {
+  if (attempt.run && !attempt.completed) await recordStageRun(options.context.db, attempt.run, 'failed', describeError(error)).catch(() => undefined);
+  attempt.run = null;
+}
+
+interface LoadedInput<S extends Stage> {
+  key: string | null;
+  value: StageInputs[S];
+}
+
+/**
+ * The stage's input: by the key its job carries, else (a re-drive, reprocess or recovery enqueued it)
+ * by the key its predecessor's last completed run recorded. Undefined when the document is no longer
+ * in flight at this stage and round, so there is nothing to do.
+ */
+async function loadInput<S extends Stage>(options: StageWorkerOptions<S>, payload: StageJob): Promise<LoadedInput<S> | undefined> {
+  const { stage, context } = options;
+  const source = STAGE_INPUTS[stage];
+  if (!source) return { key: null, value: null as StageInputs[S] };
+  const key = payload.input ?? (await completedOutputKey(context.db, payload.documentId, source));
+  if (key) return { key, value: context.outputs.get(key) as StageInputs[S] };
+  if (!(await stillInFlight(context.db, { id: payload.documentId, stage, round: payload.round }))) return undefined;
+  throw new PermanentError('MISSING_INPUT', `没有保存的 ${source} 阶段输出，请从头重新处理本文档 / no ${source} output is stored for this document; reprocess it from the start`);
 }
 
 async function runStageJob<S extends Stage>(options: StageWorkerOptions<S>, run: JobRun<StageJob>, attempt: StageAttempt): Promise<void> {
   const { stage, context } = options;
   const { payload, job } = run;
-  const opened = await openStageRun<StageInputs[S]>(context.db, {
+  const record: StageRunRecord = {
     documentId: payload.documentId,
     stage,
     round: payload.round,
     attempt: job.attemptsMade + 1,
-    jobId: String(job.id),
     worker: WORKER_NAME,
-  });
-  // A job from before a re-drive, for a deleted document, or for one already dead-lettered has nothing left to do.
-  if (!opened || opened.document.round !== payload.round || opened.document.status === 'dead_lettered') return;
-  // A re-run of finished work (the worker died between committing and acknowledging): only make
-  // sure the hand-off happened; the successor's job id makes that idempotent.
-  if (opened.completed) return handOff(options, payload);
-  // The document is no longer in flight at this stage (it moved on meanwhile): nothing to do here.
-  if (!opened.runId) return;
-  const runId = opened.runId;
-  attempt.runId = runId;
-  let commit: StageCommit | void;
+    startedAt: attempt.startedAt,
+  };
+  attempt.run = record;
+  const input = await loadInput(options, payload);
+  if (!input) return;
+  let result: StageResult<S> | null;
   try {
-    commit = await options.handler(payload, context, opened.document, opened.input as StageInputs[S], run);
+    result = await options.handler(payload, context, input.value, run);
   } catch (error) {
-    // Parked for its child jobs: the run waits too, and the job's next run records a new one.
-    if (error instanceof WaitingChildrenError) await finishStageRun(context.db, runId, 'waiting', attempt.startedAt, null);
+    // Parked for its child jobs: the job's next run records a new run.
+    if (error instanceof WaitingChildrenError) {
+      await recordStageRun(context.db, record, 'waiting', null);
+      attempt.run = null;
+    }
     throw error;
   }
+  if (!result) return;
 
-  // The stage's output, the run's completion and the document's move to the next stage (or to
-  // published) in one transaction, then the next stage's job. A crash between the two leaves a
-  // completed run: the re-run only enqueues the job.
+  // The output first (content-addressed, so storing it twice is harmless), then in one transaction the
+  // run, the document's move to the next stage (or to published) and the stage's writes, only if the
+  // document was still here; then the next stage's job. A crash between the two leaves a completed run:
+  // the re-run only enqueues the job.
+  const output = result.output === undefined ? null : (result.output as unknown) === input.value ? input.key : context.outputs.put(result.output);
   const next = nextStage(stage);
-  await context.db.transaction().execute(async (trx) => {
-    if (commit) await commit(trx);
-    await completeStageRun(trx, { runId, startedAt: attempt.startedAt, documentId: payload.documentId, from: { stage, round: payload.round }, next });
-  });
-  attempt.runId = null;
-  if (next) await options.queues.enqueue(next, payload);
+  const commit = result.commit;
+  // Without writes of its own the completion is one statement, atomic by itself.
+  const moved = commit
+    ? await context.db.transaction().execute(async (trx) => {
+        if (!(await completeStageRun(trx, record, { output, next, document: result.document }))) return false;
+        await commit(trx);
+        return true;
+      })
+    : await completeStageRun(context.db, record, { output, next, document: result.document });
+  attempt.completed = moved;
+  if (moved) {
+    if (next) await options.queues.enqueue(next, { documentId: payload.documentId, round: payload.round, ...(output ? { input: output } : {}) });
+    return;
+  }
+  // A re-run of finished work (the worker died between committing and acknowledging): only make sure
+  // the hand-off happened; the successor's job id makes that idempotent.
+  const finished = await completedRun(context.db, payload.documentId, stage, payload.round);
+  if (finished) await handOff(options, payload, finished.output);
 }
 
-async function handOff(options: StageWorkerDeps, payload: StageJob): Promise<void> {
+async function handOff(options: StageWorkerDeps, payload: StageJob, output: string | null): Promise<void> {
   const next = nextStage(options.stage);
   if (!next) return;
-  await options.queues.enqueue(next, payload);
-  await advanceDocument(options.context.db, payload.documentId, { stage: options.stage, round: payload.round }, { status: 'queued', stage: next, error: null });
+  await options.queues.enqueue(next, { documentId: payload.documentId, round: payload.round, ...(output ? { input: output } : {}) });
+  await advanceDocument(options.context.db, payload.documentId, { stage: options.stage, round: payload.round }, { status: 'processing', stage: next, error: null });
 }
 
 /**
@@ -173,10 +206,11 @@ async function handOff(options: StageWorkerDeps, payload: StageJob): Promise<voi
  * worker that lost the lock: then only the hand-off is due. Otherwise the document is dead-lettered.
  */
 async function giveUp(options: StageWorkerDeps, payload: StageJob, error: unknown, attempt: StageAttempt | null): Promise<void> {
-  if (attempt) await closeFailedRun(options, error, attempt);
+  if (attempt) await recordFailedRun(options, error, attempt);
   else {
     try {
-      if (await hasCompletedRun(options.context.db, payload.documentId, options.stage, payload.round)) return await handOff(options, payload);
+      const finished = await completedRun(options.context.db, payload.documentId, options.stage, payload.round);
+      if (finished) return await handOff(options, payload, finished.output);
     } catch {
       // Postgres is away: dead-lettering below waits for it and re-checks the document's stage.
     }
@@ -193,11 +227,11 @@ export function startStageWorker<S extends Stage>(options: StageWorkerOptions<S>
     queues: options.queues,
     redisUrl: options.redisUrl,
     config: context.config,
-    newAttempt: () => ({ startedAt: Date.now(), runId: null }),
+    newAttempt: () => ({ startedAt: Date.now(), run: null, completed: false }),
     handler: (run, attempt) => runStageJob(options, run, attempt),
-    onOutage: (payload, error, attempt) => noteOutage(options, payload, error, attempt),
+    onOutage: (payload, error) => noteOutage(options, payload, error),
     onRetry: async (payload, error, attempt) => {
-      await closeFailedRun(options, error, attempt);
+      await recordFailedRun(options, error, attempt);
       await advanceDocument(context.db, payload.documentId, { stage, round: payload.round }, { status: 'processing', stage, error: describeError(error) });
     },
     onGiveUp: (payload, error, attempt) => giveUp(options, payload, error, attempt),

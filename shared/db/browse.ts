@@ -7,7 +7,8 @@ import { reportCopies } from './counted';
 import { deadLetterHistory } from './dead-letters';
 import { reportVersions } from './reports';
 import { rangeBox, relativeBox, scannedBox, type Box } from '../page-boxes';
-import type { OcrPageInfo, Provenance } from '../record';
+import type { ExtractedPage, Provenance } from '../record';
+import type { StageOutputStore } from '../stage-outputs';
 import type { Severity } from '../record';
 import type { Database, DocumentStatus } from './schema';
 
@@ -212,7 +213,12 @@ export interface CellSource {
   rotation: number;
 }
 
-export async function cellSource(db: Kysely<Database>, documentId: string, cellKey: string): Promise<CellSource | undefined> {
+/** A document's pages as the pipeline read them: its ocr stage's last output. */
+export async function documentPages(db: Kysely<Database>, outputs: StageOutputStore, documentId: string): Promise<ExtractedPage[]> {
+  return (await outputs.latest(db, documentId, 'ocr'))?.pages ?? [];
+}
+
+export async function cellSource(db: Kysely<Database>, outputs: StageOutputStore, documentId: string, cellKey: string): Promise<CellSource | undefined> {
   const [table, ...rest] = cellKey.split('.');
   const column = rest.pop();
   if (!table || !column) return undefined;
@@ -229,27 +235,17 @@ export async function cellSource(db: Kysely<Database>, documentId: string, cellK
     .executeTakeFirst();
   if (!cell) return undefined;
   const provenance = cell.provenance as unknown as Provenance;
-  const page = await db
-    .selectFrom('pages')
-    .select(['text', 'text_source', 'ocr', 'line_boxes', 'page_width', 'page_height'])
-    .where('document_id', '=', documentId)
-    .where('page_number', '=', provenance.page)
-    .executeTakeFirst();
-  const ocr = (page?.ocr ?? null) as OcrPageInfo | null;
-  return { raw: cell.raw, provenance, pageText: page?.text ?? null, textSource: page?.text_source ?? null, box: page ? valueBox(provenance, page, ocr) : null, rotation: ocr?.rotation ?? 0 };
+  const page = (await documentPages(db, outputs, documentId)).find((candidate) => candidate.number === provenance.page);
+  return { raw: cell.raw, provenance, pageText: page?.text ?? null, textSource: page?.source ?? null, box: page ? valueBox(provenance, page) : null, rotation: page?.ocr?.rotation ?? 0 };
 }
 
 /** OCR cells carry their box in page-image pixels; text-layer cells are found in the page's recorded line boxes. */
-function valueBox(
-  provenance: Provenance,
-  page: { text: string; line_boxes: unknown; page_width: number | null; page_height: number | null },
-  ocr: OcrPageInfo | null,
-): Box | null {
+function valueBox(provenance: Provenance, page: ExtractedPage): Box | null {
+  const { ocr, boxes } = page;
   if (provenance.bbox && ocr) return relativeBox(scannedBox(provenance.bbox, ocr), ocr.width, ocr.height);
-  const lines = page.line_boxes as number[][] | null;
-  if (!lines || !page.page_width || !page.page_height || provenance.line === undefined || provenance.start === undefined || provenance.end === undefined) return null;
-  const box = rangeBox(page.text, { width: page.page_width, height: page.page_height, lines }, provenance.line, provenance.start, provenance.end);
-  return box && relativeBox(box, page.page_width, page.page_height);
+  if (!boxes || provenance.line === undefined || provenance.start === undefined || provenance.end === undefined) return null;
+  const box = rangeBox(page.text, boxes, provenance.line, provenance.start, provenance.end);
+  return box && relativeBox(box, boxes.width, boxes.height);
 }
 
 export type SubmissionState = 'published' | 'with_errors' | 'in_progress' | 'dead_lettered';

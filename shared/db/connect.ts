@@ -18,6 +18,8 @@ import * as bulk from './migrations/008_bulk';
 import * as findingLanguage from './migrations/009_finding_language';
 import * as pageBoxes from './migrations/010_page_boxes';
 import * as typedStageOutputs from './migrations/011_typed_stage_outputs';
+import * as stageOutputStore from './migrations/012_stage_output_store';
+import * as compactCells from './migrations/013_compact_cells';
 
 // bigint ids and sizes fit in a JS number for any realistic count; numeric stays a string (exact).
 types.setTypeParser(types.builtins.INT8, (value) => Number(value));
@@ -34,6 +36,8 @@ const migrations: Record<string, Migration> = {
   '009_finding_language': findingLanguage,
   '010_page_boxes': pageBoxes,
   '011_typed_stage_outputs': typedStageOutputs,
+  '012_stage_output_store': stageOutputStore,
+  '013_compact_cells': compactCells,
 };
 
 /** Every migration, in order; tests migrate to one of them to check the next on data of the old shape. */

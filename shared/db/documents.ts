@@ -1,5 +1,6 @@
 /** Queries on the documents table: submitting, rounds, where a document is and its status. */
 import type { Kysely, Transaction } from 'kysely';
+import type { SubmittedFile } from '../pipeline';
 import type { Database, DocumentRow, DocumentStatus } from './schema';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -37,6 +38,12 @@ export async function submitDocument(
 
 export async function getDocument(db: Db, id: string): Promise<DocumentRow | undefined> {
   return db.selectFrom('documents').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The file a document was submitted as, while the document is in this round. */
+export async function submittedFile(db: Db, id: string, round: number): Promise<SubmittedFile | undefined> {
+  const row = await db.selectFrom('documents').select(['sha256', 'file_name', 'size_bytes']).where('id', '=', id).where('round', '=', round).executeTakeFirst();
+  return row && { sha256: row.sha256, name: row.file_name, bytes: row.size_bytes };
 }
 
 /** The rounds of documents as they are now, by id: what a re-drive of them compares against. */
@@ -90,7 +97,14 @@ export async function startNewRound(
       ),
     );
   }
-  return update.returningAll().executeTakeFirst();
+  // From the start, the scanned pages an earlier round read are read again (from ocr on, they are kept: a re-drive resumes).
+  if (start.stage !== 'ingest') return update.returningAll().executeTakeFirst();
+  return db
+    .with('restarted', () => update.returningAll())
+    .with('earlier_pages', (cte) => cte.deleteFrom('pages').where('document_id', 'in', cte.selectFrom('restarted').select('restarted.id')))
+    .selectFrom('restarted')
+    .selectAll()
+    .executeTakeFirst();
 }
 
 /** Documents whose result came from an older pipeline version, finished either way, with the round that result is from. */
@@ -138,10 +152,6 @@ export async function markDeadLettered(db: Db, id: string, at: { stage: string; 
     .where('status', '!=', 'published')
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
-}
-
-export async function setMediaType(db: Db, id: string, mediaType: string): Promise<void> {
-  await db.updateTable('documents').set({ media_type: mediaType }).where('id', '=', id).execute();
 }
 
 export async function documentStatuses(db: Db, ids: string[]): Promise<Map<string, DocumentStatus>> {

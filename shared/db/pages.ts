@@ -1,15 +1,17 @@
-/** Queries on pages: what ingest extracted from each page, and what OCR read on scanned ones. */
+/**
+ * Queries on pages: the scanned pages of a document in OCR, each as ingest extracted it until its page
+ * job writes what it read. Every page, scanned or not, travels in the ocr stage's output (shared/stage-outputs.ts).
+ */
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { ExtractedPage, OcrPageInfo } from '../record';
 import type { Database, PagesTable } from './schema';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** Replaces the document's pages; inside the ingest stage's completing transaction. */
-export async function savePages(trx: Transaction<Database>, documentId: string, pages: ExtractedPage[]): Promise<void> {
-  await trx.deleteFrom('pages').where('document_id', '=', documentId).execute();
+/** Writes the pages OCR is to read, for its page jobs; pages already there keep what they hold. */
+export async function savePagesToRead(db: Db, documentId: string, pages: ExtractedPage[]): Promise<void> {
   if (pages.length === 0) return;
-  await trx
+  await db
     .insertInto('pages')
     .values(
       pages.map((page) => ({
@@ -26,13 +28,13 @@ export async function savePages(trx: Transaction<Database>, documentId: string, 
         page_height: page.boxes?.height ?? null,
       })),
     )
+    .onConflict((conflict) => conflict.columns(['document_id', 'page_number']).doNothing())
     .execute();
 }
 
 type PageRow = Pick<Selectable<PagesTable>, 'page_number' | 'text' | 'text_source' | 'needs_ocr' | 'ocr_reason' | 'line_origins' | 'ocr' | 'ocr_error'>;
 
-/** A pages row, from a query or from the JSON a stage run's opening statement aggregates (shared/db/stage-runs.ts). */
-export function pageFromRow(row: PageRow): ExtractedPage {
+function pageFromRow(row: PageRow): ExtractedPage {
   return {
     number: row.page_number,
     text: row.text,

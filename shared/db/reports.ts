@@ -1,7 +1,7 @@
 /** Published reports: the one-transaction write and the look-ups validation and the CLI need. */
-import type { Insertable, Kysely, Transaction } from 'kysely';
-import type { CanonicalRecord } from '../record';
-import type { CellsTable, Database, FindingsTable, ReportsTable } from './schema';
+import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
+import type { CanonicalRecord, Provenance } from '../record';
+import type { Database, FindingsTable, ReportsTable } from './schema';
 
 /** Everything publish writes for one document. */
 export interface Publication {
@@ -10,17 +10,20 @@ export interface Publication {
   round: number;
   record: CanonicalRecord;
   report: Insertable<ReportsTable>;
-  cells: Insertable<CellsTable>[];
+  /** In the report's order. */
+  cells: PublishedCell[];
   findings: Insertable<FindingsTable>[];
 }
 
-/** Multi-row inserts in chunks keep one statement under Postgres' parameter limit. */
-const ROWS_PER_INSERT = 1000;
-
-function chunks<T>(rows: T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let index = 0; index < rows.length; index += size) result.push(rows.slice(index, index + size));
-  return result;
+/** One cell as publish writes it: its key, its value (the exact decimal where there is one) and where it was read. */
+export interface PublishedCell {
+  table: string;
+  rowKey: string;
+  columnKey: string;
+  value: string | number | null;
+  raw: string;
+  unit: string | null;
+  provenance: Provenance;
 }
 
 /**
@@ -28,45 +31,78 @@ function chunks<T>(rows: T[], size: number): T[][] {
  * published (the publish stage's completion, shared/db/stage-runs.ts). A report from an earlier round
  * (a forced or new-version reprocess, a re-drive) moves to report_history first; one from this round
  * (publish ran twice) is simply replaced. Returns false, writing nothing, when the document has moved
- * on to a newer round meanwhile.
+ * on to a newer round meanwhile. Four statements, whatever the report's size.
  */
 export async function writePublication(trx: Transaction<Database>, publication: Publication): Promise<boolean> {
-  const { documentId } = publication;
-  const document = await trx.selectFrom('documents').select('round').where('id', '=', documentId).forUpdate().executeTakeFirst();
-  if (!document || document.round !== publication.round) return false;
-  await keepSupersededReport(trx, documentId, publication.round);
-  await trx.deleteFrom('findings').where('document_id', '=', documentId).execute();
-  await trx.deleteFrom('cells').where('document_id', '=', documentId).execute();
-  await trx.deleteFrom('reports').where('document_id', '=', documentId).execute();
-  await trx.insertInto('reports').values(publication.report).execute();
-  for (const rows of chunks(publication.cells, ROWS_PER_INSERT)) await trx.insertInto('cells').values(rows).execute();
-  for (const rows of chunks(publication.findings, ROWS_PER_INSERT)) await trx.insertInto('findings').values(rows).execute();
+  const { documentId, round } = publication;
+  if (!(await clearForRound(trx, documentId, round))) return false;
+  const { findings } = publication;
+  if (findings.length === 0) await trx.insertInto('reports').values(publication.report).execute();
+  else await trx.with('report', (cte) => cte.insertInto('reports').values(publication.report)).insertInto('findings').values(findings).execute();
+  await insertCells(trx, documentId, publication.cells);
   return true;
 }
 
-async function keepSupersededReport(trx: Transaction<Database>, documentId: string, round: number): Promise<void> {
-  const previous = await trx.selectFrom('reports').selectAll().where('document_id', '=', documentId).executeTakeFirst();
-  if (!previous || previous.round === round) return;
-  const findingCount = await trx
-    .selectFrom('findings')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('document_id', '=', documentId)
-    .executeTakeFirstOrThrow();
-  await trx
-    .insertInto('report_history')
-    .values({
-      document_id: documentId,
-      round: previous.round,
-      pipeline_version: previous.pipeline_version,
-      agency: previous.agency,
-      year: previous.year,
-      template: previous.template,
-      finding_count: Number(findingCount.n),
-      record: JSON.stringify(previous.record),
-      published_at: previous.created_at,
-    })
-    .onConflict((conflict) => conflict.columns(['document_id', 'round']).doNothing())
-    .execute();
+/**
+ * In one statement, only while the document is in this round (its row locked meanwhile): keeps a
+ * report of an earlier round in report_history with its finding count, and removes the report, its
+ * cells and findings. All parts read the rows as they were before the statement.
+ */
+async function clearForRound(trx: Transaction<Database>, documentId: string, round: number): Promise<boolean> {
+  const { rows } = await sql<{ id: string }>`
+    with current_round as (select id from documents where id = ${documentId} and round = ${round} for update),
+    kept as (
+      insert into report_history (document_id, round, pipeline_version, agency, year, template, finding_count, record, published_at)
+      select r.document_id, r.round, r.pipeline_version, r.agency, r.year, r.template,
+        (select count(*) from findings f where f.document_id = r.document_id), r.record, r.created_at
+      from reports r where r.document_id in (select id from current_round) and r.round <> ${round}
+      on conflict (document_id, round) do nothing
+    ),
+    findings_gone as (delete from findings where document_id in (select id from current_round)),
+    cells_gone as (delete from cell_values where document_id in (select id from current_round)),
+    report_gone as (delete from reports where document_id in (select id from current_round))
+    select id from current_round`.execute(trx);
+  return rows.length > 0;
+}
+
+/**
+ * Writes a document's cells (migration 013), numbered from `firstPosition` in the order given: first
+ * any key not yet named in cell_keys, then every value with its key's id, each in one statement. The
+ * cells travel as one JSON parameter, which Postgres unpacks into rows, so a report of any size is two
+ * statements.
+ */
+export async function insertCells(trx: Transaction<Database>, documentId: string, cells: PublishedCell[], firstPosition = 0): Promise<void> {
+  if (cells.length === 0) return;
+  const rows = JSON.stringify(
+    cells.map((cell, position) => ({
+      table_name: cell.table,
+      row_key: cell.rowKey,
+      column_key: cell.columnKey,
+      position: firstPosition + position,
+      value: cell.value,
+      raw: cell.raw,
+      unit: cell.unit,
+      page: cell.provenance.page,
+      line: cell.provenance.line ?? null,
+      start_offset: cell.provenance.start ?? null,
+      end_offset: cell.provenance.end ?? null,
+      dom_path: cell.provenance.domPath ?? null,
+      bbox: cell.provenance.bbox ?? null,
+      confidence: cell.provenance.confidence ?? null,
+    })),
+  );
+  const cellRows = sql`jsonb_to_recordset(${rows}::jsonb) as c(table_name text, row_key text, column_key text, position smallint, value numeric, raw text,
+    unit text, page smallint, line integer, start_offset integer, end_offset integer, dom_path text, bbox integer[], confidence real)`;
+  // Only keys not there yet reach the insert, so the identity is not spent on conflicts.
+  await sql`
+    insert into cell_keys (table_name, row_key, column_key)
+    select distinct c.table_name, c.row_key, c.column_key from ${cellRows}
+    where not exists (select 1 from cell_keys k where k.table_name = c.table_name and k.row_key = c.row_key and k.column_key = c.column_key)
+    on conflict do nothing`.execute(trx);
+  await sql`
+    insert into cell_values (document_id, key_id, line, start_offset, end_offset, confidence, position, page, value, raw, unit, dom_path, bbox)
+    select ${documentId}, k.id, c.line, c.start_offset, c.end_offset, c.confidence, c.position, c.page, c.value, c.raw, c.unit, c.dom_path, c.bbox
+    from ${cellRows} join cell_keys k on k.table_name = c.table_name and k.row_key = c.row_key and k.column_key = c.column_key`.execute(trx);
 }
 
 export interface ReportVersion {

@@ -221,7 +221,7 @@ export async function computeRollup(db: Kysely<Database>, region: Division | nul
       (select count(*)::int from included t where t.template = i.template) as templated
     from included i join cells c on c.document_id = i.document_id
     group by i.template, c.table_name, c.row_key, c.column_key
-    order by i.template, c.table_name, min(c.id)`.execute(db);
+    order by i.template, c.table_name, min(c.position)`.execute(db);
 
   const perReport = await sql<{ division_code: string | null; indicator: string; value: ExactSum }>`
     with included as (${includedReports(region, year)}), indicator_values as (${indicatorValues})

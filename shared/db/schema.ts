@@ -36,17 +36,18 @@ export interface StageRunsTable {
   stage: string;
   round: number;
   attempt: number;
-  job_id: string;
   worker: string;
   started_at: Timestamp;
   finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   duration_ms: number | null;
   /**
-   * 'waiting': the stage fanned out work (OCR pages) and runs again when it is done. 'interrupted': the
-   * run's worker went away before it finished (closed by the reconciler); the job runs again.
+   * A run is recorded when it ends. 'waiting': the stage fanned out work (OCR pages) and runs again when
+   * it is done. 'running' and 'interrupted' are in rows from before migration 012 only.
    */
   outcome: StageRunOutcome;
   error: string | null;
+  /** A completed run's output in the stage-output store (shared/stage-outputs.ts); null for publish and for other outcomes. */
+  output: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PagesTable {
@@ -63,14 +64,6 @@ export interface PagesTable {
   line_boxes: Json<number[][] | null> | null;
   page_width: number | null;
   page_height: number | null;
-}
-
-/** What one stage hands the next (normalized text, the parsed record, findings), keyed by document. */
-export interface StageOutputsTable {
-  document_id: string;
-  stage: string;
-  output: Json<unknown>;
-  updated_at: Timestamp;
 }
 
 export interface ReportsTable {
@@ -110,17 +103,43 @@ export interface ReportHistoryTable {
   superseded_at: Timestamp;
 }
 
-export interface CellsTable {
-  id: Generated<string>;
-  document_id: string;
+/** Each (table, row, column) a published cell has had, named once (migration 013). */
+export interface CellKeysTable {
+  id: GeneratedAlways<number>;
   table_name: string;
   row_key: string;
   column_key: string;
+}
+
+/** A published cell: its key, its place among the report's cells, its value and where it was read (Provenance as columns). */
+export interface CellValuesTable {
+  document_id: string;
+  key_id: number;
+  position: number;
   /** numeric: read as the exact decimal text; written as one (or a number). */
   value: ColumnType<string | null, string | number | null, string | number | null>;
   raw: string;
   unit: string | null;
-  provenance: Json<unknown>;
+  page: number;
+  line: number | null;
+  start_offset: number | null;
+  end_offset: number | null;
+  dom_path: string | null;
+  bbox: number[] | null;
+  confidence: number | null;
+}
+
+/** A view: the published cells with their keys spelt out and their provenance as JSON. */
+export interface CellsView {
+  document_id: string;
+  position: number;
+  table_name: string;
+  row_key: string;
+  column_key: string;
+  value: string | null;
+  raw: string;
+  unit: string | null;
+  provenance: unknown;
 }
 
 export interface FindingsTable {
@@ -234,10 +253,11 @@ export interface Database {
   documents: DocumentsTable;
   stage_runs: StageRunsTable;
   pages: PagesTable;
-  stage_outputs: StageOutputsTable;
   reports: ReportsTable;
   report_history: ReportHistoryTable;
-  cells: CellsTable;
+  cell_keys: CellKeysTable;
+  cell_values: CellValuesTable;
+  cells: CellsView;
   findings: FindingsTable;
   dead_letters: DeadLettersTable;
   upload_batches: UploadBatchesTable;

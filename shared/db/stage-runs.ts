@@ -1,112 +1,126 @@
 /** Queries on stage_runs: one row per try of a stage job, and the document's move from stage to stage. */
-import { sql, type Kysely, type Transaction } from 'kysely';
-import { PIPELINE_VERSION, STAGE_INPUTS, type Stage } from '../pipeline';
-import { pageFromRow } from './pages';
-import type { Database, DocumentRow, StageRunOutcome } from './schema';
+import type { Kysely, Transaction } from 'kysely';
+import { PIPELINE_VERSION, type Stage } from '../pipeline';
+import type { Database, StageRunOutcome } from './schema';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export interface OpenedStageRun<Input> {
-  /** The document as it was before this statement. */
-  document: DocumentRow;
-  /** The stage already completed in this round (a re-run of finished work). */
-  completed: boolean;
-  /** The run recorded now; null when the document is not (any longer) at this stage and round in flight. */
-  runId: string | null;
-  /** The stage's input (STAGE_INPUTS): its predecessor's stored output, or the pages. */
-  input: Input | null;
+/** One try of a stage job, recorded when it ends. */
+export interface StageRunRecord {
+  documentId: string;
+  stage: Stage;
+  round: number;
+  attempt: number;
+  worker: string;
+  startedAt: number;
+}
+
+function runRow(run: StageRunRecord, outcome: Exclude<StageRunOutcome, 'running'>, error: string | null, output: string | null) {
+  const now = Date.now();
+  return {
+    document_id: run.documentId,
+    stage: run.stage,
+    round: run.round,
+    attempt: run.attempt,
+    worker: run.worker,
+    started_at: new Date(run.startedAt),
+    finished_at: new Date(now),
+    duration_ms: now - run.startedAt,
+    outcome,
+    error,
+    output,
+  };
 }
 
 /**
- * The one statement that opens a stage run: reads the document and whether the stage already
- * completed in this round, marks it processing at this stage and records the attempt (only from this
- * stage and round, like advanceDocument), and loads the stage's input. One round trip, not four.
- */
-export async function openStageRun<Input>(
-  db: Db,
-  run: { documentId: string; stage: Stage; round: number; attempt: number; jobId: string; worker: string },
-): Promise<OpenedStageRun<Input> | undefined> {
-  const source = STAGE_INPUTS[run.stage];
-  const input =
-    source === 'pages'
-      ? sql`(select coalesce(json_agg(p order by p.page_number), '[]'::json) from pages p where p.document_id = d.id)`
-      : source
-        ? sql`(select o.output from stage_outputs o where o.document_id = d.id and o.stage = ${source})`
-        : sql`null`;
-  const result = await sql<DocumentRow & { completed: boolean; run_id: string | null; input: unknown }>`
-    with moved as (
-      update documents set status = 'processing', current_stage = ${run.stage}, updated_at = now()
-      where id = ${run.documentId} and current_stage = ${run.stage} and round = ${run.round} and status in ('queued', 'processing')
-      returning id
-    ), opened as (
-      insert into stage_runs (document_id, stage, round, attempt, job_id, worker, started_at, outcome, error, duration_ms)
-      select id, ${run.stage}, ${run.round}, ${run.attempt}, ${run.jobId}, ${run.worker}, now(), 'running', null, null from moved
-      returning id
-    )
-    select d.*,
-      exists (select 1 from stage_runs r where r.document_id = d.id and r.stage = ${run.stage} and r.round = ${run.round} and r.outcome = 'completed') as completed,
-      (select id from opened) as run_id,
-      ${input} as input
-    from documents d where d.id = ${run.documentId}`.execute(db);
-  const row = result.rows[0];
-  if (!row) return undefined;
-  const { completed, run_id: runId, input: loaded, ...document } = row;
-  const pages = source === 'pages' ? (loaded as Parameters<typeof pageFromRow>[0][]).map(pageFromRow) : null;
-  return { document, completed: Boolean(completed), runId: runId === null ? null : String(runId), input: ((pages ?? loaded) as Input | null) ?? null };
-}
-
-/**
- * Marks a run completed and moves the document on, only from this stage and round (like
- * advanceDocument), in one statement: to the next stage, or after the last one to published.
+ * Records the run as completed with its output and moves the document on, in one statement, only from
+ * this stage and round while it is in flight (like advanceDocument): to the next stage, or after the
+ * last one to published; with what the stage learnt about the document. False, recording nothing, when the document is elsewhere (a late duplicate
+ * job, a newer round, dead-lettered or deleted).
  */
 export async function completeStageRun(
   db: Db,
-  run: { runId: string; startedAt: number; documentId: string; from: { stage: string; round: number }; next: string | null },
-): Promise<void> {
+  run: StageRunRecord,
+  result: { output: string | null; next: Stage | null; document?: { media_type: string } },
+): Promise<boolean> {
   const now = new Date();
-  const moved = run.next
-    ? { status: 'queued' as const, current_stage: run.next, error: null, updated_at: now }
-    : { status: 'published' as const, error: null, pipeline_version: PIPELINE_VERSION, published_at: now, updated_at: now };
-  await db
-    .with('finished', (cte) =>
+  const moved = {
+    ...(result.next
+      ? { status: 'processing' as const, current_stage: result.next, error: null, updated_at: now }
+      : { status: 'published' as const, error: null, pipeline_version: PIPELINE_VERSION, published_at: now, updated_at: now }),
+    ...result.document,
+  };
+  const row = runRow(run, 'completed', null, result.output);
+  const inserted = await db
+    .with('moved', (cte) =>
       cte
-        .updateTable('stage_runs')
-        .set({ outcome: 'completed', error: null, finished_at: now, duration_ms: Date.now() - run.startedAt })
-        .where('id', '=', run.runId)
+        .updateTable('documents')
+        .set(moved)
+        .where('id', '=', run.documentId)
+        .where('current_stage', '=', run.stage)
+        .where('round', '=', run.round)
+        .where('status', 'in', ['queued', 'processing'])
         .returning('id'),
     )
-    .updateTable('documents')
-    .set(moved)
-    .where('id', '=', run.documentId)
-    .where('current_stage', '=', run.from.stage)
-    .where('round', '=', run.from.round)
-    .where('status', 'in', ['queued', 'processing'])
-    .execute();
+    .insertInto('stage_runs')
+    .columns(['document_id', 'stage', 'round', 'attempt', 'worker', 'started_at', 'finished_at', 'duration_ms', 'outcome', 'error', 'output'])
+    .expression((eb) =>
+      eb
+        .selectFrom('moved')
+        .select([
+          'moved.id',
+          eb.val(row.stage).as('stage'),
+          eb.val(row.round).as('round'),
+          eb.val(row.attempt).as('attempt'),
+          eb.val(row.worker).as('worker'),
+          eb.val(row.started_at).as('started_at'),
+          eb.val(row.finished_at).as('finished_at'),
+          eb.val(row.duration_ms).as('duration_ms'),
+          eb.val(row.outcome).as('outcome'),
+          eb.val(row.error).as('error'),
+          eb.val(row.output).as('output'),
+        ]),
+    )
+    .returning('id')
+    .executeTakeFirst();
+  return inserted !== undefined;
 }
 
-export async function finishStageRun(db: Db, runId: string, outcome: Exclude<StageRunOutcome, 'running'>, startedAt: number, error: string | null): Promise<void> {
-  await db
-    .updateTable('stage_runs')
-    .set({ outcome, error, finished_at: new Date(), duration_ms: Date.now() - startedAt })
-    .where('id', '=', runId)
-    .execute();
+/** Records a try that did not complete: it failed, or it waits for the child jobs it fanned out. */
+export async function recordStageRun(db: Db, run: StageRunRecord, outcome: 'failed' | 'waiting', error: string | null): Promise<void> {
+  await db.insertInto('stage_runs').values(runRow(run, outcome, error, null)).execute();
 }
 
-/** Removes a run that did nothing (a try an outage cut off before it could work). */
-export async function discardStageRun(db: Db, runId: string): Promise<void> {
-  await db.deleteFrom('stage_runs').where('id', '=', runId).execute();
-}
-
-export async function hasCompletedRun(db: Db, documentId: string, stage: string, round: number): Promise<boolean> {
+/** The output key of the document's last completed run of `stage`, in any round; null when there is none. */
+export async function completedOutputKey(db: Db, documentId: string, stage: Stage): Promise<string | null> {
   const row = await db
     .selectFrom('stage_runs')
-    .select('id')
+    .select('output')
     .where('document_id', '=', documentId)
     .where('stage', '=', stage)
-    .where('round', '=', round)
     .where('outcome', '=', 'completed')
+    .where('output', 'is not', null)
+    .orderBy('finished_at', 'desc')
+    .limit(1)
     .executeTakeFirst();
-  return row !== undefined;
+  return row?.output ?? null;
+}
+
+/**
+ * The stage's completed run in this round while the document is still in it: a re-run of finished
+ * work then only hands the document on.
+ */
+export async function completedRun(db: Db, documentId: string, stage: Stage, round: number): Promise<{ output: string | null } | undefined> {
+  return db
+    .selectFrom('stage_runs as r')
+    .innerJoin('documents as d', (join) => join.onRef('d.id', '=', 'r.document_id').onRef('d.round', '=', 'r.round'))
+    .select('r.output')
+    .where('r.document_id', '=', documentId)
+    .where('r.stage', '=', stage)
+    .where('r.round', '=', round)
+    .where('r.outcome', '=', 'completed')
+    .where('d.status', '!=', 'dead_lettered')
+    .executeTakeFirst();
 }
 
 export async function stageRunHistory(db: Db, documentId: string, stage: string, round: number) {

@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { Kysely, sql } from 'kysely';
 import { waitForDocuments } from '../../cli/wait';
 import { PgliteDialect } from '../../shared/db/pglite-dialect';
+import { insertCells, type PublishedCell } from '../../shared/db/reports';
 import { divisionByCode } from '../../shared/divisions';
 import { submitFile } from '../../shared/submissions';
 import { CELL_COLUMNS, exportRows, exportStream, writeXlsx, type CellExportRow, type ExportFilter, type ExportJob, type FindingExportRow } from '../../web/export';
@@ -70,6 +71,14 @@ function parseCsv(text: string): string[][] {
 describe('exports', () => {
   const pipeline = pipelineUnderTest({ GONGKAI_VIEWER_TOKEN: VIEWER });
   const db = () => pipeline.runtime().db;
+  /** Adds crafted cells after a published document's own. */
+  const appendCells = (documentId: string, added: PublishedCell[]) =>
+    db()
+      .transaction()
+      .execute(async (trx) => {
+        const { next } = await trx.selectFrom('cell_values').select((eb) => eb.fn.coalesce(eb(eb.fn.max('position'), '+', 1), eb.lit(0)).as('next')).where('document_id', '=', documentId).executeTakeFirstOrThrow();
+        await insertCells(trx, documentId, added, Number(next));
+      });
   const ids = new Map<string, string>();
   let app: FastifyInstance;
   const cells = (filter: Partial<ExportFilter> = {}) => collect(exportRows(db(), 'cells', { countedOnly: false, ...filter }));
@@ -209,11 +218,11 @@ describe('exports', () => {
 
   test('numbers are exact, in CSV and workbook; text a spreadsheet would run is guarded in CSV', async () => {
     const yanzhou = ids.get(YANZHOU)!;
-    const provenance = JSON.stringify({ page: 1 });
-    await sql`insert into cells (document_id, table_name, row_key, column_key, value, raw, unit, provenance) values
-      (${yanzhou}, 'legacy', '=HYPERLINK("http://evil.example")', 'value', 12345678901234567890.25, '12345678901234567890.25', null, ${provenance}::jsonb),
-      (${yanzhou}, 'legacy', '@SUM(A1)', 'value', 3.25, '-3.25', '万元', ${provenance}::jsonb),
-      (${yanzhou}, 'legacy', ${'<b>&\u0001'}, 'value', null, '/', null, ${provenance}::jsonb)`.execute(db());
+    await appendCells(yanzhou, [
+      { table: 'legacy', rowKey: '=HYPERLINK("http://evil.example")', columnKey: 'value', value: '12345678901234567890.25', raw: '12345678901234567890.25', unit: null, provenance: { page: 1 } },
+      { table: 'legacy', rowKey: '@SUM(A1)', columnKey: 'value', value: 3.25, raw: '-3.25', unit: '万元', provenance: { page: 1 } },
+      { table: 'legacy', rowKey: '<b>&\u0001', columnKey: 'value', value: null, raw: '/', unit: null, provenance: { page: 1 } },
+    ]);
     const response = await app.inject({ url: '/api/export/cells.csv?year=2017', headers: viewer });
     const text = response.body;
     expect(text).toContain(`'=HYPERLINK(""http://evil.example"")`);
@@ -251,9 +260,13 @@ describe('exports', () => {
 
   test('a large export streams every row, in order, over as many sheets as it needs', async () => {
     const zhanhe = ids.get(ZHANHE)!;
-    const provenance = JSON.stringify({ page: 1 });
-    await sql`insert into cells (document_id, table_name, row_key, column_key, value, raw, unit, provenance)
-      select ${zhanhe}, 'legacy', 'bulk ' || lpad(n::text, 6, '0'), 'value', n, n::text, null, ${provenance}::jsonb from generate_series(1, 12000) n`.execute(db());
+    await appendCells(
+      zhanhe,
+      Array.from({ length: 12000 }, (_, index) => {
+        const n = index + 1;
+        return { table: 'legacy', rowKey: `bulk ${String(n).padStart(6, '0')}`, columnKey: 'value', value: n, raw: String(n), unit: null, provenance: { page: 1 } };
+      }),
+    );
     const filter: ExportFilter = { countedOnly: true, region: divisionByCode('410411') };
     const exported: CellExportRow[] = await cells(filter);
     const bulk = exported.filter((row) => row.row.startsWith('bulk '));

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { openRuntime, type Runtime } from '../../cli/runtime';
 import { waitForDocuments } from '../../cli/wait';
 import { listDeadLetters } from '../../shared/db/dead-letters';
+import { documentPages } from '../../shared/db/browse';
 import { getDocument } from '../../shared/db/documents';
 import { submitFile } from '../../shared/submissions';
 import { IFRAME_MARKER, makeHostileCorpus, SCRIPT_MARKER, TABLE_SEED, type HostileCase } from '../../tools/make-hostile-corpus';
@@ -145,14 +146,14 @@ describe('hostile inputs', () => {
     const { documentId } = outcomeOf('gbk.txt');
     expect(await getDocument(runtime.db, documentId)).toMatchObject({ media_type: 'text/plain' });
     expect(await reportOf(documentId)).toMatchObject({ agency: '攀枝花市城市管理行政执法局', year: 2021, script: 'simplified' });
-    const [page] = await runtime.db.selectFrom('pages').select('text').where('document_id', '=', documentId).execute();
+    const [page] = await documentPages(runtime.db, runtime.outputs, documentId);
     expect(page.text).toContain('政府信息公开工作年度报告');
     expect(page.text).not.toContain('\uFFFD');
   });
 
   test('HTML with scripts and iframes reads as the report, without any script or iframe text', async () => {
     const { documentId } = outcomeOf('scripts.html');
-    const pages = await runtime.db.selectFrom('pages').select('text').where('document_id', '=', documentId).execute();
+    const pages = await documentPages(runtime.db, runtime.outputs, documentId);
     const text = pages.map((page) => page.text).join('\n');
     expect(text).toContain('湛河区城市管理局2021年政府信息公开工作年度报告');
     for (const marker of [SCRIPT_MARKER, IFRAME_MARKER, 'tracker.js', 'steal()', '2099', '2098']) expect(text).not.toContain(marker);

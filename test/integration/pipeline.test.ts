@@ -4,7 +4,6 @@ import path from 'node:path';
 import { openRuntime, type Runtime } from '../../cli/runtime';
 import { waitForDocuments } from '../../cli/wait';
 import { getDocument } from '../../shared/db/documents';
-import { loadStageOutput } from '../../shared/db/stage-outputs';
 import { reportVersions, writePublication } from '../../shared/db/reports';
 import { submitFile } from '../../shared/submissions';
 import { buildPublication } from '../../workers/publish/core';
@@ -89,12 +88,12 @@ describe('pipeline on Postgres and Redis', () => {
   test('publishing again leaves the same rows', async () => {
     const documentId = idOf('003');
     const snapshot = async () => ({
-      cells: (await runtime.db.selectFrom('cells').select(['table_name', 'row_key', 'column_key', 'value']).where('document_id', '=', documentId).orderBy('id').execute()).map((row) => JSON.stringify(row)),
+      cells: (await runtime.db.selectFrom('cells').select(['table_name', 'row_key', 'column_key', 'value']).where('document_id', '=', documentId).orderBy('position').execute()).map((row) => JSON.stringify(row)),
       findings: (await runtime.db.selectFrom('findings').select(['rule', 'message']).where('document_id', '=', documentId).orderBy('id').execute()).map((row) => JSON.stringify(row)),
       reports: await runtime.db.selectFrom('reports').select('document_id').where('document_id', '=', documentId).execute(),
     });
     const before = await snapshot();
-    const { report } = await loadStageOutput(runtime.db, documentId, 'validate');
+    const { report } = (await runtime.outputs.latest(runtime.db, documentId, 'validate'))!;
     const { round, pipeline_version: pipelineVersion } = (await getDocument(runtime.db, documentId))!;
     const publication = buildPublication({ documentId, round, pipelineVersion }, report);
     expect(await runtime.db.transaction().execute((trx) => writePublication(trx, publication))).toBe(true);

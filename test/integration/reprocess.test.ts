@@ -4,7 +4,6 @@ import path from 'node:path';
 import { waitForDocuments } from '../../cli/wait';
 import { listDeadLetters } from '../../shared/db/dead-letters';
 import { getDocument } from '../../shared/db/documents';
-import { loadStageOutput } from '../../shared/db/stage-outputs';
 import { reportVersions, writePublication } from '../../shared/db/reports';
 import { PIPELINE_VERSION } from '../../shared/pipeline';
 import { reprocessDocuments, submitFile } from '../../shared/submissions';
@@ -91,7 +90,7 @@ describe('reprocessing', () => {
   test('a result of a superseded round is never written', async () => {
     const current = (await getDocument(db(), documentId))!;
     const before = await rowsOf(documentId);
-    const { report } = await loadStageOutput(db(), documentId, 'validate');
+    const { report } = (await pipeline.runtime().outputs.latest(db(), documentId, 'validate'))!;
     const late = buildPublication({ documentId, round: current.round - 1, pipelineVersion: PIPELINE_VERSION }, report);
     expect(await db().transaction().execute((trx) => writePublication(trx, late))).toBe(false);
     expect(await rowsOf(documentId)).toEqual(before);

@@ -59,7 +59,7 @@ describe('the source view', () => {
     const image = await app.inject({ url: `/documents/${pdfId}/pages/1.png`, headers: viewer });
     for (const cell of [...numbers.slice(0, 6), ...numbers.slice(-2)]) {
       const key = `${cell.table_name}.${cell.row_key}.${cell.column_key}`;
-      const source = (await cellSource(db, pdfId, key))!;
+      const source = (await cellSource(db, pipeline.runtime().outputs, pdfId, key))!;
       expect(source.box).not.toBeNull();
       const [x0, y0, x1, y1] = source.box!;
       // A few digits: a small box, wider for more digits, about one text line high.
@@ -80,7 +80,7 @@ describe('the source view', () => {
   test('an OFD page is drawn from its text objects and borders, the box on the value', async () => {
     const { db } = pipeline.runtime();
     const cell = await db.selectFrom('cells').select(['table_name', 'row_key', 'column_key']).where('document_id', '=', ofdId).where('raw', '=', '9544').executeTakeFirstOrThrow();
-    const source = (await cellSource(db, ofdId, `${cell.table_name}.${cell.row_key}.${cell.column_key}`))!;
+    const source = (await cellSource(db, pipeline.runtime().outputs, ofdId, `${cell.table_name}.${cell.row_key}.${cell.column_key}`))!;
     expect(source.box).not.toBeNull();
     const image = await app.inject({ url: `/documents/${ofdId}/pages/${source.provenance.page}.png`, headers: viewer });
     expect(image.headers['content-type']).toBe('image/png');

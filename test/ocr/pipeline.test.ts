@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { waitForDocuments } from '../../cli/wait';
-import { loadPages } from '../../shared/db/pages';
+import { documentPages } from '../../shared/db/browse';
 import { submitFile } from '../../shared/submissions';
 import { pipelineUnderTest } from '../support/pipeline';
 
@@ -29,7 +29,8 @@ describe('scanned reports in the pipeline', () => {
     expect(ocrRuns.filter((run) => run.outcome === 'completed')).toHaveLength(2);
 
     for (const id of ids) {
-      const pages = await loadPages(runtime.db, id);
+      const pages = await documentPages(runtime.db, runtime.outputs, id);
+      expect(pages).toHaveLength(4);
       expect(pages.every((page) => page.source === 'ocr' && page.ocr !== undefined && page.text.length > 0)).toBe(true);
     }
     const reports = await runtime.db.selectFrom('reports').select(['agency', 'year', 'template']).where('document_id', 'in', ids).orderBy('agency').execute();

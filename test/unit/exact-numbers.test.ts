@@ -99,7 +99,7 @@ describe('parse keeps every number exactly and flags the ones no form prints', (
 
   test('publish writes the exact decimals to cells.value, text kept for what is not a number', () => {
     const publication = buildPublication({ documentId: '6f1c2b0e-6d4c-4d55-9a57-1b0f3f7a9c11', round: 1, pipelineVersion: 4 }, parsed);
-    const row = (rowKey: string, columnKey: string) => publication.cells.find((each) => each.table_name === 'reviewLitigation' && each.row_key === rowKey && each.column_key === columnKey)!;
+    const row = (rowKey: string, columnKey: string) => publication.cells.find((each) => each.table === 'reviewLitigation' && each.rowKey === rowKey && each.columnKey === columnKey)!;
     expect(row('review', 'upheld')).toMatchObject({ value: HUGE, raw: HUGE });
     expect(row('litigationDirect', 'upheld')).toMatchObject({ value: FOUR_HUNDRED_NINES });
     expect(row('litigationAfterReview', 'upheld')).toMatchObject({ value: null, raw: '1.5e3' });

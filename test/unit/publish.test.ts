@@ -36,8 +36,8 @@ describe('publish core', () => {
   test('one cell row per extracted number, placeholders kept as null with their raw text', () => {
     const publication = buildPublication(run, parsed);
     expect(publication.cells).toEqual([
-      expect.objectContaining({ document_id: documentId, table_name: 'active', row_key: 'licensing', column_key: 'decisions', value: 9544, raw: '9544' }),
-      expect.objectContaining({ row_key: 'fees', value: null, raw: '/', unit: '万元' }),
+      expect.objectContaining({ table: 'active', rowKey: 'licensing', columnKey: 'decisions', value: 9544, raw: '9544', provenance: { page: 1, line: 40 } }),
+      expect.objectContaining({ rowKey: 'fees', value: null, raw: '/', unit: '万元' }),
     ]);
     expect(publication.report).toMatchObject({ agency: '米易县人民政府', year: 2021, template: '2021', agency_key: expect.any(String), round: 2, pipeline_version: 3 });
   });

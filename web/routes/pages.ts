@@ -36,7 +36,7 @@ export async function registerPageRoutes(app: FastifyInstance, context: WebConte
 
   app.post('/recover', { config: { action: true } }, async (request, reply) => {
     const recovered = await recoverStuckWork(context, await findStuckWork(context));
-    request.auditDetail = { requeued: recovered.requeued.length, runsClosed: recovered.runsClosed };
+    request.auditDetail = { requeued: recovered.requeued.length };
     return reply.redirect('/', 303);
   });
 

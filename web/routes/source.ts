@@ -4,9 +4,8 @@
  */
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { cellSource } from '../../shared/db/browse';
+import { cellSource, documentPages } from '../../shared/db/browse';
 import { getDocument } from '../../shared/db/documents';
-import type { OcrPageInfo } from '../../shared/record';
 import { html, page, type Markup } from '../html';
 import { say } from '../i18n';
 import { canRenderPages, DEFAULT_PAGE_SCALE, PageImageError, PageImages, PAGE_SCALES } from '../page-image';
@@ -40,7 +39,7 @@ export async function registerSourceRoutes(app: FastifyInstance, context: WebCon
     const { cell } = request.query as { cell?: string };
     const pageContext = pageContextOf(request, context);
     const document = await findDocument(id);
-    const source = document && cell ? await cellSource(context.db, id, cell) : undefined;
+    const source = document && cell ? await cellSource(context.db, context.outputs, id, cell) : undefined;
     if (!document || !cell || !source) return notFound(reply, request, say(pageContext.locale, `文件 ${id} 中没有数值 ${cell ?? ''}。`, `No cell ${cell ?? ''} in document ${id}.`));
     return send(reply, request, `${cell} · ${document.file_name}`, sourceView(pageContext, document, cell, source, canRenderPages(document.media_type)));
   });
@@ -68,10 +67,7 @@ export async function registerSourceRoutes(app: FastifyInstance, context: WebCon
     const scale = scaleText === undefined ? DEFAULT_PAGE_SCALE : PAGE_SCALES.find((candidate) => String(candidate) === scaleText);
     const pageNumber = /^[1-9]\d{0,4}$/.test(pageText) ? Number(pageText) : null;
     const document = await findDocument(id);
-    const stored =
-      document && pageNumber !== null
-        ? await context.db.selectFrom('pages').select('ocr').where('document_id', '=', id).where('page_number', '=', pageNumber).executeTakeFirst()
-        : undefined;
+    const stored = document && pageNumber !== null ? (await documentPages(context.db, context.outputs, id)).find((page) => page.number === pageNumber) : undefined;
     if (!document || !stored || !canRenderPages(document.media_type)) return notFound(reply, request, say(locale, `文件 ${id} 没有第 ${pageText} 页的图像。`, `Document ${id} has no image of page ${pageText}.`));
     if (scale === undefined) return reply.code(400).send({ error: `scale must be one of ${PAGE_SCALES.join(', ')}` });
     try {
@@ -80,7 +76,7 @@ export async function registerSourceRoutes(app: FastifyInstance, context: WebCon
         mediaType: document.media_type!,
         page: pageNumber!,
         scale,
-        rotation: (stored.ocr as OcrPageInfo | null)?.rotation ?? 0,
+        rotation: stored.ocr?.rotation ?? 0,
       });
       return reply.type('image/png').header('X-Content-Type-Options', 'nosniff').header('Cache-Control', 'private, max-age=86400').send(png);
     } catch (error) {

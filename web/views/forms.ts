@@ -8,15 +8,15 @@ import type { StuckWork } from '../../shared/recovery';
 /** Documents no job is working on: listed, with a button that puts them back on their queues now. */
 function stuckSection(context: PageContext, stuck: StuckWork): Markup {
   const { locale } = context;
-  if (stuck.documents.length === 0 && stuck.runs.length === 0) return html``;
+  if (stuck.documents.length === 0) return html``;
   const recover = canAct(context)
     ? html`<form method="post" action="/recover">${csrfField(context)}<button class="primary" type="submit" data-action="recover">${say(locale, '立即重新排队', 'Requeue now')}</button></form>`
     : '';
   return html`<h2>${say(locale, '卡住的文档', 'Stuck documents')}</h2>
 <p>${say(
     locale,
-    `${stuck.documents.length} 份文档没有作业在处理，${stuck.runs.length} 个运行的处理进程已退出。处理进程会定期自动恢复它们。`,
-    `${stuck.documents.length} documents have no job working on them and ${stuck.runs.length} stage runs lost their worker. Workers recover them periodically.`,
+    `${stuck.documents.length} 份文档没有作业在处理。处理进程会定期自动恢复它们。`,
+    `${stuck.documents.length} documents have no job working on them. Workers recover them periodically.`,
   )}</p>
 <table class="grid"><tbody>${stuck.documents.slice(0, 20).map(
     (document) => html`<tr><td><a href="/documents/${document.id}">${document.fileName}</a></td><td>${statusBadge(document.status, locale)}</td><td>${stageName(document.stage, locale)}</td></tr>`,

@@ -39,15 +39,14 @@ export function buildPublication(run: PublicationRun, report: ParsedReport, plac
       pipeline_version: run.pipelineVersion,
     },
     cells: report.cells.map((cell) => ({
-      document_id: documentId,
-      table_name: cell.table,
-      row_key: cell.rowKey,
-      column_key: cell.columnKey,
+      table: cell.table,
+      rowKey: cell.rowKey,
+      columnKey: cell.columnKey,
       // The exact decimal, so numeric holds a 20-digit count as printed; records before pipeline 4 have only the double.
       value: cell.exact ?? cell.value,
       raw: cell.raw,
       unit: cell.unit,
-      provenance: JSON.stringify(cell.provenance),
+      provenance: cell.provenance,
     })),
     findings: record.findings.map((finding) => ({
       document_id: documentId,

@@ -4,10 +4,12 @@ import { PIPELINE_VERSION } from '../../shared/pipeline';
 import type { StageHandler } from '../stage-worker';
 import { buildPublication } from './core';
 
-export const handlePublish: StageHandler<'publish'> = async (job, { config }, _document, { report, opening }) => {
+export const handlePublish: StageHandler<'publish'> = async (job, { config }, { report, opening }) => {
   const place = { opening, expected: await loadExpectedAgencies(config.web.expectedAgenciesFile) };
   const publication = buildPublication({ documentId: job.documentId, round: job.round, pipelineVersion: PIPELINE_VERSION }, report, place);
-  return async (trx) => {
-    await writePublication(trx, publication);
+  return {
+    commit: async (trx) => {
+      await writePublication(trx, publication);
+    },
   };
 };
