@@ -189,6 +189,13 @@ async function postgresBytes(db: Runtime['db'], schema: string): Promise<number>
   return Number(result.rows[0].bytes);
 }
 
+/**
+ * Copies of the corpus each process reads before the clock starts, in the floor and in gongkai alike.
+ * Two were too few: a worker's code, and its six sandbox children's, were still being optimised well
+ * into a 300-document run, which the floor (one process) finishes sooner.
+ */
+const WARM_UP_ROUNDS = 10;
+
 const CLOCK_TICKS_PER_SECOND = 100;
 
 interface ProcessTicks {
@@ -262,8 +269,9 @@ function round(value: number, digits = 1): number {
  * count over the schema, not cli/wait.ts's per-id look-up, which would send 10,000 ids to Postgres
  * several times a second while it is being measured.
  */
-async function waitUntilFinished(runtime: Runtime, total: number): Promise<Array<{ status: string; count: number }>> {
+async function waitUntilFinished(runtime: Runtime, total: number, polls = { count: 0 }): Promise<Array<{ status: string; count: number }>> {
   for (;;) {
+    polls.count++;
     const rows = await runtime.db
       .selectFrom('documents')
       .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
@@ -286,8 +294,8 @@ async function runPipeline(documents: number, processes: number): Promise<Pipeli
       children.push(fork(path.join(REPO_ROOT, 'cli/main.ts'), ['workers'], { execArgv: ['--require', TSX], env: { ...process.env, ...setup.env }, stdio: 'ignore' }));
     }
     await waitForWorkers(Object.values(runtime.queues.stages), processes);
-    // Warm-up: the workers compile and load every stage's code on first use; that is start-up, not throughput.
-    const warmUp = makers.length * 2 * processes;
+    // Warm-up: the workers (and their sandbox children) load, compile and optimise every stage's code on first use; that is start-up, not throughput.
+    const warmUp = makers.length * WARM_UP_ROUNDS * processes;
     for (let copy = 0; copy < warmUp; copy++) await submitFile(runtime, benchFile(makers, -1 - copy));
     await waitUntilFinished(runtime, warmUp);
 
@@ -297,10 +305,17 @@ async function runPipeline(documents: number, processes: number): Promise<Pipeli
     for (let copy = 0; copy < documents; copy++) await submitFile(runtime, benchFile(makers, copy));
     const queuedBytes = (await prefixMemory(prefix)) - memoryBefore;
     const startedAt = new Date();
-    const { result: finished, figures } = await measureDrain(runtime.db, children, documents, async () => {
-      await ingest.resume();
-      return waitUntilFinished(runtime, warmUp + documents);
-    });
+    const polls = { count: 0 };
+    const { result: finished, figures } = await measureDrain(
+      runtime.db,
+      children,
+      documents,
+      async () => {
+        await ingest.resume();
+        return waitUntilFinished(runtime, warmUp + documents, polls);
+      },
+      () => polls.count,
+    );
     await stopAll(children);
     const count = (status: string) => Number(finished.find((row) => row.status === status)?.count ?? 0);
     const bytes = await postgresBytes(runtime.db, setup.env.GONGKAI_DB_SCHEMA!);
@@ -328,18 +343,30 @@ interface DrainFigures {
   postgresTransactionsPerDocument: number;
 }
 
-/** Times `drain` (the documents flowing through), with the CPU of `children` and their descendants, Postgres and Redis, and Postgres transactions. */
-async function measureDrain<T>(db: Runtime['db'], children: ChildProcess[], documents: number, drain: () => Promise<T>): Promise<{ result: T; figures: DrainFigures }> {
+/**
+ * Times `drain` (the documents flowing through), with the CPU of `children` and their descendants,
+ * Postgres and Redis, and Postgres transactions: those of the harness's own queries (`harnessTransactions`,
+ * its polls for the end) are not the system's, and are left out.
+ */
+async function measureDrain<T>(
+  db: Runtime['db'],
+  children: ChildProcess[],
+  documents: number,
+  drain: () => Promise<T>,
+  harnessTransactions: () => number = () => 0,
+): Promise<{ result: T; figures: DrainFigures }> {
   const workerPids = children.map((child) => child.pid!);
+  // pg_stat_database is updated when a backend reports, at most once a second: the warm-up's last transactions first.
+  await sleep(1500);
   const cpuBefore = sampleCpu(workerPids);
   const transactionsBefore = await postgresTransactions(db);
   const started = performance.now();
   const result = await drain();
   const seconds = (performance.now() - started) / 1000;
   const cpuMsPerDocument = cpuPerDocument(cpuBefore, sampleCpu(workerPids), documents);
-  // pg_stat_database is updated when a backend reports, at most every 500 ms by default.
   await sleep(1500);
-  const postgresTransactionsPerDocument = round(((await postgresTransactions(db)) - transactionsBefore) / documents);
+  // The read of the count before is one of the harness's too.
+  const postgresTransactionsPerDocument = round(((await postgresTransactions(db)) - transactionsBefore - 1 - harnessTransactions()) / documents);
   return { result, figures: { documents, seconds: round(seconds, 2), documentsPerSecond: round(documents / seconds, 2), cpuMsPerDocument, postgresTransactionsPerDocument } };
 }
 
@@ -370,7 +397,7 @@ async function runInProcess(documents: number, processes: number): Promise<InPro
   const database = await openDatabase(loadConfig(setup.env));
   const children: ChildProcess[] = [];
   try {
-    const warmUp = benchCorpus().length * 2;
+    const warmUp = benchCorpus().length * WARM_UP_ROUNDS;
     for (let index = 0; index < processes; index++) {
       const copies = Array.from({ length: documents }, (_, copy) => copy).filter((copy) => copy % processes === index);
       const task = {
