@@ -1,11 +1,14 @@
 /**
- * Entry of the sandbox children (see sandbox.ts): runs ingest's extraction and normalize's core on
- * request, one task at a time, and exits when the worker that started it goes away.
+ * Entry of the sandbox children (see sandbox.ts): runs ingest's extraction and the normalize and parse
+ * cores on request, one task at a time, and exits when the worker that started it goes away.
  */
 import { PermanentError } from '../shared/errors';
+import type { StageOutputs } from '../shared/pipeline';
 import type { ExtractedDocument } from '../shared/record';
 import { extractDocument, type ExtractionInput, type ExtractionLimits } from './ingest/core';
 import { normalizeDocument } from './normalize/core';
+import { parseReport } from './parse/core';
+import { readingText } from './parse/document';
 import type { SandboxAnswer, SandboxPart, SandboxTask } from './sandbox';
 
 /** The file's bytes travel as the task's attachment. */
@@ -17,6 +20,10 @@ export interface ExtractTask {
 const TASKS: Record<string, (payload: never, attachment: Buffer) => unknown> = {
   extract: ({ fileName, limits }: ExtractTask, bytes: Buffer) => extractDocument({ fileName, bytes }, limits),
   normalize: (document: ExtractedDocument) => normalizeDocument(document),
+  parse: ({ normalized, source }: Pick<StageOutputs['normalize'], 'normalized' | 'source'>) => ({
+    parsed: parseReport(normalized, source),
+    bodyText: readingText(normalized, source.mediaType),
+  }),
 };
 
 /** Attachment slices received for the next task. */
