@@ -184,21 +184,21 @@ async function runStageJob<S extends Stage>(options: StageWorkerOptions<S>, run:
       })
     : await completeStageRun(context.db, record, { output, next, document: result.document });
   attempt.completed = moved;
-  if (moved) {
-    if (next) await options.queues.enqueue(next, { documentId: payload.documentId, round: payload.round, ...(output ? { input: output } : {}) });
-    return;
-  }
+  if (moved) return handOff(options, payload, output);
   // A re-run of finished work (the worker died between committing and acknowledging): only make sure
   // the hand-off happened; the successor's job id makes that idempotent.
   const finished = await completedRun(context.db, payload.documentId, stage, payload.round);
   if (finished) await handOff(options, payload, finished.output);
 }
 
+/**
+ * Enqueues the next stage's job with this stage's output key. The document already moved there in the
+ * statement that completed the run; the successor's deterministic job id makes a second call harmless.
+ */
 async function handOff(options: StageWorkerDeps, payload: StageJob, output: string | null): Promise<void> {
   const next = nextStage(options.stage);
   if (!next) return;
   await options.queues.enqueue(next, { documentId: payload.documentId, round: payload.round, ...(output ? { input: output } : {}) });
-  await advanceDocument(options.context.db, payload.documentId, { stage: options.stage, round: payload.round }, { status: 'processing', stage: next, error: null });
 }
 
 /**

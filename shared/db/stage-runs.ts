@@ -35,8 +35,8 @@ function runRow(run: StageRunRecord, outcome: Exclude<StageRunOutcome, 'running'
 /**
  * Records the run as completed with its output and moves the document on, in one statement, only from
  * this stage and round while it is in flight (like advanceDocument): to the next stage, or after the
- * last one to published; with what the stage learnt about the document. False, recording nothing, when the document is elsewhere (a late duplicate
- * job, a newer round, dead-lettered or deleted).
+ * last one to published; with what the stage learnt about the document. False, recording nothing,
+ * when the document is elsewhere (a late duplicate job, a newer round, dead-lettered or deleted).
  */
 export async function completeStageRun(
   db: Db,
