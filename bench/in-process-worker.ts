@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { sha256Of } from '../shared/blob-store';
 import { openServer } from '../shared/db/connect';
-import { insertCells } from '../shared/db/reports';
+import { writePublication } from '../shared/db/reports';
 import { PIPELINE_VERSION } from '../shared/pipeline';
 import { describeSource } from '../shared/record';
 import { extractDocument } from '../workers/ingest/core';
@@ -57,9 +57,7 @@ async function processFile(db: Awaited<ReturnType<typeof openServer>>, file: Ben
         published_at: new Date(),
       })
       .execute();
-    await trx.insertInto('reports').values(publication.report).execute();
-    await insertCells(trx, documentId, publication.cells);
-    if (publication.findings.length > 0) await trx.insertInto('findings').values(publication.findings).execute();
+    await writePublication(trx, publication);
   });
 }
 

@@ -191,7 +191,7 @@ async function postgresBytes(db: Runtime['db'], schema: string): Promise<number>
 
 /**
  * Copies of the corpus each process reads before the clock starts, in the floor and in gongkai alike.
- * Two were too few: a worker's code, and its six sandbox children's, were still being optimised well
+ * Two were too few: a worker's code, and its sandbox children's (then six), were still being optimised well
  * into a 300-document run, which the floor (one process) finishes sooner.
  */
 const WARM_UP_ROUNDS = 10;

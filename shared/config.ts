@@ -1,4 +1,5 @@
 /** Runtime configuration, read from the environment in one place. */
+import os from 'node:os';
 import path from 'node:path';
 import { loadPolicies, type PipelinePolicies } from './pipeline';
 import { queuePrefixFor } from './redis';
@@ -41,6 +42,8 @@ export interface Config {
 
 /** What one document may cost to read; a file over any of these is dead-lettered as TOO_LARGE. */
 export interface ReadLimits {
+  /** Reader processes per worker process, shared by ingest, normalize and parse (workers/sandbox.ts). */
+  processes: number;
   /** Resident memory of one sandbox process (decoded buffers included); killed above it. */
   memoryMb: number;
   /** Characters of text one document may have (plain text is refused before decoding past 4 bytes per character). */
@@ -100,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxPages: positiveSetting(env, 'GONGKAI_MAX_PAGES', 500),
     documentTimeoutMs: positiveSetting(env, 'GONGKAI_DOCUMENT_TIMEOUT_S', 120) * 1000,
     readLimits: {
+      processes: positiveSetting(env, 'GONGKAI_READER_PROCESSES', os.availableParallelism()),
       memoryMb: positiveSetting(env, 'GONGKAI_READ_MEMORY_MB', 768),
       maxTextCharacters: positiveSetting(env, 'GONGKAI_MAX_TEXT_CHARS', 2_000_000),
       maxHtmlBytes: positiveSetting(env, 'GONGKAI_MAX_HTML_MB', 32) * 1024 * 1024,

@@ -58,7 +58,7 @@ export type PipelinePolicies = Record<JobQueue, JobPolicy>;
  */
 const DEFAULT_POLICIES: PipelinePolicies = {
   ingest: { attempts: 4, backoffMs: 1000, concurrency: 4 },
-  ocr: { attempts: 3, backoffMs: 2000, concurrency: 1 },
+  ocr: { attempts: 3, backoffMs: 2000, concurrency: 4 },
   normalize: { attempts: 4, backoffMs: 500, concurrency: 2 },
   parse: { attempts: 4, backoffMs: 500, concurrency: 2 },
   validate: { attempts: 4, backoffMs: 500, concurrency: 4 },

@@ -41,7 +41,7 @@ export type SandboxAnswer = { id: number } & (
 export interface SandboxOptions {
   /** Absolute path of the children's TypeScript entry module (see sandbox-entry.ts). */
   entry: string;
-  /** Names the children in messages, e.g. 'ingest reader'. */
+  /** Names the children in messages, e.g. 'reader'. */
   name: string;
   /** Tasks run at once (one per child). */
   processes: number;
@@ -85,8 +85,20 @@ export async function closeSandboxes(): Promise<void> {
   await Promise.all([...liveSandboxes].map((sandbox) => sandbox.close()));
 }
 
-/** The entry module of the children that read documents (ingest and normalize). */
+/** The entry module of the children that read documents (ingest, normalize and parse). */
 export const READER_ENTRY = require.resolve('./sandbox-entry');
+
+let readers: ProcessSandbox | null = null;
+
+/**
+ * The worker process's one pool of reader processes, which ingest, normalize and parse share: reading
+ * is CPU-bound, so more children than cores only add processes to switch between and memory to hold
+ * (a pool per stage started eight per worker).
+ */
+export function readerSandbox(processes: number): ProcessSandbox {
+  readers ??= new ProcessSandbox({ entry: READER_ENTRY, name: 'reader', processes });
+  return readers;
+}
 
 export class ProcessSandbox {
   private readonly children: Child[] = [];

@@ -4,11 +4,11 @@
  * transaction, and when the job layer gives up moves the document to the dead-letter queue with its
  * attempt history.
  */
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { BlobStore } from '../shared/blob-store';
 import type { Config } from '../shared/config';
 import { advanceDocument, markDeadLettered } from '../shared/db/documents';
-import { completeStageRun, completedOutputKey, completedRun, recordStageRun, stageRunHistory, type StageRunRecord } from '../shared/db/stage-runs';
+import { completeStageRun, completedOutputKey, completedRun, recordStageRun, stageRunHistory, type CompletionWrites, type StageRunRecord } from '../shared/db/stage-runs';
 import { recordDeadLetter } from '../shared/db/dead-letters';
 import type { Database } from '../shared/db/schema';
 import { stillInFlight } from '../shared/db/stuck';
@@ -26,15 +26,13 @@ export interface StageContext {
   config: Config;
 }
 
-/** A stage's Postgres writes, run in the transaction that completes its run and hands the document on. */
-export type StageCommit = (trx: Transaction<Database>) => Promise<void>;
-
 export interface StageResult<S extends Stage> {
   /** What the next stage reads (StageOutputs); publish has none. The input itself, returned as it came, is handed on as it is. */
   output?: StageOutput<S>;
   /** What the stage learnt about the document (ingest: its media type), set as the run completes. */
   document?: { media_type: string };
-  commit?: StageCommit;
+  /** The stage's Postgres writes, as parts of the one statement that completes its run and hands the document on. */
+  writes?: CompletionWrites;
 }
 
 /**
@@ -168,21 +166,12 @@ async function runStageJob<S extends Stage>(options: StageWorkerOptions<S>, run:
   }
   if (!result) return;
 
-  // The output first (content-addressed, so storing it twice is harmless), then in one transaction the
+  // The output first (content-addressed, so storing it twice is harmless), then in one statement the
   // run, the document's move to the next stage (or to published) and the stage's writes, only if the
   // document was still here; then the next stage's job. A crash between the two leaves a completed run:
   // the re-run only enqueues the job.
   const output = result.output === undefined ? null : (result.output as unknown) === input.value ? input.key : context.outputs.put(result.output);
-  const next = nextStage(stage);
-  const commit = result.commit;
-  // Without writes of its own the completion is one statement, atomic by itself.
-  const moved = commit
-    ? await context.db.transaction().execute(async (trx) => {
-        if (!(await completeStageRun(trx, record, { output, next, document: result.document }))) return false;
-        await commit(trx);
-        return true;
-      })
-    : await completeStageRun(context.db, record, { output, next, document: result.document });
+  const moved = await completeStageRun(context.db, record, { output, next: nextStage(stage), document: result.document, writes: result.writes });
   attempt.completed = moved;
   if (moved) return handOff(options, payload, output);
   // A re-run of finished work (the worker died between committing and acknowledging): only make sure

@@ -20,6 +20,7 @@ import * as pageBoxes from './migrations/010_page_boxes';
 import * as typedStageOutputs from './migrations/011_typed_stage_outputs';
 import * as stageOutputStore from './migrations/012_stage_output_store';
 import * as compactCells from './migrations/013_compact_cells';
+import * as documentMoves from './migrations/014_document_moves';
 
 // bigint ids and sizes fit in a JS number for any realistic count; numeric stays a string (exact).
 types.setTypeParser(types.builtins.INT8, (value) => Number(value));
@@ -38,6 +39,7 @@ const migrations: Record<string, Migration> = {
   '011_typed_stage_outputs': typedStageOutputs,
   '012_stage_output_store': stageOutputStore,
   '013_compact_cells': compactCells,
+  '014_document_moves': documentMoves,
 };
 
 /** Every migration, in order; tests migrate to one of them to check the next on data of the old shape. */

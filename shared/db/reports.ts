@@ -1,7 +1,9 @@
-/** Published reports: the one-transaction write and the look-ups validation and the CLI need. */
-import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
+/** Published reports: the one-statement write and the look-ups validation and the CLI need. */
+import { sql, type Insertable, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { CanonicalRecord, Provenance } from '../record';
 import type { Database, FindingsTable, ReportsTable } from './schema';
+
+type Db = Kysely<Database> | Transaction<Database>;
 
 /** Everything publish writes for one document. */
 export interface Publication {
@@ -26,53 +28,70 @@ export interface PublishedCell {
   provenance: Provenance;
 }
 
-/**
- * Replaces the document's report, cells and findings, inside the transaction that also marks it
- * published (the publish stage's completion, shared/db/stage-runs.ts). A report from an earlier round
- * (a forced or new-version reprocess, a re-drive) moves to report_history first; one from this round
- * (publish ran twice) is simply replaced. Returns false, writing nothing, when the document has moved
- * on to a newer round meanwhile. Four statements, whatever the report's size.
- */
-export async function writePublication(trx: Transaction<Database>, publication: Publication): Promise<boolean> {
-  const { documentId, round } = publication;
-  if (!(await clearForRound(trx, documentId, round))) return false;
-  const { findings } = publication;
-  if (findings.length === 0) await trx.insertInto('reports').values(publication.report).execute();
-  else await trx.with('report', (cte) => cte.insertInto('reports').values(publication.report)).insertInto('findings').values(findings).execute();
-  await insertCells(trx, documentId, publication.cells);
-  return true;
-}
+/** Where publication writes go: a relation of one column, `id`, holding the document's id while it may be written. */
+export type PublicationTarget = RawBuilder<unknown>;
 
 /**
- * In one statement, only while the document is in this round (its row locked meanwhile): keeps a
- * report of an earlier round in report_history with its finding count, and removes the report, its
- * cells and findings. All parts read the rows as they were before the statement.
+ * Everything a publication writes, as the parts (common table expressions) of one statement that also
+ * yields `target`. Each part writes only for the document `target` holds; all read the rows as they
+ * were before the statement, so the parts do not see each other's writes. A report of an earlier round
+ * (a forced or new-version reprocess, a re-drive) is kept in report_history with its finding count; the
+ * report is replaced in place; the document's findings and cells are replaced. The publish stage puts
+ * these parts into the statement that completes its run (shared/db/stage-runs.ts), so the whole
+ * publication is one statement, whatever the report's size.
  */
-async function clearForRound(trx: Transaction<Database>, documentId: string, round: number): Promise<boolean> {
-  const { rows } = await sql<{ id: string }>`
-    with current_round as (select id from documents where id = ${documentId} and round = ${round} for update),
+export function publicationWrites(publication: Publication, target: PublicationTarget): RawBuilder<unknown> {
+  const { round, report } = publication;
+  const { record, ...columns } = report;
+  const names = Object.keys(columns).map((name) => sql.ref(name));
+  const updated = Object.keys(columns).filter((name) => name !== 'document_id');
+  return sql`
     kept as (
       insert into report_history (document_id, round, pipeline_version, agency, year, template, finding_count, record, published_at)
       select r.document_id, r.round, r.pipeline_version, r.agency, r.year, r.template,
         (select count(*) from findings f where f.document_id = r.document_id), r.record, r.created_at
-      from reports r where r.document_id in (select id from current_round) and r.round <> ${round}
+      from reports r where r.document_id in (select id from ${target}) and r.round <> ${round}
       on conflict (document_id, round) do nothing
     ),
-    findings_gone as (delete from findings where document_id in (select id from current_round)),
-    cells_gone as (delete from cell_values where document_id in (select id from current_round)),
-    report_gone as (delete from reports where document_id in (select id from current_round))
-    select id from current_round`.execute(trx);
+    report_written as (
+      insert into reports (${sql.join(names)}, record, created_at)
+      select ${sql.join(names.map((name) => sql`given.${name}`))}, ${record}::jsonb, now()
+      from jsonb_populate_record(null::reports, ${JSON.stringify(columns)}::jsonb) as given
+      where given.document_id in (select id from ${target})
+      on conflict (document_id) do update set
+        (${sql.join(updated.map((name) => sql.ref(name)))}, record, created_at) = row(${sql.join(updated.map((name) => sql`excluded.${sql.ref(name)}`))}, excluded.record, excluded.created_at)
+    ),
+    findings_gone as (delete from findings where document_id in (select id from ${target})),
+    findings_written as (
+      insert into findings (document_id, rule, severity, message, message_en, cells)
+      select t.id, f.rule, f.severity, f.message, f.message_en, f.cells::jsonb
+      from ${target} t, jsonb_to_recordset(${JSON.stringify(publication.findings)}::jsonb)
+        as f(rule text, severity text, message text, message_en text, cells text)
+    ),
+    cells_gone as (delete from cell_values where document_id in (select id from ${target})),
+    ${cellWrites(publication.cells, target)}`;
+}
+
+/**
+ * Replaces the document's report, cells and findings in one statement (publicationWrites), only while
+ * the document is in the publication's round, its row locked meanwhile. False, writing nothing, when it
+ * has moved on to a newer round.
+ */
+export async function writePublication(db: Db, publication: Publication): Promise<boolean> {
+  const target = sql`current_round`;
+  const { rows } = await sql<{ id: string }>`
+    with current_round as (select id from documents where id = ${publication.documentId} and round = ${publication.round} for update),
+    ${publicationWrites(publication, target)}
+    select id from current_round`.execute(db);
   return rows.length > 0;
 }
 
 /**
- * Writes a document's cells (migration 013), numbered from `firstPosition` in the order given: first
- * any key not yet named in cell_keys, then every value with its key's id, each in one statement. The
- * cells travel as one JSON parameter, which Postgres unpacks into rows, so a report of any size is two
- * statements.
+ * The parts that write a document's cells (migration 013), numbered from `firstPosition` in the order
+ * given: any key not yet named in cell_keys, then every value with its key's id. The cells travel as
+ * one JSON parameter, which Postgres unpacks into rows.
  */
-export async function insertCells(trx: Transaction<Database>, documentId: string, cells: PublishedCell[], firstPosition = 0): Promise<void> {
-  if (cells.length === 0) return;
+function cellWrites(cells: PublishedCell[], target: PublicationTarget, firstPosition = 0): RawBuilder<unknown> {
   const rows = JSON.stringify(
     cells.map((cell, position) => ({
       table_name: cell.table,
@@ -91,18 +110,34 @@ export async function insertCells(trx: Transaction<Database>, documentId: string
       confidence: cell.provenance.confidence ?? null,
     })),
   );
-  const cellRows = sql`jsonb_to_recordset(${rows}::jsonb) as c(table_name text, row_key text, column_key text, position smallint, value numeric, raw text,
-    unit text, page smallint, line integer, start_offset integer, end_offset integer, dom_path text, bbox integer[], confidence real)`;
-  // Only keys not there yet reach the insert, so the identity is not spent on conflicts.
-  await sql`
-    insert into cell_keys (table_name, row_key, column_key)
-    select distinct c.table_name, c.row_key, c.column_key from ${cellRows}
-    where not exists (select 1 from cell_keys k where k.table_name = c.table_name and k.row_key = c.row_key and k.column_key = c.column_key)
-    on conflict do nothing`.execute(trx);
-  await sql`
-    insert into cell_values (document_id, key_id, line, start_offset, end_offset, confidence, position, page, value, raw, unit, dom_path, bbox)
-    select ${documentId}, k.id, c.line, c.start_offset, c.end_offset, c.confidence, c.position, c.page, c.value, c.raw, c.unit, c.dom_path, c.bbox
-    from ${cellRows} join cell_keys k on k.table_name = c.table_name and k.row_key = c.row_key and k.column_key = c.column_key`.execute(trx);
+  // Keys this statement's snapshot lacks are inserted; one another publication inserted meanwhile is
+  // not in the snapshot, so its conflict updates it to nothing new, which makes the insert return its id.
+  return sql`
+    cell_rows as (
+      select * from jsonb_to_recordset(${rows}::jsonb) as c(table_name text, row_key text, column_key text, position smallint, value numeric, raw text,
+        unit text, page smallint, line integer, start_offset integer, end_offset integer, dom_path text, bbox integer[], confidence real)
+      where exists (select 1 from ${target})
+    ),
+    new_keys as (
+      insert into cell_keys (table_name, row_key, column_key)
+      select distinct c.table_name, c.row_key, c.column_key from cell_rows c
+      where not exists (select 1 from cell_keys k where k.table_name = c.table_name and k.row_key = c.row_key and k.column_key = c.column_key)
+      on conflict (table_name, row_key, column_key) do update set table_name = excluded.table_name
+      returning id, table_name, row_key, column_key
+    ),
+    cells_written as (
+      insert into cell_values (document_id, key_id, line, start_offset, end_offset, confidence, position, page, value, raw, unit, dom_path, bbox)
+      select t.id, k.id, c.line, c.start_offset, c.end_offset, c.confidence, c.position, c.page, c.value, c.raw, c.unit, c.dom_path, c.bbox
+      from ${target} t, cell_rows c
+      join (select id, table_name, row_key, column_key from cell_keys union all select id, table_name, row_key, column_key from new_keys) k
+        on k.table_name = c.table_name and k.row_key = c.row_key and k.column_key = c.column_key
+    )`;
+}
+
+/** Adds cells after a document's own, numbered from `firstPosition` (a test's crafted cells). */
+export async function appendCells(db: Db, documentId: string, cells: PublishedCell[], firstPosition: number): Promise<void> {
+  const target = sql`document`;
+  await sql`with document as (select ${documentId}::uuid as id), ${cellWrites(cells, target, firstPosition)} select 1`.execute(db);
 }
 
 export interface ReportVersion {

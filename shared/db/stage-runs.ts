@@ -1,5 +1,5 @@
 /** Queries on stage_runs: one row per try of a stage job, and the document's move from stage to stage. */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { PIPELINE_VERSION, type Stage } from '../pipeline';
 import type { Database, StageRunOutcome } from './schema';
 
@@ -33,57 +33,46 @@ function runRow(run: StageRunRecord, outcome: Exclude<StageRunOutcome, 'running'
 }
 
 /**
+ * A stage's own writes, as parts (common table expressions) of the statement that completes its run:
+ * `moved` is the relation that holds the document's id only when it moved on.
+ */
+export type CompletionWrites = (moved: RawBuilder<unknown>) => RawBuilder<unknown>;
+
+/**
  * Records the run as completed with its output and moves the document on, in one statement, only from
  * this stage and round while it is in flight (like advanceDocument): to the next stage, or after the
- * last one to published; with what the stage learnt about the document. False, recording nothing,
- * when the document is elsewhere (a late duplicate job, a newer round, dead-lettered or deleted).
+ * last one to published; with what the stage learnt about the document, and the stage's own writes.
+ * False, writing nothing, when the document is elsewhere (a late duplicate job, a newer round,
+ * dead-lettered or deleted).
  */
 export async function completeStageRun(
   db: Db,
   run: StageRunRecord,
-  result: { output: string | null; next: Stage | null; document?: { media_type: string } },
+  result: { output: string | null; next: Stage | null; document?: { media_type: string }; writes?: CompletionWrites },
 ): Promise<boolean> {
   const now = new Date();
-  const moved = {
+  const changes = {
     ...(result.next
       ? { status: 'processing' as const, current_stage: result.next, error: null, updated_at: now }
       : { status: 'published' as const, error: null, pipeline_version: PIPELINE_VERSION, published_at: now, updated_at: now }),
     ...result.document,
   };
   const row = runRow(run, 'completed', null, result.output);
-  const inserted = await db
-    .with('moved', (cte) =>
-      cte
-        .updateTable('documents')
-        .set(moved)
-        .where('id', '=', run.documentId)
-        .where('current_stage', '=', run.stage)
-        .where('round', '=', run.round)
-        .where('status', 'in', ['queued', 'processing'])
-        .returning('id'),
-    )
-    .insertInto('stage_runs')
-    .columns(['document_id', 'stage', 'round', 'attempt', 'worker', 'started_at', 'finished_at', 'duration_ms', 'outcome', 'error', 'output'])
-    .expression((eb) =>
-      eb
-        .selectFrom('moved')
-        .select([
-          'moved.id',
-          eb.val(row.stage).as('stage'),
-          eb.val(row.round).as('round'),
-          eb.val(row.attempt).as('attempt'),
-          eb.val(row.worker).as('worker'),
-          eb.val(row.started_at).as('started_at'),
-          eb.val(row.finished_at).as('finished_at'),
-          eb.val(row.duration_ms).as('duration_ms'),
-          eb.val(row.outcome).as('outcome'),
-          eb.val(row.error).as('error'),
-          eb.val(row.output).as('output'),
-        ]),
-    )
-    .returning('id')
-    .executeTakeFirst();
-  return inserted !== undefined;
+  const moved = sql`moved`;
+  const { rows } = await sql<{ id: string }>`
+    with moved as (
+      update documents set ${sql.join(Object.entries(changes).map(([column, value]) => sql`${sql.ref(column)} = ${value}`))}
+      where id = ${run.documentId} and current_stage = ${run.stage} and round = ${run.round} and status in ('queued', 'processing')
+      returning id
+    ),
+    run as (
+      insert into stage_runs (document_id, stage, round, attempt, worker, started_at, finished_at, duration_ms, outcome, error, output)
+      select id, ${row.stage}, ${row.round}, ${row.attempt}, ${row.worker}, ${row.started_at}, ${row.finished_at}, ${row.duration_ms}, ${row.outcome}, ${row.error}, ${row.output}
+      from moved
+    )${result.writes ? sql`,
+    ${result.writes(moved)}` : sql``}
+    select id from moved`.execute(db);
+  return rows.length > 0;
 }
 
 /** Records a try that did not complete: it failed, or it waits for the child jobs it fanned out. */

@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { Kysely, sql } from 'kysely';
 import { waitForDocuments } from '../../cli/wait';
 import { PgliteDialect } from '../../shared/db/pglite-dialect';
-import { insertCells, type PublishedCell } from '../../shared/db/reports';
+import { appendCells as writeCellsFrom, type PublishedCell } from '../../shared/db/reports';
 import { divisionByCode } from '../../shared/divisions';
 import { submitFile } from '../../shared/submissions';
 import { CELL_COLUMNS, exportRows, exportStream, writeXlsx, type CellExportRow, type ExportFilter, type ExportJob, type FindingExportRow } from '../../web/export';
@@ -77,7 +77,7 @@ describe('exports', () => {
       .transaction()
       .execute(async (trx) => {
         const { next } = await trx.selectFrom('cell_values').select((eb) => eb.fn.coalesce(eb(eb.fn.max('position'), '+', 1), eb.lit(0)).as('next')).where('document_id', '=', documentId).executeTakeFirstOrThrow();
-        await insertCells(trx, documentId, added, Number(next));
+        await writeCellsFrom(trx, documentId, added, Number(next));
       });
   const ids = new Map<string, string>();
   let app: FastifyInstance;

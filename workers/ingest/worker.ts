@@ -2,12 +2,9 @@ import { submittedFile } from '../../shared/db/documents';
 import { PermanentError } from '../../shared/errors';
 import type { ExtractedDocument } from '../../shared/record';
 import type { StageHandler } from '../stage-worker';
-import { ProcessSandbox, READER_ENTRY } from '../sandbox';
+import { readerSandbox } from '../sandbox';
 import type { ExtractTask } from '../sandbox-entry';
 import { readLimitsFrom } from './core';
-
-/** Files are read in sandbox processes, one per concurrent job, so a hostile file never touches this process. */
-let readers: ProcessSandbox | null = null;
 
 /**
  * Ingest's input is the submitted file, which its job names (or, for a job enqueued without it, its
@@ -21,8 +18,8 @@ export const handleIngest: StageHandler<'ingest'> = async (job, { db, blobs, con
   }
   const bytes = await blobs.get(file.sha256);
   const task: ExtractTask = { fileName: file.name, limits: readLimitsFrom(config) };
-  readers ??= new ProcessSandbox({ entry: READER_ENTRY, name: 'ingest reader', processes: config.policies.ingest.concurrency });
-  const extracted = await readers.run<ExtractedDocument>(
+  // Files are read in the sandbox's reader processes, so a hostile file never touches this process.
+  const extracted = await readerSandbox(config.readLimits.processes).run<ExtractedDocument>(
     'extract',
     task,
     // A little over the PDF reader's own time limit, so its more precise message wins.

@@ -1,14 +1,11 @@
 import { openingOf } from '../../shared/db/places';
 import { describeSource, type NormalizedDocument } from '../../shared/record';
 import type { StageHandler } from '../stage-worker';
-import { ProcessSandbox, READER_ENTRY } from '../sandbox';
+import { readerSandbox } from '../sandbox';
 
-/** Normalize walks every character of untrusted text, so it runs in sandbox processes too. */
-let normalizers: ProcessSandbox | null = null;
-
+/** Normalize walks every character of untrusted text, so it runs in the reader processes too. */
 export const handleNormalize: StageHandler<'normalize'> = async (_job, { config }, { file, pages }) => {
-  normalizers ??= new ProcessSandbox({ entry: READER_ENTRY, name: 'normalizer', processes: config.policies.normalize.concurrency });
-  const normalized = await normalizers.run<NormalizedDocument>(
+  const normalized = await readerSandbox(config.readLimits.processes).run<NormalizedDocument>(
     'normalize',
     { mediaType: file.mediaType, pages },
     { timeoutMs: config.documentTimeoutMs, memoryMb: config.readLimits.memoryMb, subject: file.fileName },

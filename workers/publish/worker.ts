@@ -1,4 +1,4 @@
-import { writePublication } from '../../shared/db/reports';
+import { publicationWrites } from '../../shared/db/reports';
 import { loadExpectedAgencies } from '../../shared/expected-agencies';
 import { PIPELINE_VERSION } from '../../shared/pipeline';
 import type { StageHandler } from '../stage-worker';
@@ -7,9 +7,5 @@ import { buildPublication } from './core';
 export const handlePublish: StageHandler<'publish'> = async (job, { config }, { report, opening }) => {
   const place = { opening, expected: await loadExpectedAgencies(config.web.expectedAgenciesFile) };
   const publication = buildPublication({ documentId: job.documentId, round: job.round, pipelineVersion: PIPELINE_VERSION }, report, place);
-  return {
-    commit: async (trx) => {
-      await writePublication(trx, publication);
-    },
-  };
+  return { writes: (moved) => publicationWrites(publication, moved) };
 };
