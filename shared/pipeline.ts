@@ -53,8 +53,10 @@ export interface JobPolicy {
 export type PipelinePolicies = Record<JobQueue, JobPolicy>;
 
 /**
- * CPU-bound stages run one job per core; I/O-bound stages overlap more. An OCR page job holds one
- * tesseract.js thread, so its concurrency is also the size of each process's tesseract pool.
+ * CPU-bound stages run one job per core; I/O-bound stages overlap more. The ocr stage's own job only
+ * passes text pages on, or fans scanned pages out and waits for them, so it overlaps too. An OCR page
+ * job holds one tesseract.js thread, so its concurrency is also the size of each process's tesseract
+ * pool.
  */
 const DEFAULT_POLICIES: PipelinePolicies = {
   ingest: { attempts: 4, backoffMs: 1000, concurrency: 4 },
