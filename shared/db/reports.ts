@@ -134,7 +134,7 @@ function cellWrites(cells: PublishedCell[], target: PublicationTarget, firstPosi
     )`;
 }
 
-/** Adds cells after a document's own, numbered from `firstPosition` (a test's crafted cells). */
+/** Adds cells after a document's own, numbered from `firstPosition`, in one statement. */
 export async function appendCells(db: Db, documentId: string, cells: PublishedCell[], firstPosition: number): Promise<void> {
   const target = sql`document`;
   await sql`with document as (select ${documentId}::uuid as id), ${cellWrites(cells, target, firstPosition)} select 1`.execute(db);
