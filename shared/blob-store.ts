@@ -42,6 +42,16 @@ export class BlobTooLargeError extends Error {
   }
 }
 
+/**
+ * A directory store that cannot be written or read: an outage the job layer waits out, not the
+ * document's fault (bytes named by their own hash cannot be at fault: a store that refuses them is
+ * full, read-only or away).
+ */
+export function storeFailure(store: { zh: string; en: string }, root: string, failed: 'written' | 'read', error: unknown): InfrastructureError {
+  const zh = failed === 'written' ? '无法写入' : '无法读取';
+  return new InfrastructureError('blob-store', `${store.zh} ${root} ${zh} / ${store.en} ${root} cannot be ${failed}: ${(error as Error).message}`, { cause: error });
+}
+
 export class DirectoryBlobStore implements BlobStore {
   constructor(private readonly root: string) {}
 
@@ -62,8 +72,7 @@ export class DirectoryBlobStore implements BlobStore {
       await fs.rename(temporary, target);
     } catch (error) {
       await fs.rm(temporary, { force: true }).catch(() => undefined);
-      // Bytes named by their own hash cannot be at fault: a store that refuses them is full, read-only or away.
-      throw new InfrastructureError('blob-store', `文件存储 ${this.root} 无法写入 / the blob store ${this.root} cannot be written: ${(error as Error).message}`, { cause: error });
+      throw storeFailure({ zh: '文件存储', en: 'the blob store' }, this.root, 'written', error);
     }
     return key;
   }

@@ -1,6 +1,7 @@
 /**
  * Work nothing is doing: documents queued or processing with no live job behind them (Redis lost its
- * data, a job failed while Postgres was away, an enqueue never reached Redis). Every worker process sweeps for them periodically (workers/reconciler.ts);
+ * data, a job failed while Postgres was away, an enqueue never reached Redis). Every worker process
+ * sweeps for them periodically (workers/reconciler.ts);
  * `gongkai status --stuck` lists them and `gongkai recover` re-drives them on demand. Each step is
  * idempotent — deterministic job ids, conditional updates — so processes sweeping at once do no harm.
  */

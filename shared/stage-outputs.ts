@@ -15,11 +15,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import type { Kysely } from 'kysely';
-import { sha256Of } from './blob-store';
+import { sha256Of, storeFailure } from './blob-store';
 import { completedOutputKey } from './db/stage-runs';
 import type { Database } from './db/schema';
-import { InfrastructureError } from './errors';
 import { Sha256Schema, type StageOutputs, type StoredStage } from './pipeline';
+
+const STORE_NAME = { zh: '阶段输出存储', en: 'the stage-output store' };
 
 export class StageOutputStore {
   constructor(private readonly root: string) {}
@@ -48,8 +49,7 @@ export class StageOutputStore {
       fs.renameSync(temporary, target);
     } catch (error) {
       fs.rmSync(temporary, { force: true });
-      // Bytes named by their own hash cannot be at fault: a store that refuses them is full, read-only or away.
-      throw new InfrastructureError('blob-store', `阶段输出存储 ${this.root} 无法写入 / the stage-output store ${this.root} cannot be written: ${(error as Error).message}`, { cause: error });
+      throw storeFailure(STORE_NAME, this.root, 'written', error);
     }
     return key;
   }
@@ -64,7 +64,7 @@ export class StageOutputStore {
       bytes = fs.readFileSync(this.pathFor(key));
     } catch (error) {
       if (this.readable()) throw error;
-      throw new InfrastructureError('blob-store', `阶段输出存储 ${this.root} 无法读取 / the stage-output store ${this.root} cannot be read: ${(error as Error).message}`, { cause: error });
+      throw storeFailure(STORE_NAME, this.root, 'read', error);
     }
     return JSON.parse(gunzipSync(bytes).toString('utf8')) as StageOutputs[S];
   }

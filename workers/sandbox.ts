@@ -93,7 +93,8 @@ let readers: ProcessSandbox | null = null;
 /**
  * The worker process's one pool of reader processes, which ingest, normalize and parse share: reading
  * is CPU-bound, so more children than cores only add processes to switch between and memory to hold
- * (a pool per stage started eight per worker).
+ * (a pool per stage started eight per worker). Sized by the first call; configuration does not change
+ * within a process.
  */
 export function readerSandbox(processes: number): ProcessSandbox {
   readers ??= new ProcessSandbox({ entry: READER_ENTRY, name: 'reader', processes });

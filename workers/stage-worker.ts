@@ -1,7 +1,7 @@
 /**
  * The stages on the job layer (workers/job-worker.ts): a stage job loads its input, calls the stage's
- * handler, stores its output, records its run and hands the document to the next stage in one
- * transaction, and when the job layer gives up moves the document to the dead-letter queue with its
+ * handler, stores its output, records its run and moves the document on in one statement, enqueues
+ * the next stage, and when the job layer gives up moves the document to the dead-letter queue with its
  * attempt history.
  */
 import type { Kysely } from 'kysely';
