@@ -4,15 +4,17 @@
  *
  *   1. documents per second end to end with 1 and 2 `gongkai workers` processes, against the floor: the
  *      same stage cores called in process with one transaction per document (bench/in-process-worker.ts).
- *      That ratio is the headline (issue 15). A raw BullMQ chain of six trivial stages
+ *      That ratio is the headline (issue 15), measured in --rounds rounds that alternate which side runs
+ *      first, so both sides of a round share the machine's minutes; the headline is the median round
+ *      (this machine's speed drifts by 10–20 % within an hour). A raw BullMQ chain of six trivial stages
  *      (bench/raw-chain-worker.ts) on the same Redis shows what the queues alone cost;
  *   2. scaling from one worker process to two, for all three, and the cost per document of each: CPU of
  *      workers, Postgres and Redis, Postgres transactions and bytes;
  *   3. cost growth at each --sizes: throughput, Redis memory per queued document, Postgres bytes per document;
  *   4. where the time goes: stage run durations per stage, from stage_runs.
  *
- *   npm run bench:pipeline                                      # 500 documents; sizes 1000
- *   npm run bench:pipeline -- --documents 60 --sizes 100,200     # CI size
+ *   npm run bench:pipeline                                                  # 500 documents, 3 rounds; sizes 1000
+ *   npm run bench:pipeline -- --documents 60 --rounds 1 --sizes 100,200     # CI size
  *   npm run bench:pipeline -- --sizes 1000,5000,10000            # the full cost curve
  *
  * Every scenario gets its own Postgres schema and BullMQ prefix on the servers in DATABASE_URL and
@@ -46,12 +48,14 @@ const IN_PROCESS_CONCURRENCY = 4;
 
 interface Options {
   documents: number;
+  /** Floor-and-gongkai rounds per process count. */
+  rounds: number;
   sizes: number[];
   outDir: string;
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { documents: 500, sizes: [1000], outDir: path.join(__dirname, 'results') };
+  const options: Options = { documents: 500, rounds: 3, sizes: [1000], outDir: path.join(__dirname, 'results') };
   const positive = (flag: string, value: string | undefined): number => {
     const number = Number(value);
     if (!Number.isInteger(number) || number < 1) throw new Error(`${flag} needs a positive integer, got ${value}`);
@@ -60,6 +64,7 @@ function parseArgs(argv: string[]): Options {
   for (let index = 0; index < argv.length; index++) {
     const flag = argv[index];
     if (flag === '--documents') options.documents = positive(flag, argv[++index]);
+    else if (flag === '--rounds') options.rounds = positive(flag, argv[++index]);
     else if (flag === '--sizes') options.sizes = (argv[++index] ?? '').split(',').map((size) => positive(flag, size));
     else if (flag === '--out') options.outDir = path.resolve(argv[++index] ?? '');
     else throw new Error(`unknown option ${flag}`);
@@ -475,13 +480,19 @@ function markdown(results: BenchResults): string {
     'The floor runs the same stage cores directly and writes each document in one transaction (bench/in-process-worker.ts);',
     'the raw chain hands a payload through six BullMQ queues and does nothing else (bench/raw-chain-worker.ts).',
     '',
-    '| worker processes | in-process floor, docs/s | gongkai, docs/s | ratio gongkai / floor | raw BullMQ chain, docs/s |',
-    '|---|---|---|---|---|',
-    ...results.headline.map((row) => `| ${row.processes} | ${row.floor.documentsPerSecond} | ${row.gongkai.documentsPerSecond} | **${row.ratio}** | ${row.raw.documentsPerSecond} |`),
+    `Floor and gongkai ran in ${results.options.rounds} round(s) per row, alternating which went first; each round's ratio is gongkai ÷ the floor`,
+    'of that round, and the row shows the median round (for an even count, the lower of the middle two) with every ratio beside it.',
+    '',
+    '| worker processes | in-process floor, docs/s | gongkai, docs/s | ratio gongkai / floor | ratio per round | raw BullMQ chain, docs/s |',
+    '|---|---|---|---|---|---|',
+    ...results.headline.map(
+      (row) =>
+        `| ${row.processes} | ${row.floor.documentsPerSecond} | ${row.gongkai.documentsPerSecond} | **${row.ratio}** | ${row.rounds.map((each) => each.ratio).join(', ')} | ${row.raw.documentsPerSecond} |`,
+    ),
     '',
     `Scaling from 1 to 2 worker processes: gongkai ×${results.scaling.gongkai}, floor ×${results.scaling.floor}, raw chain ×${results.scaling.raw}.`,
     '',
-    'Cost per document while the documents drained (CPU in ms; the machine has ' + results.machine.cpus + ' cores for workers, Postgres, Redis and this harness together):',
+    'Cost per document while the documents drained, in the median round (CPU in ms; the machine has ' + results.machine.cpus + ' cores for workers, Postgres, Redis and this harness together):',
     '',
     '| run | worker processes | workers CPU | Postgres CPU | Redis CPU | Postgres transactions | Postgres bytes |',
     '|---|---|---|---|---|---|---|',
@@ -515,22 +526,50 @@ interface BenchResults {
   command: string;
   machine: { cpus: number; cpuModel: string; node: string };
   options: Options;
-  headline: Array<{ processes: number; floor: InProcessFigures; raw: RunFigures; gongkai: PipelineFigures; ratio: number }>;
+  headline: Array<{ processes: number; floor: InProcessFigures; raw: RunFigures; gongkai: PipelineFigures; ratio: number; rounds: Round[] }>;
   scaling: { gongkai: number; floor: number; raw: number };
   growth: PipelineFigures[];
+}
+
+interface Round {
+  floor: InProcessFigures;
+  gongkai: PipelineFigures;
+  ratio: number;
+}
+
+/** One floor run and one gongkai run back to back; `floorFirst` alternates between rounds. */
+async function runRound(documents: number, processes: number, floorFirst: boolean): Promise<Round> {
+  const runFloor = async () => {
+    const floor = await runInProcess(documents, processes);
+    console.error(`in-process floor, ${processes} process(es): ${floor.documentsPerSecond} docs/s`);
+    return floor;
+  };
+  const runGongkai = async () => {
+    const gongkai = await runPipeline(documents, processes);
+    console.error(`gongkai, ${processes} process(es): ${gongkai.documentsPerSecond} docs/s (${gongkai.published} published, ${gongkai.deadLettered} dead-lettered)`);
+    return gongkai;
+  };
+  const floor = floorFirst ? await runFloor() : null;
+  const gongkai = await runGongkai();
+  const floorFigures = floor ?? (await runFloor());
+  return { floor: floorFigures, gongkai, ratio: round(gongkai.documentsPerSecond / floorFigures.documentsPerSecond, 3) };
+}
+
+/** The round with the median ratio; for an even count, the lower of the middle two. */
+function medianRound(rounds: Round[]): Round {
+  return [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor((rounds.length - 1) / 2)];
 }
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const headline: BenchResults['headline'] = [];
   for (const processes of [1, 2]) {
-    const floor = await runInProcess(options.documents, processes);
-    console.error(`in-process floor, ${processes} process(es): ${floor.documentsPerSecond} docs/s`);
     const raw = await runRawChain(options.documents, processes);
     console.error(`raw chain, ${processes} process(es): ${raw.documentsPerSecond} docs/s`);
-    const gongkai = await runPipeline(options.documents, processes);
-    console.error(`gongkai, ${processes} process(es): ${gongkai.documentsPerSecond} docs/s (${gongkai.published} published, ${gongkai.deadLettered} dead-lettered)`);
-    headline.push({ processes, floor, raw, gongkai, ratio: round(gongkai.documentsPerSecond / floor.documentsPerSecond, 3) });
+    const rounds: Round[] = [];
+    for (let index = 0; index < options.rounds; index++) rounds.push(await runRound(options.documents, processes, index % 2 === 0));
+    const median = medianRound(rounds);
+    headline.push({ processes, raw, ...median, rounds });
   }
   const growth: PipelineFigures[] = [];
   for (const size of options.sizes) {

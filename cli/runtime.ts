@@ -110,6 +110,7 @@ export async function openRuntime(config: Config = loadConfig()): Promise<Runtim
       await queues.close();
       await database.close();
       await redis.release();
+      outputs.close();
     },
   };
 }

@@ -101,9 +101,8 @@ export function backoffFor(policy: JobPolicy): { type: 'exponential'; delay: num
 
 /**
  * What each stage hands the next, read by that stage alone; published writes the report instead. The
- * job layer keeps them in the stage-output store (shared/stage-outputs.ts), content-addressed, and the
- * next stage's job carries the key. What a later stage needs is carried forward, never read two
- * stages back.
+ * job layer keeps them in the stage-output store (shared/stage-outputs.ts), and the next stage's job
+ * carries the key. What a later stage needs is carried forward, never read two stages back.
  */
 export interface StageOutputs {
   /** The file's text, page by page. */
@@ -149,8 +148,13 @@ type InputOf<Source> = Source extends StoredStage ? StageOutputs[Source] : null;
 export type StageInputs = { [S in Stage]: InputOf<(typeof STAGE_INPUTS)[S]> };
 export type StageOutput<S extends Stage> = S extends StoredStage ? StageOutputs[S] : never;
 
-/** A sha256 in hex: a submitted file's key in the blob store, or a stage output's in the stage-output store. */
+/** A sha256 in hex: a submitted file's key in the blob store. */
 export const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** A stage output's key in the stage-output store (shared/stage-outputs.ts): its pack, offset, length and sha256. */
+export const PACKED_OUTPUT_KEY = /^([0-9a-z]{12,40})\.(\d{1,15})\.(\d{1,15})\.([0-9a-f]{64})$/;
+/** Packed keys, and the sha256 alone that named an output stored as a file of its own before packs. */
+export const StageOutputKeySchema = z.union([z.string().regex(PACKED_OUTPUT_KEY), Sha256Schema]);
 
 /** Every stage job names a document and the re-drive round it belongs to; bodies live in the blob store and Postgres. */
 export const StageJobSchema = z.object({
@@ -161,7 +165,7 @@ export const StageJobSchema = z.object({
    * The key of the stage's input, its predecessor's output, set by the stage that hands the document
    * on. A re-drive, reprocess or recovery enqueues without it: the job layer looks it up.
    */
-  input: Sha256Schema.optional(),
+  input: StageOutputKeySchema.optional(),
   /** Ingest's input, the submitted file, when its submission enqueued it; without it ingest reads its document. */
   file: z.object({ sha256: Sha256Schema, name: z.string(), bytes: z.number().int().nonnegative() }).optional(),
 });

@@ -166,7 +166,7 @@ async function runStageJob<S extends Stage>(options: StageWorkerOptions<S>, run:
   }
   if (!result) return;
 
-  // The output first (content-addressed, so storing it twice is harmless), then in one statement the
+  // The output first (storing it twice only leaves a copy nothing refers to), then in one statement the
   // run, the document's move to the next stage (or to published) and the stage's writes, only if the
   // document was still here; then the next stage's job. A crash between the two leaves a completed run:
   // the re-run only enqueues the job.
