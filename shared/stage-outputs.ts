@@ -7,7 +7,7 @@
  * Each store appends to a pack of its own, so no two processes (nor machines sharing the directory)
  * write one file; a key names the pack, the offset and length of the output in it, and the sha256 of
  * its bytes, which every read checks. A file per output cost more: on ext4 creating a file (finding a
- * free inode) took 8 % of a worker's CPU, and two workers creating files at once each paid three times
+ * free inode) took 8 % of a worker's CPU, and two workers creating files at once each paid several times
  * what one did. A crash mid-append leaves unreferenced bytes at the end of a pack; the next process
  * starts a new one. Keys of the earlier layout (a file per output, named by its sha256) still read.
  *
@@ -31,7 +31,6 @@ const STORE_NAME = { zh: '阶段输出存储', en: 'the stage-output store' };
 /** A pack is closed and the next one started past this size, so no file grows without bound. */
 const PACK_LIMIT_BYTES = 64 * 1024 * 1024;
 
-
 interface OpenPack {
   id: string;
   fd: number;
@@ -50,7 +49,7 @@ export class StageOutputStore {
     try {
       const pack = this.packWithRoomFor(bytes.length);
       const offset = pack.size;
-      // Positional writes: a write that failed halfway is overwritten by the next output, never read.
+      // At the pack's end as this store counts it; after a failed write the pack is dropped, so no key names half an output.
       for (let written = 0; written < bytes.length; ) written += fs.writeSync(pack.fd, bytes, written, bytes.length - written, offset + written);
       pack.size += bytes.length;
       return `${pack.id}.${offset}.${bytes.length}.${sha256Of(bytes)}`;
