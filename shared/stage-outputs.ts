@@ -106,9 +106,11 @@ export class StageOutputStore {
   }
 
   private read(key: string): Buffer {
-    if (Sha256Schema.safeParse(key).success) return fs.readFileSync(path.join(this.root, key.slice(0, 2), key));
     const match = PACKED_OUTPUT_KEY.exec(key);
-    if (!match) throw new Error(`not a stage-output key: ${key}`);
+    if (!match) {
+      if (!Sha256Schema.safeParse(key).success) throw new Error(`not a stage-output key: ${key}`);
+      return fs.readFileSync(path.join(this.root, key.slice(0, 2), key));
+    }
     const [, id, offset, length, sha256] = match;
     const bytes = Buffer.alloc(Number(length));
     const fd = fs.openSync(path.join(this.root, 'packs', `${id}.pack`), 'r');
