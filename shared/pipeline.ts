@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { DocumentRow } from './db/schema';
-import type { ExtractedPage, NormalizedDocument, ParsedReport, SourceInfo } from './record';
+import { pagesNeedingOcr, type ExtractedPage, type NormalizedDocument, type ParsedReport, type SourceInfo } from './record';
 import { positiveSetting } from './settings';
 
 export const STAGES = ['ingest', 'ocr', 'normalize', 'parse', 'validate', 'publish'] as const;
@@ -147,6 +147,33 @@ export const STAGE_INPUTS = {
 type InputOf<Source> = Source extends StoredStage ? StageOutputs[Source] : null;
 export type StageInputs = { [S in Stage]: InputOf<(typeof STAGE_INPUTS)[S]> };
 export type StageOutput<S extends Stage> = S extends StoredStage ? StageOutputs[S] : never;
+
+/**
+ * Stages a document passes over when its input leaves them nothing to do: a document without a scanned
+ * page needs no OCR job. A stage listed here hands its input on unchanged when it runs, so the stage
+ * after it reads the same output either way.
+ */
+const SKIPPED_WHEN: { [S in Stage]?: (input: StageInputs[S]) => boolean } = {
+  ocr: (input) => pagesNeedingOcr(input.pages).length === 0,
+};
+
+export interface StageRoute {
+  /** The stage the document goes to; null after publish. */
+  next: Stage | null;
+  /** The stages passed over on the way, each recorded as a skipped run with the same output. */
+  skipped: Stage[];
+}
+
+/** Where a document goes once `stage` has produced `output`: the next stage with work to do. */
+export function routeAfter<S extends Stage>(stage: S, output: StageOutput<S> | null): StageRoute {
+  const skipped: Stage[] = [];
+  let next = nextStage(stage);
+  while (next && output !== null && (SKIPPED_WHEN[next] as ((input: unknown) => boolean) | undefined)?.(output)) {
+    skipped.push(next);
+    next = nextStage(next);
+  }
+  return { next, skipped };
+}
 
 /** A sha256 in hex: a submitted file's key in the blob store. */
 export const Sha256Schema = z.string().regex(/^[0-9a-f]{64}$/);

@@ -251,6 +251,11 @@ export interface NormalizedDocument {
   pages: NormalizedPage[];
 }
 
+/** Scanned pages not read yet. */
+export function pagesNeedingOcr(pages: ExtractedPage[]): ExtractedPage[] {
+  return pages.filter((page) => page.needsOcr && !page.ocr);
+}
+
 export function describeSource(file: { sha256: string; fileName: string; mediaType: string }, pages: ExtractedPage[]): SourceInfo {
   return {
     ...file,

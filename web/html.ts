@@ -90,7 +90,7 @@ sup.marker { color: var(--bad); font-weight: 700; margin-left: .2rem; }
 .status.dead_lettered, .status.failed { background: var(--bad-bg); color: var(--bad); }
 .status.processing, .status.queued, .status.running, .status.waiting { background: #e3ecfb; color: var(--accent); }
 .status.with_errors { background: var(--warn-bg); color: var(--warn); }
-.status.missing { background: #f0f0f0; color: #888; }
+.status.missing, .status.skipped { background: #f0f0f0; color: #888; }
 form.filters { display: flex; flex-wrap: wrap; gap: .6rem; align-items: end; margin-bottom: 1rem; }
 form.filters label, form.stack label { display: flex; flex-direction: column; font-size: 12px; color: var(--muted); }
 form.stack { display: flex; flex-direction: column; gap: .6rem; max-width: 560px; background: #fff; padding: 1rem; border: 1px solid var(--line); }

@@ -19,6 +19,7 @@ const STATUS_NAMES: Record<string, Names> = {
   dead_lettered: ['死信', 'dead-lettered'],
   running: ['运行中', 'running'],
   completed: ['已完成', 'completed'],
+  skipped: ['已跳过', 'skipped'],
   failed: ['失败', 'failed'],
   waiting: ['等待中', 'waiting'],
   interrupted: ['已中断', 'interrupted'],

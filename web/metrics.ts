@@ -29,6 +29,7 @@ export async function renderMetrics(db: Kysely<Database>, queues: PipelineQueues
 
 interface StageTotals {
   completed: number;
+  skipped: number;
   failed: number;
   deadLettered: number;
   /** Finished runs with a duration: the histogram's count. */
@@ -45,7 +46,7 @@ interface StageTotals {
  */
 async function renderStageMetrics(db: Kysely<Database>): Promise<string> {
   const bucketCounts = sql<Array<number | string>>`array[${sql.join(
-    DURATION_BUCKETS_MS.map((bound) => sql`count(duration_ms) filter (where duration_ms <= ${sql.lit(bound)})`),
+    DURATION_BUCKETS_MS.map((bound) => sql`count(duration_ms) filter (where outcome <> 'skipped' and duration_ms <= ${sql.lit(bound)})`),
   )}]`;
   const [runs, letters] = await Promise.all([
     db
@@ -53,12 +54,13 @@ async function renderStageMetrics(db: Kysely<Database>): Promise<string> {
       .select((eb) => [
         'stage',
         eb.fn.countAll<number>().filterWhere('outcome', '=', 'completed').as('completed'),
+        eb.fn.countAll<number>().filterWhere('outcome', '=', 'skipped').as('skipped'),
         eb.fn.countAll<number>().filterWhere('outcome', '=', 'failed').as('failed'),
-        eb.fn.count<number>('duration_ms').as('timed'),
-        eb.fn.sum<number | null>('duration_ms').as('duration_ms_sum'),
+        eb.fn.count<number>('duration_ms').filterWhere('outcome', '!=', 'skipped').as('timed'),
+        eb.fn.sum<number | null>('duration_ms').filterWhere('outcome', '!=', 'skipped').as('duration_ms_sum'),
         bucketCounts.as('buckets'),
       ])
-      .where('outcome', 'in', ['completed', 'failed'])
+      .where('outcome', 'in', ['completed', 'skipped', 'failed'])
       .groupBy('stage')
       .execute(),
     db.selectFrom('dead_letters').select((eb) => ['stage', eb.fn.countAll<number>().as('n')]).groupBy('stage').execute(),
@@ -69,7 +71,7 @@ async function renderStageMetrics(db: Kysely<Database>): Promise<string> {
   const totalsOf = (stage: string): StageTotals => {
     let entry = totals.get(stage);
     if (!entry) {
-      entry = { completed: 0, failed: 0, deadLettered: 0, timed: 0, durationMsSum: 0, buckets: DURATION_BUCKETS_MS.map(() => 0) };
+      entry = { completed: 0, skipped: 0, failed: 0, deadLettered: 0, timed: 0, durationMsSum: 0, buckets: DURATION_BUCKETS_MS.map(() => 0) };
       totals.set(stage, entry);
     }
     return entry;
@@ -78,6 +80,7 @@ async function renderStageMetrics(db: Kysely<Database>): Promise<string> {
   for (const row of runs) {
     Object.assign(totalsOf(row.stage), {
       completed: Number(row.completed),
+      skipped: Number(row.skipped),
       failed: Number(row.failed),
       timed: Number(row.timed),
       durationMsSum: Number(row.duration_ms_sum ?? 0),
@@ -101,6 +104,7 @@ async function renderStageMetrics(db: Kysely<Database>): Promise<string> {
   }
   const counters: Array<[name: string, help: string, value: (entry: StageTotals) => number]> = [
     ['gongkai_stage_jobs_completed_total', 'Stage job attempts that completed.', (entry) => entry.completed],
+    ['gongkai_stages_skipped_total', 'Documents that passed over a stage with nothing for it to do (OCR of a document without scanned pages).', (entry) => entry.skipped],
     ['gongkai_stage_jobs_failed_total', 'Stage job attempts that failed (each retry counts).', (entry) => entry.failed],
     ['gongkai_documents_dead_lettered_total', 'Documents dead-lettered at each stage, resolved or not.', (entry) => entry.deadLettered],
   ];

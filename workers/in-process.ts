@@ -3,10 +3,9 @@
  * file can be checked exactly as the pipeline would read it.
  */
 import { sha256Of } from '../shared/blob-store';
-import { describeSource, type CanonicalRecord, type ExtractedDocument, type ExtractedPage } from '../shared/record';
+import { describeSource, pagesNeedingOcr, type CanonicalRecord, type ExtractedDocument, type ExtractedPage } from '../shared/record';
 import { extractDocument } from './ingest/core';
 import { normalizeDocument } from './normalize/core';
-import { pagesNeedingOcr } from './ocr/core';
 import { closePdfImageReader } from './ocr/page-image';
 import { readScannedPage } from './ocr/scanned-page';
 import { TesseractPool } from './ocr/tesseract-pool';

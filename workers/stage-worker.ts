@@ -13,7 +13,7 @@ import { recordDeadLetter } from '../shared/db/dead-letters';
 import type { Database } from '../shared/db/schema';
 import { stillInFlight } from '../shared/db/stuck';
 import { PermanentError, describeError, errorStack, isPermanent } from '../shared/errors';
-import { STAGE_INPUTS, StageJobSchema, nextStage, type Stage, type StageInputs, type StageJob, type StageOutput } from '../shared/pipeline';
+import { STAGE_INPUTS, StageJobSchema, routeAfter, type Stage, type StageInputs, type StageJob, type StageOutput } from '../shared/pipeline';
 import type { PipelineQueues } from '../shared/queues';
 import type { StageOutputStore } from '../shared/stage-outputs';
 import { WaitingChildrenError, type Worker } from 'bullmq';
@@ -171,23 +171,29 @@ async function runStageJob<S extends Stage>(options: StageWorkerOptions<S>, run:
   // document was still here; then the next stage's job. A crash between the two leaves a completed run:
   // the re-run only enqueues the job.
   const output = result.output === undefined ? null : (result.output as unknown) === input.value ? input.key : context.outputs.put(result.output);
-  const moved = await completeStageRun(context.db, record, { output, next: nextStage(stage), document: result.document, writes: result.writes });
+  const route = routeAfter(stage, result.output ?? null);
+  const moved = await completeStageRun(context.db, record, { output, ...route, document: result.document, writes: result.writes });
   attempt.completed = moved;
-  if (moved) return handOff(options, payload, output);
+  if (moved) return handOff(options, payload, route.next, output);
   // A re-run of finished work (the worker died between committing and acknowledging): only make sure
   // the hand-off happened; the successor's job id makes that idempotent.
   const finished = await completedRun(context.db, payload.documentId, stage, payload.round);
-  if (finished) await handOff(options, payload, finished.output);
+  if (finished) await handOffFinished(options, payload, finished.output);
 }
 
 /**
  * Enqueues the next stage's job with this stage's output key. The document already moved there in the
  * statement that completed the run; the successor's deterministic job id makes a second call harmless.
  */
-async function handOff(options: StageWorkerDeps, payload: StageJob, output: string | null): Promise<void> {
-  const next = nextStage(options.stage);
+async function handOff(options: StageWorkerDeps, payload: StageJob, next: Stage | null, output: string | null): Promise<void> {
   if (!next) return;
   await options.queues.enqueue(next, { documentId: payload.documentId, round: payload.round, ...(output ? { input: output } : {}) });
+}
+
+/** The hand-off of a run completed earlier, routed again from its stored output. */
+async function handOffFinished(options: StageWorkerDeps, payload: StageJob, output: string | null): Promise<void> {
+  const stored = output === null ? null : (options.context.outputs.get(output) as StageOutput<Stage>);
+  await handOff(options, payload, routeAfter(options.stage, stored).next, output);
 }
 
 /**
@@ -199,7 +205,7 @@ async function giveUp(options: StageWorkerDeps, payload: StageJob, error: unknow
   else {
     try {
       const finished = await completedRun(options.context.db, payload.documentId, options.stage, payload.round);
-      if (finished) return await handOff(options, payload, finished.output);
+      if (finished) return await handOffFinished(options, payload, finished.output);
     } catch {
       // Postgres is away: dead-lettering below waits for it and re-checks the document's stage.
     }

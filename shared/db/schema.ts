@@ -28,7 +28,7 @@ export interface DocumentsTable {
   published_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
-export type StageRunOutcome = 'running' | 'completed' | 'failed' | 'waiting' | 'interrupted';
+export type StageRunOutcome = 'running' | 'completed' | 'skipped' | 'failed' | 'waiting' | 'interrupted';
 
 export interface StageRunsTable {
   id: Generated<string>;

@@ -32,6 +32,11 @@ function runRow(run: StageRunRecord, outcome: Exclude<StageRunOutcome, 'running'
   };
 }
 
+/** A stage passed over (routeAfter, shared/pipeline.ts) as its predecessor completed: no try, the predecessor's output handed on. */
+function skippedRow(run: StageRunRecord, stage: Stage, output: string | null) {
+  return { ...runRow({ ...run, startedAt: Date.now() }, 'skipped', null, output), stage, attempt: 0 };
+}
+
 /**
  * A stage's own writes, as parts (common table expressions) of the statement that completes its run:
  * `moved` is the relation that holds the document's id only when it moved on.
@@ -42,13 +47,14 @@ export type CompletionWrites = (moved: RawBuilder<unknown>) => RawBuilder<unknow
  * Records the run as completed with its output and moves the document on, in one statement, only from
  * this stage and round while it is in flight (like advanceDocument): to the next stage, or after the
  * last one to published; with what the stage learnt about the document, and the stage's own writes.
- * False, writing nothing, when the document is elsewhere (a late duplicate job, a newer round,
- * dead-lettered or deleted).
+ * The stages passed over on the way (routeAfter, shared/pipeline.ts) are recorded as skipped runs with
+ * the same output, which a re-drive of the stage after them reads. False, writing nothing, when the
+ * document is elsewhere (a late duplicate job, a newer round, dead-lettered or deleted).
  */
 export async function completeStageRun(
   db: Db,
   run: StageRunRecord,
-  result: { output: string | null; next: Stage | null; document?: { media_type: string }; writes?: CompletionWrites },
+  result: { output: string | null; next: Stage | null; skipped: Stage[]; document?: { media_type: string }; writes?: CompletionWrites },
 ): Promise<boolean> {
   const now = new Date();
   const changes = {
@@ -57,7 +63,7 @@ export async function completeStageRun(
       : { status: 'published' as const, error: null, pipeline_version: PIPELINE_VERSION, published_at: now, updated_at: now }),
     ...result.document,
   };
-  const row = runRow(run, 'completed', null, result.output);
+  const runs = [runRow(run, 'completed', null, result.output), ...result.skipped.map((stage) => skippedRow(run, stage, result.output))];
   const moved = sql`moved`;
   const { rows } = await sql<{ id: string }>`
     with moved as (
@@ -65,11 +71,17 @@ export async function completeStageRun(
       where id = ${run.documentId} and current_stage = ${run.stage} and round = ${run.round} and status in ('queued', 'processing')
       returning id
     ),
-    run as (
+    ${sql.join(
+      runs.map(
+        (row, index) => sql`${sql.raw(`run_${index}`)} as (
       insert into stage_runs (document_id, stage, round, attempt, worker, started_at, finished_at, duration_ms, outcome, error, output)
       select id, ${row.stage}, ${row.round}, ${row.attempt}, ${row.worker}, ${row.started_at}, ${row.finished_at}, ${row.duration_ms}, ${row.outcome}, ${row.error}, ${row.output}
       from moved
-    )${result.writes ? sql`,
+    )`,
+      ),
+      sql`,
+    `,
+    )}${result.writes ? sql`,
     ${result.writes(moved)}` : sql``}
     select id from moved`.execute(db);
   return rows.length > 0;
@@ -80,14 +92,14 @@ export async function recordStageRun(db: Db, run: StageRunRecord, outcome: 'fail
   await db.insertInto('stage_runs').values(runRow(run, outcome, error, null)).execute();
 }
 
-/** The output key of the document's last completed run of `stage`, in any round; null when there is none. */
+/** The output key of the document's last completed or skipped run of `stage`, in any round; null when there is none. */
 export async function completedOutputKey(db: Db, documentId: string, stage: Stage): Promise<string | null> {
   const row = await db
     .selectFrom('stage_runs')
     .select('output')
     .where('document_id', '=', documentId)
     .where('stage', '=', stage)
-    .where('outcome', '=', 'completed')
+    .where('outcome', 'in', ['completed', 'skipped'])
     .where('output', 'is not', null)
     .orderBy('finished_at', 'desc')
     .limit(1)

@@ -5,7 +5,8 @@ import { openRuntime, type Runtime } from '../../cli/runtime';
 import { waitForDocuments } from '../../cli/wait';
 import { getDocument } from '../../shared/db/documents';
 import { reportVersions, writePublication } from '../../shared/db/reports';
-import { submitFile } from '../../shared/submissions';
+import { STAGES } from '../../shared/pipeline';
+import { reprocessDocuments, submitFile } from '../../shared/submissions';
 import { buildPublication } from '../../workers/publish/core';
 import { createTestEnvironment, sampleFiles, type TestEnvironment } from '../support/environment';
 
@@ -44,10 +45,26 @@ describe('pipeline on Postgres and Redis', () => {
     expect(documents.filter((document) => document.status !== 'published')).toEqual([]);
   });
 
-  test('each stage ran once per document and recorded its duration', async () => {
-    const runs = await runtime.db.selectFrom('stage_runs').select(['document_id', 'stage', 'outcome', 'duration_ms']).execute();
-    expect(runs).toHaveLength(ids.size * 6);
-    expect(runs.every((run) => run.outcome === 'completed' && run.duration_ms !== null)).toBe(true);
+  test('each stage ran once per document and recorded its duration; with no scanned page, OCR was passed over', async () => {
+    const runs = await runtime.db.selectFrom('stage_runs').select(['document_id', 'stage', 'outcome', 'duration_ms', 'output']).execute();
+    expect(runs).toHaveLength(ids.size * STAGES.length);
+    for (const documentId of ids.values()) {
+      const own = runs.filter((run) => run.document_id === documentId);
+      expect(own.map((run) => run.stage).sort()).toEqual([...STAGES].sort());
+      const ingest = own.find((run) => run.stage === 'ingest')!;
+      expect(own.find((run) => run.stage === 'ocr')).toMatchObject({ outcome: 'skipped', output: ingest.output });
+      expect(own.filter((run) => run.stage !== 'ocr').every((run) => run.outcome === 'completed' && run.duration_ms !== null)).toBe(true);
+    }
+  });
+
+  test('a reprocess from normalize reads the output handed on past OCR', async () => {
+    const documentId = idOf('002');
+    const { round } = (await getDocument(runtime.db, documentId))!;
+    expect(await reprocessDocuments(runtime, { documentIds: [documentId] }, 'normalize')).toEqual([documentId]);
+    await waitForDocuments(runtime.db, [documentId], { timeoutMs: 60_000, quiet: true });
+    expect(await getDocument(runtime.db, documentId)).toMatchObject({ status: 'published', round: round + 1 });
+    const runs = await runtime.db.selectFrom('stage_runs').select(['stage', 'outcome']).where('document_id', '=', documentId).where('round', '=', round + 1).orderBy('id').execute();
+    expect(runs).toEqual(['normalize', 'parse', 'validate', 'publish'].map((stage) => ({ stage, outcome: 'completed' })));
   });
 
   test('reports carry agency, year and template', async () => {

@@ -195,6 +195,13 @@ describe('gongkai serve', () => {
     expect(source.body).toContain('9544');
   });
 
+  test('the document page shows OCR passed over for a text report', async () => {
+    const page = await app.inject({ url: `/documents/${published}`, headers: viewer });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toMatch(/<div>文字识别<\/div><span class="status skipped">已跳过<\/span>/);
+    expect(page.body).toMatch(/<tr class="skipped"><td>0<\/td><td>文字识别<\/td><td>–<\/td>/);
+  });
+
   test('metrics, OpenAPI and the read-only queue dashboard', async () => {
     const metrics = await app.inject({ url: '/metrics', headers: viewer });
     expect(metrics.body).toMatch(/gongkai_stage_job_duration_seconds_count\{stage="publish"\} [1-9]/);

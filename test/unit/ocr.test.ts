@@ -1,5 +1,4 @@
-import type { ExtractedPage } from '../../shared/record';
-import { pagesNeedingOcr } from '../../workers/ocr/core';
+import { pagesNeedingOcr, type ExtractedPage } from '../../shared/record';
 
 const page = (number: number, state: 'text' | 'scan' | 'read'): ExtractedPage => ({
   number,

@@ -1,4 +1,5 @@
-import { DEAD_LETTER_QUEUE, JOB_QUEUES, OCR_PAGE_QUEUE, STAGES, StageJobSchema, backoffFor, isLastAttempt, loadPolicies, nextStage, stageJobId } from '../../shared/pipeline';
+import { DEAD_LETTER_QUEUE, JOB_QUEUES, OCR_PAGE_QUEUE, STAGES, StageJobSchema, backoffFor, isLastAttempt, loadPolicies, nextStage, routeAfter, stageJobId } from '../../shared/pipeline';
+import type { ExtractedPage } from '../../shared/record';
 
 describe('pipeline definition', () => {
   test('stages chain in the fixed order and end at publish', () => {
@@ -8,6 +9,24 @@ describe('pipeline definition', () => {
     expect(chain).toEqual([...STAGES]);
     expect(nextStage('publish')).toBeNull();
     expect(STAGES).not.toContain(DEAD_LETTER_QUEUE);
+  });
+
+  test('a document without a scanned page to read passes over OCR; every other stage hands on to the next', () => {
+    const page = (number: number, needsOcr: boolean, read = false): ExtractedPage => ({
+      number,
+      text: needsOcr && !read ? '' : '一、总体情况',
+      source: read ? 'ocr' : 'pdf-text',
+      needsOcr,
+      ocrReason: needsOcr ? 'no text layer' : null,
+      ...(read ? { ocr: { rotation: 0, skewDegrees: 0, width: 10, height: 10, dpi: 300, meanConfidence: 90, boxes: [] } } : {}),
+    });
+    const file = { sha256: 'a'.repeat(64), fileName: 'report.pdf', mediaType: 'application/pdf' };
+    expect(routeAfter('ingest', { file, pages: [page(1, false), page(2, false)] })).toEqual({ next: 'normalize', skipped: ['ocr'] });
+    expect(routeAfter('ingest', { file, pages: [page(1, false), page(2, true)] })).toEqual({ next: 'ocr', skipped: [] });
+    expect(routeAfter('ingest', { file, pages: [page(1, true, true)] })).toEqual({ next: 'normalize', skipped: ['ocr'] });
+    expect(routeAfter('ocr', { file, pages: [page(1, true, true)] })).toEqual({ next: 'normalize', skipped: [] });
+    expect(routeAfter('validate', null)).toEqual({ next: 'publish', skipped: [] });
+    expect(routeAfter('publish', null)).toEqual({ next: null, skipped: [] });
   });
 
   test('job ids are deterministic per stage and round, so a repeated hand-off is one job', () => {

@@ -182,7 +182,7 @@ ${roundProgress(runs, document.round, locale)}
   ])}</tr></thead>
 <tbody>${runs.map(
     (run) =>
-      html`<tr class="${run.outcome}"><td>${run.round}</td><td>${stageName(run.stage, locale)}</td><td>${run.attempt}</td><td>${statusBadge(run.outcome, locale)}</td><td class="muted">${formatTime(
+      html`<tr class="${run.outcome}"><td>${run.round}</td><td>${stageName(run.stage, locale)}</td><td>${run.outcome === 'skipped' ? '–' : run.attempt}</td><td>${statusBadge(run.outcome, locale)}</td><td class="muted">${formatTime(
         run.startedAt,
       )}</td><td class="num">${formatDuration(run.durationMs, locale)}</td><td class="muted">${run.worker}</td><td>${run.error ?? ''}</td></tr>`,
   )}</tbody>

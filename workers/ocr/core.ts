@@ -4,7 +4,7 @@
  * (numbers with a digits-only reading), the rest read as plain lines. Table rows come out as
  * tab-separated cells (label first, then the numbers), so parse reads a scan exactly like a text layout.
  */
-import type { ExtractedPage, OcrCellBox, OcrPageInfo } from '../../shared/record';
+import type { OcrCellBox, OcrPageInfo } from '../../shared/record';
 import type { GreyImage, Rect } from './image';
 import { binarize, blankImage, clampRect, downscale, dustSize, growRegion, openSpans, rotateQuarter } from './image';
 import { flattenBackground } from './background';
@@ -14,11 +14,6 @@ import { readTableGrid, readUnruledRow, tidyCjkSpacing, type CellRead } from './
 import { proseColumns, type ProsePiece } from './prose-columns';
 import { findRulings } from './rulings';
 import type { OcrLanguage, OcrLine, OcrResult, TesseractPool } from './tesseract-pool';
-
-/** Scanned pages not read yet. */
-export function pagesNeedingOcr(pages: ExtractedPage[]): ExtractedPage[] {
-  return pages.filter((page) => page.needsOcr && !page.ocr);
-}
 
 /**
  * The pixel work here is plain JavaScript on this thread (each step ≤ ~100 ms on a 300-dpi page); yielding

@@ -1,8 +1,8 @@
 import { loadPages, savePagesToRead, setPageOcrError } from '../../shared/db/pages';
 import { PermanentError } from '../../shared/errors';
 import { OCR_PAGE_QUEUE, ocrPageJobId } from '../../shared/pipeline';
+import { pagesNeedingOcr } from '../../shared/record';
 import type { StageHandler } from '../stage-worker';
-import { pagesNeedingOcr } from './core';
 
 /**
  * Text pages pass through. Scanned pages are written to the pages table and fan out as ocr-page jobs
