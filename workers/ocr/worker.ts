@@ -5,7 +5,8 @@ import { pagesNeedingOcr } from '../../shared/record';
 import type { StageHandler } from '../stage-worker';
 
 /**
- * Text pages pass through. Scanned pages are written to the pages table and fan out as ocr-page jobs
+ * A document comes here only with a scanned page (others pass over this stage: routeAfter,
+ * shared/pipeline.ts), or when an operator re-drives it from here. Text pages pass through. Scanned pages are written to the pages table and fan out as ocr-page jobs
  * (workers/ocr/page-worker.ts), which write what they read there; this job waits for them and runs
  * again, and the document moves on once every page is read. A page that failed for good dead-letters
  * the document; its error is cleared so that a re-drive reads it again.
