@@ -74,7 +74,7 @@ export class StageOutputStore {
     return JSON.parse(gunzipSync(bytes).toString('utf8')) as StageOutputs[S];
   }
 
-  /** The output of the document's last completed run of `stage`, in any round; null when it has none. */
+  /** The output of the document's last completed or skipped run of `stage`, in any round; null when it has none. */
   async latest<S extends StoredStage>(db: Kysely<Database>, documentId: string, stage: S): Promise<StageOutputs[S] | null> {
     const key = await completedOutputKey(db, documentId, stage);
     return key ? this.get<S>(key) : null;

@@ -46,7 +46,7 @@ interface StageTotals {
  */
 async function renderStageMetrics(db: Kysely<Database>): Promise<string> {
   const bucketCounts = sql<Array<number | string>>`array[${sql.join(
-    DURATION_BUCKETS_MS.map((bound) => sql`count(duration_ms) filter (where outcome <> 'skipped' and duration_ms <= ${sql.lit(bound)})`),
+    DURATION_BUCKETS_MS.map((bound) => sql`count(duration_ms) filter (where duration_ms <= ${sql.lit(bound)})`),
   )}]`;
   const [runs, letters] = await Promise.all([
     db
@@ -56,8 +56,8 @@ async function renderStageMetrics(db: Kysely<Database>): Promise<string> {
         eb.fn.countAll<number>().filterWhere('outcome', '=', 'completed').as('completed'),
         eb.fn.countAll<number>().filterWhere('outcome', '=', 'skipped').as('skipped'),
         eb.fn.countAll<number>().filterWhere('outcome', '=', 'failed').as('failed'),
-        eb.fn.count<number>('duration_ms').filterWhere('outcome', '!=', 'skipped').as('timed'),
-        eb.fn.sum<number | null>('duration_ms').filterWhere('outcome', '!=', 'skipped').as('duration_ms_sum'),
+        eb.fn.count<number>('duration_ms').as('timed'),
+        eb.fn.sum<number | null>('duration_ms').as('duration_ms_sum'),
         bucketCounts.as('buckets'),
       ])
       .where('outcome', 'in', ['completed', 'skipped', 'failed'])

@@ -178,7 +178,7 @@ async function runStageJob<S extends Stage>(options: StageWorkerOptions<S>, run:
   // A re-run of finished work (the worker died between committing and acknowledging): only make sure
   // the hand-off happened; the successor's job id makes that idempotent.
   const finished = await completedRun(context.db, payload.documentId, stage, payload.round);
-  if (finished) await handOffFinished(options, payload, finished.output);
+  if (finished) await handOff(options, payload, finished.next, finished.output);
 }
 
 /**
@@ -190,12 +190,6 @@ async function handOff(options: StageWorkerDeps, payload: StageJob, next: Stage 
   await options.queues.enqueue(next, { documentId: payload.documentId, round: payload.round, ...(output ? { input: output } : {}) });
 }
 
-/** The hand-off of a run completed earlier, routed again from its stored output. */
-async function handOffFinished(options: StageWorkerDeps, payload: StageJob, output: string | null): Promise<void> {
-  const stored = output === null ? null : (options.context.outputs.get(output) as StageOutput<Stage>);
-  await handOff(options, payload, routeAfter(options.stage, stored).next, output);
-}
-
 /**
  * The job will not run again. When it stalled too often its work may have been finished by the
  * worker that lost the lock: then only the hand-off is due. Otherwise the document is dead-lettered.
@@ -205,7 +199,7 @@ async function giveUp(options: StageWorkerDeps, payload: StageJob, error: unknow
   else {
     try {
       const finished = await completedRun(options.context.db, payload.documentId, options.stage, payload.round);
-      if (finished) return await handOffFinished(options, payload, finished.output);
+      if (finished) return await handOff(options, payload, finished.next, finished.output);
     } catch {
       // Postgres is away: dead-lettering below waits for it and re-checks the document's stage.
     }

@@ -1,6 +1,6 @@
 /** Queries on stage_runs: one row per try of a stage job, and the document's move from stage to stage. */
 import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
-import { PIPELINE_VERSION, type Stage } from '../pipeline';
+import { PIPELINE_VERSION, isStage, type Stage } from '../pipeline';
 import type { Database, StageRunOutcome } from './schema';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -32,9 +32,9 @@ function runRow(run: StageRunRecord, outcome: Exclude<StageRunOutcome, 'running'
   };
 }
 
-/** A stage passed over (routeAfter, shared/pipeline.ts) as its predecessor completed: no try, the predecessor's output handed on. */
+/** A stage passed over (routeAfter, shared/pipeline.ts) as its predecessor completed: no try and no duration, the predecessor's output handed on. */
 function skippedRow(run: StageRunRecord, stage: Stage, output: string | null) {
-  return { ...runRow({ ...run, startedAt: Date.now() }, 'skipped', null, output), stage, attempt: 0 };
+  return { ...runRow({ ...run, startedAt: Date.now() }, 'skipped', null, output), stage, attempt: 0, duration_ms: null };
 }
 
 /**
@@ -108,20 +108,22 @@ export async function completedOutputKey(db: Db, documentId: string, stage: Stag
 }
 
 /**
- * The stage's completed run in this round while the document is still in it: a re-run of finished
- * work then only hands the document on.
+ * The stage's completed run in this round while the document is still in it, with the stage the run's
+ * completion moved the document to (null once published): a re-run of finished work then only hands
+ * the document on.
  */
-export async function completedRun(db: Db, documentId: string, stage: Stage, round: number): Promise<{ output: string | null } | undefined> {
-  return db
+export async function completedRun(db: Db, documentId: string, stage: Stage, round: number): Promise<{ output: string | null; next: Stage | null } | undefined> {
+  const row = await db
     .selectFrom('stage_runs as r')
     .innerJoin('documents as d', (join) => join.onRef('d.id', '=', 'r.document_id').onRef('d.round', '=', 'r.round'))
-    .select('r.output')
+    .select(['r.output', 'd.current_stage', 'd.status'])
     .where('r.document_id', '=', documentId)
     .where('r.stage', '=', stage)
     .where('r.round', '=', round)
     .where('r.outcome', '=', 'completed')
     .where('d.status', '!=', 'dead_lettered')
     .executeTakeFirst();
+  return row && { output: row.output, next: row.status !== 'published' && isStage(row.current_stage) ? row.current_stage : null };
 }
 
 export async function stageRunHistory(db: Db, documentId: string, stage: string, round: number) {
