@@ -28,7 +28,7 @@ export interface BlobStore {
   has(sha256: string): Promise<boolean>;
 }
 
-export function sha256Of(bytes: Buffer): string {
+export function sha256Of(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 

@@ -24,7 +24,7 @@ export interface Config {
   maxPages: number;
   /** Reading one document's text (the PDF reader thread) may take this long before TOO_LARGE. */
   documentTimeoutMs: number;
-  /** Limits on reading untrusted files (ingest's readers and normalize, in sandbox processes): see workers/sandbox.ts. */
+  /** Limits on reading untrusted files (ingest's readers and parse, in sandbox processes): see workers/sandbox.ts. */
   readLimits: ReadLimits;
   /** How long a worker's job lock lasts; a crashed worker's jobs are picked up again after it. */
   lockDurationMs: number;
@@ -42,7 +42,7 @@ export interface Config {
 
 /** What one document may cost to read; a file over any of these is dead-lettered as TOO_LARGE. */
 export interface ReadLimits {
-  /** Reader processes per worker process, shared by ingest, normalize and parse (workers/sandbox.ts). */
+  /** Reader processes per worker process, shared by ingest and parse (workers/sandbox.ts). */
   processes: number;
   /** Resident memory of one sandbox process (decoded buffers included); killed above it. */
   memoryMb: number;

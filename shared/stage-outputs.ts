@@ -11,6 +11,10 @@
  * what one did. A crash mid-append leaves unreferenced bytes at the end of a pack; the next process
  * starts a new one. Keys of the earlier layout (a file per output, named by its sha256) still read.
  *
+ * Outputs travel as they are stored: a reader process decodes its input and encodes its output itself
+ * (encodeStageOutput, decodeStageOutput), so the worker reads and appends bytes and parses only what
+ * it works on.
+ *
  * Every stage of every document writes one and reads one, each a few kilobytes, so this store uses
  * synchronous file and zlib calls: for outputs this small they cost a fraction of the CPU of their
  * promise forms and block the event loop for well under a millisecond. Submitted files, which may be
@@ -24,7 +28,7 @@ import type { Kysely } from 'kysely';
 import { sha256Of, storeFailure } from './blob-store';
 import { completedOutputKey } from './db/stage-runs';
 import type { Database } from './db/schema';
-import { PACKED_OUTPUT_KEY, Sha256Schema, type StageOutputs, type StoredStage } from './pipeline';
+import { PACKED_OUTPUT_KEY, Sha256Schema, routeAfter, type StageOutput, type StageOutputs, type StageRoute, type StoredStage } from './pipeline';
 
 const STORE_NAME = { zh: '阶段输出存储', en: 'the stage-output store' };
 
@@ -37,6 +41,29 @@ interface OpenPack {
   size: number;
 }
 
+/**
+ * A stage output as the store keeps it: gzip'd JSON. The reader processes encode and decode what they
+ * read and write themselves, so the worker only moves the bytes between them and the store.
+ */
+export function encodeStageOutput<S extends StoredStage>(output: StageOutputs[S]): Buffer {
+  // The fastest level: outputs shrink 4–5 times all the same, and the level is a small share of a stage's time.
+  return gzipSync(JSON.stringify(output), { level: constants.Z_BEST_SPEED });
+}
+
+export function decodeStageOutput<S extends StoredStage>(bytes: Uint8Array): StageOutputs[S] {
+  return JSON.parse(gunzipSync(bytes).toString('utf8')) as StageOutputs[S];
+}
+
+/** An output encoded where it was made, with where it sends the document (routeAfter), decided there while the output is whole. */
+export interface EncodedStageOutput {
+  bytes: Uint8Array;
+  route: StageRoute;
+}
+
+export function encodedWithRoute<S extends StoredStage>(stage: S, output: StageOutputs[S]): EncodedStageOutput {
+  return { bytes: encodeStageOutput(output), route: routeAfter(stage, output as StageOutput<S>) };
+}
+
 export class StageOutputStore {
   private pack: OpenPack | null = null;
 
@@ -44,8 +71,11 @@ export class StageOutputStore {
 
   /** Appends the output to this store's pack and returns its key. */
   put<S extends StoredStage>(output: StageOutputs[S]): string {
-    // The fastest level: outputs shrink 4–5 times all the same, and the level is a small share of a stage's time.
-    const bytes = gzipSync(JSON.stringify(output), { level: constants.Z_BEST_SPEED });
+    return this.putEncoded(encodeStageOutput(output));
+  }
+
+  /** Appends an output already encoded (encodeStageOutput, in a reader process) and returns its key. */
+  putEncoded(bytes: Uint8Array): string {
     try {
       const pack = this.packWithRoomFor(bytes.length);
       const offset = pack.size;
@@ -64,14 +94,17 @@ export class StageOutputStore {
    * one missing or damaged output in a readable store is the document's failure.
    */
   get<S extends StoredStage>(key: string): StageOutputs[S] {
-    let bytes: Buffer;
+    return decodeStageOutput<S>(this.getEncoded(key));
+  }
+
+  /** The output under `key` as stored, checked against its sha256, for a reader process to decode (decodeStageOutput). */
+  getEncoded(key: string): Buffer {
     try {
-      bytes = this.read(key);
+      return this.read(key);
     } catch (error) {
       if (this.readable()) throw error;
       throw storeFailure(STORE_NAME, this.root, 'read', error);
     }
-    return JSON.parse(gunzipSync(bytes).toString('utf8')) as StageOutputs[S];
   }
 
   /** The output of the document's last completed or skipped run of `stage`, in any round; null when it has none. */

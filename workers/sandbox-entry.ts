@@ -1,30 +1,40 @@
 /**
- * Entry of the sandbox children (see sandbox.ts): runs ingest's extraction and the normalize and parse
- * cores on request, one task at a time, and exits when the worker that started it goes away.
+ * Entry of the sandbox children (see sandbox.ts): runs ingest's extraction and the parse core on
+ * request, one task at a time, and exits when the worker that started it goes away. Each task answers
+ * with its stage's output encoded for the stage-output store and routed (encodedWithRoute), and parse
+ * gets its input as stored: the worker never decodes what it only passes on.
  */
 import { PermanentError } from '../shared/errors';
-import type { StageOutputs } from '../shared/pipeline';
-import type { ExtractedDocument } from '../shared/record';
-import { extractDocument, type ExtractionInput, type ExtractionLimits } from './ingest/core';
-import { normalizeDocument } from './normalize/core';
+import { decodeStageOutput, encodedWithRoute, type EncodedStageOutput } from '../shared/stage-outputs';
+import { extractDocument, type ExtractionLimits } from './ingest/core';
 import { parseReport } from './parse/core';
 import { readingText } from './parse/document';
 import type { SandboxAnswer, SandboxPart, SandboxTask } from './sandbox';
 
 /** The file's bytes travel as the task's attachment. */
 export interface ExtractTask {
-  fileName: ExtractionInput['fileName'];
+  file: { sha256: string; fileName: string };
   limits: ExtractionLimits;
 }
 
-const TASKS: Record<string, (payload: never, attachment: Buffer) => unknown> = {
-  extract: ({ fileName, limits }: ExtractTask, bytes: Buffer) => extractDocument({ fileName, bytes }, limits),
-  normalize: (document: ExtractedDocument) => normalizeDocument(document),
-  parse: ({ normalized, source }: Pick<StageOutputs['normalize'], 'normalized' | 'source'>) => ({
-    parsed: parseReport(normalized, source),
-    bodyText: readingText(normalized, source.mediaType),
-  }),
-};
+/** Ingest's output, and the media type the worker records on the document. */
+export interface Extracted {
+  mediaType: string;
+  output: EncodedStageOutput;
+}
+
+async function extract({ file, limits }: ExtractTask, bytes: Buffer): Promise<Extracted> {
+  const { mediaType, pages } = await extractDocument({ fileName: file.fileName, bytes }, limits);
+  return { mediaType, output: encodedWithRoute('ingest', { file: { ...file, mediaType }, pages }) };
+}
+
+/** Normalize's output, attached as stored. */
+function parse(_payload: null, stored: Buffer): EncodedStageOutput {
+  const { normalized, source, opening } = decodeStageOutput<'normalize'>(stored);
+  return encodedWithRoute('parse', { parsed: parseReport(normalized, source), bodyText: readingText(normalized, source.mediaType), opening });
+}
+
+const TASKS: Record<string, (payload: never, attachment: Buffer) => unknown> = { extract, parse };
 
 /** Attachment slices received for the next task. */
 let parts: Uint8Array[] = [];
@@ -35,7 +45,7 @@ async function answer(task: SandboxTask): Promise<SandboxAnswer> {
   try {
     const run = TASKS[task.kind];
     if (!run) throw new Error(`unknown sandbox task '${task.kind}'`);
-    const attachment = Buffer.concat(received);
+    const attachment = task.attachment ? Buffer.from(task.attachment.buffer, task.attachment.byteOffset, task.attachment.byteLength) : Buffer.concat(received);
     if (attachment.length !== task.attachmentBytes) throw new Error(`the attachment arrived incomplete (${attachment.length} of ${task.attachmentBytes} bytes)`);
     return { id: task.id, ok: true, result: await run(task.payload as never, attachment) };
   } catch (error) {

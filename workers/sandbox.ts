@@ -1,5 +1,5 @@
 /**
- * Runs work on untrusted input (ingest's readers, normalize) in child processes of their own, so a
+ * Runs work on untrusted input (ingest's readers, parse) in child processes of their own, so a
  * hostile file costs a killed child, never the worker: the worker's event loop only passes messages.
  *
  * Each child serves one task at a time and is kept between tasks (loading the readers costs ~1 s).
@@ -19,8 +19,10 @@ export interface SandboxTask {
   id: number;
   kind: string;
   payload: unknown;
-  /** Bytes of the attachment, sent before the task in SandboxPart messages. */
+  /** Bytes of the attachment: sent before the task in SandboxPart messages, or in `attachment` when they fit in one. */
   attachmentBytes: number;
+  /** An attachment of one slice or less, sent with the task: one message to the child, not two. */
+  attachment?: Uint8Array;
 }
 
 /** A slice of a task's attachment: large files go over in slices, so no single message blocks the worker. */
@@ -85,13 +87,13 @@ export async function closeSandboxes(): Promise<void> {
   await Promise.all([...liveSandboxes].map((sandbox) => sandbox.close()));
 }
 
-/** The entry module of the children that read documents (ingest, normalize and parse). */
+/** The entry module of the children that read documents (ingest and parse). */
 export const READER_ENTRY = require.resolve('./sandbox-entry');
 
 let readers: ProcessSandbox | null = null;
 
 /**
- * The worker process's one pool of reader processes, which ingest, normalize and parse share: reading
+ * The worker process's one pool of reader processes, which ingest and parse share: reading
  * is CPU-bound, so more children than cores only add processes to switch between and memory to hold
  * (a pool per stage started eight per worker). Sized by the first call; configuration does not change
  * within a process.
@@ -245,6 +247,7 @@ export class ProcessSandbox {
       const send = (message: SandboxTask | SandboxPart): Promise<void> =>
         new Promise((sent, failed) => childProcess.send(message, (error) => (error ? failed(error) : sent())));
       void (async () => {
+        if (attachment.length <= ATTACHMENT_SLICE_BYTES) return send({ ...task, attachment });
         // Each slice waits for the previous one to be written, so the worker's event loop runs in between.
         for (let offset = 0; offset < attachment.length; offset += ATTACHMENT_SLICE_BYTES) {
           await send({ id: task.id, part: attachment.subarray(offset, offset + ATTACHMENT_SLICE_BYTES) });

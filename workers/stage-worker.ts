@@ -15,7 +15,7 @@ import { stillInFlight } from '../shared/db/stuck';
 import { PermanentError, describeError, errorStack, isPermanent } from '../shared/errors';
 import { STAGE_INPUTS, StageJobSchema, routeAfter, type Stage, type StageInputs, type StageJob, type StageOutput } from '../shared/pipeline';
 import type { PipelineQueues } from '../shared/queues';
-import type { StageOutputStore } from '../shared/stage-outputs';
+import { decodeStageOutput, type EncodedStageOutput, type StageOutputStore } from '../shared/stage-outputs';
 import { WaitingChildrenError, type Worker } from 'bullmq';
 import { WORKER_NAME, startJobWorker, type JobRun } from './job-worker';
 
@@ -26,9 +26,35 @@ export interface StageContext {
   config: Config;
 }
 
+/**
+ * A stage's input as the job layer loaded it: its key and its bytes as stored, decoded once, when the
+ * handler first asks for the value. A stage that reads in a reader process passes the bytes on as they are.
+ */
+export class StageInput<S extends Stage> {
+  private decoded: StageInputs[S] | undefined;
+
+  constructor(
+    readonly key: string | null,
+    readonly encoded: Buffer | null,
+  ) {}
+
+  get value(): StageInputs[S] {
+    if (this.encoded === null) return null as StageInputs[S];
+    this.decoded ??= decodeStageOutput(this.encoded) as StageInputs[S];
+    return this.decoded;
+  }
+
+  /** Whether `output` is this input itself, which is then handed on under its own key. */
+  handedOnBy(output: unknown): boolean {
+    return this.decoded !== undefined && output === this.decoded;
+  }
+}
+
 export interface StageResult<S extends Stage> {
   /** What the next stage reads (StageOutputs); publish has none. The input itself, returned as it came, is handed on as it is. */
   output?: StageOutput<S>;
+  /** The output as the reader process that made it encoded and routed it (encodedWithRoute, shared/stage-outputs.ts): stored as it is. */
+  encoded?: EncodedStageOutput;
   /** What the stage learnt about the document (ingest: its media type), set as the run completes. */
   document?: { media_type: string };
   /** The stage's Postgres writes, as parts of the one statement that completes its run and hands the document on. */
@@ -41,7 +67,7 @@ export interface StageResult<S extends Stage> {
  * Null: nothing to do (the document is gone, or in another round). Through the run a stage may fan
  * work out to child jobs.
  */
-export type StageHandler<S extends Stage> = (job: StageJob, context: StageContext, input: StageInputs[S], run: JobRun<StageJob>) => Promise<StageResult<S> | null>;
+export type StageHandler<S extends Stage> = (job: StageJob, context: StageContext, input: StageInput<S>, run: JobRun<StageJob>) => Promise<StageResult<S> | null>;
 
 interface StageWorkerDeps {
   stage: Stage;
@@ -119,22 +145,17 @@ async function recordFailedRun(options: StageWorkerDeps, error: unknown, attempt
   attempt.run = null;
 }
 
-interface LoadedInput<S extends Stage> {
-  key: string | null;
-  value: StageInputs[S];
-}
-
 /**
  * The stage's input: by the key its job carries, else (a re-drive, reprocess or recovery enqueued it)
  * by the key its predecessor's last completed run recorded. Undefined when the document is no longer
  * in flight at this stage and round, so there is nothing to do.
  */
-async function loadInput<S extends Stage>(options: StageWorkerOptions<S>, payload: StageJob): Promise<LoadedInput<S> | undefined> {
+async function loadInput<S extends Stage>(options: StageWorkerOptions<S>, payload: StageJob): Promise<StageInput<S> | undefined> {
   const { stage, context } = options;
   const source = STAGE_INPUTS[stage];
-  if (!source) return { key: null, value: null as StageInputs[S] };
+  if (!source) return new StageInput(null, null);
   const key = payload.input ?? (await completedOutputKey(context.db, payload.documentId, source));
-  if (key) return { key, value: context.outputs.get(key) as StageInputs[S] };
+  if (key) return new StageInput(key, context.outputs.getEncoded(key));
   if (!(await stillInFlight(context.db, { id: payload.documentId, stage, round: payload.round }))) return undefined;
   throw new PermanentError('MISSING_INPUT', `没有保存的 ${source} 阶段输出，请从头重新处理本文档 / no ${source} output is stored for this document; reprocess it from the start`);
 }
@@ -155,7 +176,7 @@ async function runStageJob<S extends Stage>(options: StageWorkerOptions<S>, run:
   if (!input) return;
   let result: StageResult<S> | null;
   try {
-    result = await options.handler(payload, context, input.value, run);
+    result = await options.handler(payload, context, input, run);
   } catch (error) {
     // Parked for its child jobs: the job's next run records a new run.
     if (error instanceof WaitingChildrenError) {
@@ -170,8 +191,8 @@ async function runStageJob<S extends Stage>(options: StageWorkerOptions<S>, run:
   // run, the document's move to the next stage (or to published) and the stage's writes, only if the
   // document was still here; then the next stage's job. A crash between the two leaves a completed run:
   // the re-run only enqueues the job.
-  const output = result.output === undefined ? null : (result.output as unknown) === input.value ? input.key : context.outputs.put(result.output);
-  const route = routeAfter(stage, result.output ?? null);
+  const output = storedOutput(context.outputs, input, result);
+  const route = result.encoded?.route ?? routeAfter(stage, result.output ?? null);
   const moved = await completeStageRun(context.db, record, { output, ...route, document: result.document, writes: result.writes });
   attempt.completed = moved;
   if (moved) return handOff(options, payload, route.next, output);
@@ -179,6 +200,13 @@ async function runStageJob<S extends Stage>(options: StageWorkerOptions<S>, run:
   // the hand-off happened; the successor's job id makes that idempotent.
   const finished = await completedRun(context.db, payload.documentId, stage, payload.round);
   if (finished) await handOff(options, payload, finished.next, finished.output);
+}
+
+/** The key of what the stage hands on: its input's own when it handed that on unchanged, else of the output stored now. */
+function storedOutput<S extends Stage>(outputs: StageOutputStore, input: StageInput<S>, result: StageResult<S>): string | null {
+  if (result.encoded) return outputs.putEncoded(result.encoded.bytes);
+  if (result.output === undefined) return null;
+  return input.handedOnBy(result.output) ? input.key : outputs.put(result.output);
 }
 
 /**

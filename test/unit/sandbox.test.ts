@@ -6,11 +6,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PermanentError } from '../../shared/errors';
-import type { ExtractedDocument, NormalizedDocument } from '../../shared/record';
+import { openingOf } from '../../shared/db/places';
+import { describeSource } from '../../shared/record';
+import { decodeStageOutput, encodeStageOutput, type EncodedStageOutput } from '../../shared/stage-outputs';
 import { extractDocument } from '../../workers/ingest/core';
 import { normalizeDocument } from '../../workers/normalize/core';
+import { parseReport } from '../../workers/parse/core';
+import { readingText } from '../../workers/parse/document';
 import { ProcessSandbox, READER_ENTRY } from '../../workers/sandbox';
-import type { ExtractTask } from '../../workers/sandbox-entry';
+import type { Extracted, ExtractTask } from '../../workers/sandbox-entry';
 import { pdfFlateBomb } from '../support/hostile-corpus';
 
 jest.setTimeout(60_000);
@@ -21,19 +25,33 @@ const LIMITS = { timeoutMs: 20_000, memoryMb: 512, subject: 'report.txt' };
 const sandbox = new ProcessSandbox({ entry: READER_ENTRY, name: 'test reader', processes: 1 });
 afterAll(() => sandbox.close());
 
-const extract = (bytes: Buffer, fileName: string, limits = LIMITS, readLimits: ExtractTask['limits'] = {}) =>
-  sandbox.run<ExtractedDocument>('extract', { fileName, limits: readLimits } satisfies ExtractTask, { ...limits, subject: fileName }, bytes);
+const SHA256 = 'a'.repeat(64);
+
+const extract = async (bytes: Buffer, fileName: string, limits = LIMITS, readLimits: ExtractTask['limits'] = {}) => {
+  const { output } = await sandbox.run<Extracted>('extract', { file: { sha256: SHA256, fileName }, limits: readLimits } satisfies ExtractTask, { ...limits, subject: fileName }, bytes);
+  return decodeStageOutput<'ingest'>(output.bytes);
+};
 
 /** The reader refuses a flate bomb from its streams first; without that check, pdf.js decodes it into buffers outside the V8 heap. */
 const NO_STREAM_CHECK = { maxInflatedBytes: Number.MAX_SAFE_INTEGER };
 
 describe('process sandbox', () => {
-  it('extracts and normalizes exactly as the cores do in process', async () => {
+  it('extracts and parses exactly as the cores do in process, each output encoded and routed as the store keeps it', async () => {
     const inProcess = await extractDocument({ bytes: SAMPLE, fileName: 'report.txt' });
-    const sandboxed = await extract(SAMPLE, 'report.txt');
-    expect(sandboxed).toEqual(inProcess);
-    const normalized = await sandbox.run<NormalizedDocument>('normalize', sandboxed, LIMITS);
-    expect(normalized).toEqual(normalizeDocument(inProcess));
+    const file = { sha256: SHA256, fileName: 'report.txt', mediaType: inProcess.mediaType };
+    const extracted = await sandbox.run<Extracted>('extract', { file: { sha256: SHA256, fileName: 'report.txt' }, limits: {} } satisfies ExtractTask, LIMITS, SAMPLE);
+    expect(extracted.mediaType).toBe('text/plain');
+    expect(decodeStageOutput<'ingest'>(extracted.output.bytes)).toEqual({ file, pages: inProcess.pages });
+    // A text file has no page for OCR: ingest sends it straight to normalize.
+    expect(extracted.output.route).toEqual({ next: 'normalize', skipped: ['ocr'] });
+
+    const normalized = { normalized: normalizeDocument(inProcess), source: describeSource(file, inProcess.pages), opening: openingOf(inProcess.pages) };
+    const parsed = await sandbox.run<EncodedStageOutput>('parse', null, LIMITS, encodeStageOutput<'normalize'>(normalized));
+    const { parsed: report, bodyText, opening } = decodeStageOutput<'parse'>(parsed.bytes);
+    expect(report).toEqual(JSON.parse(JSON.stringify(parseReport(normalized.normalized, normalized.source))));
+    expect(bodyText).toBe(readingText(normalized.normalized, 'text/plain'));
+    expect(opening).toBe(normalized.opening);
+    expect(parsed.route).toEqual({ next: 'validate', skipped: [] });
   });
 
   it('passes permanent errors back with their code and message', async () => {
@@ -55,6 +73,6 @@ describe('process sandbox', () => {
   it('kills a child past the time limit', async () => {
     const error = await extract(pdfFlateBomb(1024 * 1024 * 1024), 'slow.pdf', { ...LIMITS, timeoutMs: 300 }, NO_STREAM_CHECK).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'TOO_LARGE', message: expect.stringMatching(/^读取 slow\.pdf 超过 0\.3 秒.*took longer than 0\.3 s/) });
-    expect((await extract(SAMPLE, 'report.txt')).mediaType).toBe('text/plain');
+    expect((await extract(SAMPLE, 'report.txt')).file.mediaType).toBe('text/plain');
   });
 });

@@ -1,14 +1,13 @@
 import { submittedFile } from '../../shared/db/documents';
 import { PermanentError } from '../../shared/errors';
-import type { ExtractedDocument } from '../../shared/record';
 import type { StageHandler } from '../stage-worker';
 import { readerSandbox } from '../sandbox';
-import type { ExtractTask } from '../sandbox-entry';
+import type { ExtractTask, Extracted } from '../sandbox-entry';
 import { readLimitsFrom } from './core';
 
 /**
  * Ingest's input is the submitted file, which its job names (or, for a job enqueued without it, its
- * document); it hands on the file's text, page by page.
+ * document); it hands on the file's text, page by page, as the reader process encoded it.
  */
 export const handleIngest: StageHandler<'ingest'> = async (job, { db, blobs, config }) => {
   const file = job.file ?? (await submittedFile(db, job.documentId, job.round));
@@ -17,17 +16,14 @@ export const handleIngest: StageHandler<'ingest'> = async (job, { db, blobs, con
     throw new PermanentError('TOO_LARGE', `文件有 ${file.bytes} 字节，超过上限 ${config.maxFileBytes} 字节。file is ${file.bytes} bytes; the limit is ${config.maxFileBytes}`);
   }
   const bytes = await blobs.get(file.sha256);
-  const task: ExtractTask = { fileName: file.name, limits: readLimitsFrom(config) };
+  const task: ExtractTask = { file: { sha256: file.sha256, fileName: file.name }, limits: readLimitsFrom(config) };
   // Files are read in the sandbox's reader processes, so a hostile file never touches this process.
-  const extracted = await readerSandbox(config.readLimits.processes).run<ExtractedDocument>(
+  const { mediaType, output } = await readerSandbox(config.readLimits.processes).run<Extracted>(
     'extract',
     task,
     // A little over the PDF reader's own time limit, so its more precise message wins.
     { timeoutMs: config.documentTimeoutMs + 5_000, memoryMb: config.readLimits.memoryMb, subject: file.name },
     bytes,
   );
-  return {
-    output: { file: { sha256: file.sha256, fileName: file.name, mediaType: extracted.mediaType }, pages: extracted.pages },
-    document: { media_type: extracted.mediaType },
-  };
+  return { encoded: output, document: { media_type: mediaType } };
 };

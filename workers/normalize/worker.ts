@@ -1,14 +1,14 @@
 import { openingOf } from '../../shared/db/places';
-import { describeSource, type NormalizedDocument } from '../../shared/record';
+import { describeSource } from '../../shared/record';
 import type { StageHandler } from '../stage-worker';
-import { readerSandbox } from '../sandbox';
+import { normalizeDocument } from './core';
 
-/** Normalize walks every character of untrusted text, so it runs in the reader processes too. */
-export const handleNormalize: StageHandler<'normalize'> = async (_job, { config }, { file, pages }) => {
-  const normalized = await readerSandbox(config.readLimits.processes).run<NormalizedDocument>(
-    'normalize',
-    { mediaType: file.mediaType, pages },
-    { timeoutMs: config.documentTimeoutMs, memoryMb: config.readLimits.memoryMb, subject: file.fileName },
-  );
-  return { output: { normalized, source: describeSource(file, pages), opening: openingOf(pages) } };
+/**
+ * Normalize runs in the worker's own thread: one linear pass over text that ingest already bounded
+ * (GONGKAI_MAX_TEXT_CHARS), with no pattern that can backtrack. A trip to a reader process cost more
+ * than the pass itself.
+ */
+export const handleNormalize: StageHandler<'normalize'> = async (_job, _context, input) => {
+  const { file, pages } = input.value;
+  return { output: { normalized: normalizeDocument({ mediaType: file.mediaType, pages }), source: describeSource(file, pages), opening: openingOf(pages) } };
 };

@@ -11,7 +11,8 @@ import type { StageHandler } from '../stage-worker';
  * again, and the document moves on once every page is read. A page that failed for good dead-letters
  * the document; its error is cleared so that a re-drive reads it again.
  */
-export const handleOcr: StageHandler<'ocr'> = async (job, { db }, input, run) => {
+export const handleOcr: StageHandler<'ocr'> = async (job, { db }, stored, run) => {
+  const input = stored.value;
   const scanned = pagesNeedingOcr(input.pages);
   if (scanned.length === 0) return { output: input };
   // Pages already there (from this round's earlier runs) keep what was read.

@@ -1,17 +1,18 @@
-import type { StageOutputs } from '../../shared/pipeline';
+import type { EncodedStageOutput } from '../../shared/stage-outputs';
 import type { StageHandler } from '../stage-worker';
 import { readerSandbox } from '../sandbox';
 
 /**
  * Parse runs its many patterns and fuzzy label matches over untrusted text, so, like normalize, it
  * runs in the reader processes: a file that would take it minutes meets the time limit there, and the
- * worker's own thread stays free to hand documents on.
+ * worker's own thread stays free to hand documents on. The reader decodes normalize's output and
+ * encodes parse's itself.
  */
-export const handleParse: StageHandler<'parse'> = async (_job, { config }, { normalized, source, opening }) => {
-  const { parsed, bodyText } = await readerSandbox(config.readLimits.processes).run<Omit<StageOutputs['parse'], 'opening'>>(
+export const handleParse: StageHandler<'parse'> = async (job, { config }, input) => ({
+  encoded: await readerSandbox(config.readLimits.processes).run<EncodedStageOutput>(
     'parse',
-    { normalized, source },
-    { timeoutMs: config.documentTimeoutMs, memoryMb: config.readLimits.memoryMb, subject: source.fileName },
-  );
-  return { output: { parsed, bodyText, opening } };
-};
+    null,
+    { timeoutMs: config.documentTimeoutMs, memoryMb: config.readLimits.memoryMb, subject: job.documentId },
+    input.encoded ?? undefined,
+  ),
+});
