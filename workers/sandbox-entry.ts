@@ -6,27 +6,10 @@
  */
 import { PermanentError } from '../shared/errors';
 import { decodeStageOutput, encodedWithRoute, type EncodedStageOutput } from '../shared/stage-outputs';
-import { extractDocument, type ExtractionLimits } from './ingest/core';
+import { extractForStore } from './ingest/extract-task';
 import { parseReport } from './parse/core';
 import { readingText } from './parse/document';
 import type { SandboxAnswer, SandboxPart, SandboxTask } from './sandbox';
-
-/** The file's bytes travel as the task's attachment. */
-export interface ExtractTask {
-  file: { sha256: string; fileName: string };
-  limits: ExtractionLimits;
-}
-
-/** Ingest's output, and the media type the worker records on the document. */
-export interface Extracted {
-  mediaType: string;
-  output: EncodedStageOutput;
-}
-
-async function extract({ file, limits }: ExtractTask, bytes: Buffer): Promise<Extracted> {
-  const { mediaType, pages } = await extractDocument({ fileName: file.fileName, bytes }, limits);
-  return { mediaType, output: encodedWithRoute('ingest', { file: { ...file, mediaType }, pages }) };
-}
 
 /** Normalize's output, attached as stored. */
 function parse(_payload: null, stored: Buffer): EncodedStageOutput {
@@ -34,7 +17,7 @@ function parse(_payload: null, stored: Buffer): EncodedStageOutput {
   return encodedWithRoute('parse', { parsed: parseReport(normalized, source), bodyText: readingText(normalized, source.mediaType), opening });
 }
 
-const TASKS: Record<string, (payload: never, attachment: Buffer) => unknown> = { extract, parse };
+const TASKS: Record<string, (payload: never, attachment: Buffer) => unknown> = { extract: extractForStore, parse };
 
 /** Attachment slices received for the next task. */
 let parts: Uint8Array[] = [];

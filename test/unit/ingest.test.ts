@@ -7,6 +7,7 @@ import iconv from 'iconv-lite';
 import { pdfkitBytes } from '../../tools/pdfkit-bytes';
 import { PermanentError, type PermanentErrorCode } from '../../shared/errors';
 import { closePdfReader, detectMediaType, extractDocument, MAX_TEXT_CHARACTERS, MEDIA_TYPE } from '../../workers/ingest/core';
+import { READ_IN_WORKER_MAX_BYTES, readsInWorker } from '../../workers/ingest/extract-task';
 import { garbledShare } from '../../workers/ingest/pdf-text';
 import { docxBomb, nestedHtml, pdfFlateBomb } from '../support/hostile-corpus';
 
@@ -111,6 +112,22 @@ describe('detectMediaType', () => {
     ['noise', noise(4096), 'report.bin', MEDIA_TYPE.unknown],
   ])('%s', (_, bytes, fileName, mediaType) => {
     expect(detectMediaType(bytes, fileName)).toBe(mediaType);
+  });
+});
+
+describe('readsInWorker: small text and HTML are read on the worker’s thread, everything else in a reader process', () => {
+  const OLE_HEADER = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, ...Buffer.from('\n二〇二一年度报告\n')]);
+  it.each([
+    ['a text report', Buffer.from('二〇二一年度报告\n'), 'report.txt', true],
+    ['an HTML page', Buffer.from('<!DOCTYPE html><html><body><p>报告</p></body></html>'), 'report', true],
+    ['a text file of 1 MB', Buffer.alloc(READ_IN_WORKER_MAX_BYTES, '报'), 'report.txt', true],
+    ['a text file over 1 MB', Buffer.alloc(READ_IN_WORKER_MAX_BYTES + 1, 'a'), 'report.txt', false],
+    ['a PDF named .txt', Buffer.from('%PDF-1.7\n'), 'report.txt', false],
+    ['a compound file named .txt, whose directory is not read here', OLE_HEADER, 'report.txt', false],
+    ['a PNG', greyscalePng(2, 2), 'scan.png', false],
+    ['noise', noise(4096), 'report.bin', false],
+  ])('%s', (_, bytes, fileName, inWorker) => {
+    expect(readsInWorker(bytes, fileName)).toBe(inWorker);
   });
 });
 

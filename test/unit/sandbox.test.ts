@@ -14,7 +14,7 @@ import { normalizeDocument } from '../../workers/normalize/core';
 import { parseReport } from '../../workers/parse/core';
 import { readingText } from '../../workers/parse/document';
 import { ProcessSandbox, READER_ENTRY } from '../../workers/sandbox';
-import type { Extracted, ExtractTask } from '../../workers/sandbox-entry';
+import type { Extracted, ExtractTask } from '../../workers/ingest/extract-task';
 import { pdfFlateBomb } from '../support/hostile-corpus';
 
 jest.setTimeout(60_000);

@@ -95,6 +95,16 @@ function compoundFileMediaType(bytes: Buffer, extension: string): string {
   return byExtension;
 }
 
+/**
+ * Whether the file is plain text or HTML, told from its first bytes and its name without opening any
+ * container (a compound file's directory is read only by detectMediaType, in a reader process).
+ */
+export function isTextOrHtml(bytes: Buffer, fileName: string): boolean {
+  if (startsWith(bytes, OLE_SIGNATURE)) return false;
+  const mediaType = detectMediaType(bytes, fileName);
+  return mediaType === MEDIA_TYPE.plain || mediaType === MEDIA_TYPE.html;
+}
+
 export function detectMediaType(bytes: Buffer, fileName: string): string {
   const extension = extensionOf(fileName);
   // pdf.js, like Acrobat, accepts a header preceded by junk within the first kilobyte.
