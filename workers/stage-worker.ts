@@ -53,7 +53,7 @@ export class StageInput<S extends Stage> {
 export interface StageResult<S extends Stage> {
   /** What the next stage reads (StageOutputs); publish has none. The input itself, returned as it came, is handed on as it is. */
   output?: StageOutput<S>;
-  /** The output as the reader process that made it encoded and routed it (encodedWithRoute, shared/stage-outputs.ts): stored as it is. */
+  /** The output as the task that made it encoded and routed it (encodedWithRoute, shared/stage-outputs.ts; a reader process's): stored as it is. */
   encoded?: EncodedStageOutput;
   /** What the stage learnt about the document (ingest: its media type), set as the run completes. */
   document?: { media_type: string };

@@ -3,8 +3,7 @@
  * for small text and HTML files: the file's text, page by page, encoded for the stage-output store and
  * routed (encodedWithRoute), with the media type the worker records on the document.
  */
-import type { EncodedStageOutput } from '../../shared/stage-outputs';
-import { encodedWithRoute } from '../../shared/stage-outputs';
+import { encodedWithRoute, type EncodedStageOutput } from '../../shared/stage-outputs';
 import { extractDocument, type ExtractionLimits } from './core';
 import { isTextOrHtml } from './media-type';
 
