@@ -131,7 +131,8 @@ describe('concurrent re-drives', () => {
 
     expect(submissions.filter((submission) => submission.reprocessed)).toHaveLength(1);
     // Late callers see the new round pending and enqueue its job again, which its fixed job id makes one job.
-    const jobs = new Set(enqueue.mock.calls.map(([stage, job]) => `${stage} ${job.documentId} ${job.round}`));
+    // The callers only enqueue ingest; the workers may already be handing the round on to later stages.
+    const jobs = new Set(enqueue.mock.calls.filter(([stage]) => stage === 'ingest').map(([stage, job]) => `${stage} ${job.documentId} ${job.round}`));
     expect([...jobs]).toEqual([`ingest ${documentId} 1`]);
     await finish([documentId]);
     expect(await getDocument(db(), documentId)).toMatchObject({ round: 1, status: 'published' });
