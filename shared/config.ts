@@ -42,8 +42,14 @@ export interface Config {
 
 /** What one document may cost to read; a file over any of these is dead-lettered as TOO_LARGE. */
 export interface ReadLimits {
-  /** Reader processes per worker process, shared by ingest and parse (workers/sandbox.ts). */
+  /** Reader processes per worker process, shared by ingest and parse (workers/sandbox.ts): by default this process's share of the cores. */
   processes: number;
+  /**
+   * Parse runs on the worker's own thread (under a watchdog, workers/parse/worker.ts) rather than in a
+   * reader: true when this process has less than two cores of its own, so a reader would only be one
+   * more process taking turns on them.
+   */
+  parseOnWorkerThread: boolean;
   /** Resident memory of one sandbox process (decoded buffers included); killed above it. */
   memoryMb: number;
   /** Characters of text one document may have (plain text is refused before decoding past 4 bytes per character). */
@@ -91,6 +97,8 @@ export interface WebConfig {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.GONGKAI_DATA_DIR || '.gongkai');
+  // The machine's cores, shared by the worker processes the operator runs on it (GONGKAI_WORKER_PROCESSES).
+  const coresPerWorker = os.availableParallelism() / positiveSetting(env, 'GONGKAI_WORKER_PROCESSES', 1);
   return {
     dataDir,
     blobDir: path.resolve(env.GONGKAI_BLOB_DIR || path.join(dataDir, 'blobs')),
@@ -103,7 +111,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxPages: positiveSetting(env, 'GONGKAI_MAX_PAGES', 500),
     documentTimeoutMs: positiveSetting(env, 'GONGKAI_DOCUMENT_TIMEOUT_S', 120) * 1000,
     readLimits: {
-      processes: positiveSetting(env, 'GONGKAI_READER_PROCESSES', os.availableParallelism()),
+      processes: positiveSetting(env, 'GONGKAI_READER_PROCESSES', Math.max(1, Math.floor(coresPerWorker))),
+      parseOnWorkerThread: coresPerWorker < 2,
       memoryMb: positiveSetting(env, 'GONGKAI_READ_MEMORY_MB', 768),
       maxTextCharacters: positiveSetting(env, 'GONGKAI_MAX_TEXT_CHARS', 2_000_000),
       maxHtmlBytes: positiveSetting(env, 'GONGKAI_MAX_HTML_MB', 32) * 1024 * 1024,

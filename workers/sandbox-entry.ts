@@ -5,19 +5,12 @@
  * gets its input as stored: the worker never decodes what it only passes on.
  */
 import { PermanentError } from '../shared/errors';
-import { decodeStageOutput, encodedWithRoute, type EncodedStageOutput } from '../shared/stage-outputs';
 import { extractForStore } from './ingest/extract-task';
-import { parseReport } from './parse/core';
-import { readingText } from './parse/document';
+import { parseStored } from './parse/task';
 import type { SandboxAnswer, SandboxPart, SandboxTask } from './sandbox';
 
-/** Normalize's output, attached as stored. */
-function parse(_payload: null, stored: Buffer): EncodedStageOutput {
-  const { normalized, source, opening } = decodeStageOutput<'normalize'>(stored);
-  return encodedWithRoute('parse', { parsed: parseReport(normalized, source), bodyText: readingText(normalized, source.mediaType), opening });
-}
-
-const TASKS: Record<string, (payload: never, attachment: Buffer) => unknown> = { extract: extractForStore, parse };
+/** Each task on its payload and attachment: ingest's on the submitted file, parse's on normalize's output as stored. */
+const TASKS: Record<string, (payload: never, attachment: Buffer) => unknown> = { extract: extractForStore, parse: (_payload: null, stored: Buffer) => parseStored(stored) };
 
 /** Attachment slices received for the next task. */
 let parts: Uint8Array[] = [];

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../shared/config';
 
@@ -17,6 +18,16 @@ describe('configuration', () => {
   test('carries the queues’ policies with the environment’s overrides', () => {
     expect(loadConfig({}).policies.publish).toEqual({ attempts: 6, backoffMs: 1000, concurrency: 4 });
     expect(loadConfig({ GONGKAI_ATTEMPTS: '2', GONGKAI_BACKOFF_MS: '50' }).policies.publish).toEqual({ attempts: 2, backoffMs: 50, concurrency: 4 });
+  });
+
+  test('divides the cores among the worker processes sharing the machine: readers, and where parse runs', () => {
+    const cores = os.availableParallelism();
+    expect(loadConfig({}).readLimits).toMatchObject({ processes: cores, parseOnWorkerThread: cores < 2 });
+    // A process with less than two cores of its own parses on its own thread; it keeps one reader for every other format.
+    expect(loadConfig({ GONGKAI_WORKER_PROCESSES: String(cores) }).readLimits).toMatchObject({ processes: 1, parseOnWorkerThread: true });
+    expect(loadConfig({ GONGKAI_WORKER_PROCESSES: String(cores * 4) }).readLimits).toMatchObject({ processes: 1, parseOnWorkerThread: true });
+    expect(loadConfig({ GONGKAI_WORKER_PROCESSES: String(cores), GONGKAI_READER_PROCESSES: '3' }).readLimits.processes).toBe(3);
+    expect(() => loadConfig({ GONGKAI_WORKER_PROCESSES: '0' })).toThrow('GONGKAI_WORKER_PROCESSES');
   });
 
   test('rejects nonsense limits with the variable name', () => {
