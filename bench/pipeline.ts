@@ -295,8 +295,10 @@ async function runPipeline(documents: number, processes: number): Promise<Pipeli
   try {
     const ingest = runtime.queues.stages.ingest;
     const makers = benchCorpus();
+    // The processes share this machine's cores, and are told so as an operator would tell them (README, Sizing).
+    const env = { GONGKAI_WORKER_PROCESSES: String(processes), ...process.env, ...setup.env };
     for (let index = 0; index < processes; index++) {
-      children.push(fork(path.join(REPO_ROOT, 'cli/main.ts'), ['workers'], { execArgv: ['--require', TSX], env: { ...process.env, ...setup.env }, stdio: 'ignore' }));
+      children.push(fork(path.join(REPO_ROOT, 'cli/main.ts'), ['workers'], { execArgv: ['--require', TSX], env, stdio: 'ignore' }));
     }
     await waitForWorkers(Object.values(runtime.queues.stages), processes);
     // Warm-up: the workers (and their sandbox children) load, compile and optimise every stage's code on first use; that is start-up, not throughput.
