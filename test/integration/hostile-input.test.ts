@@ -41,7 +41,13 @@ interface Outcome {
   seconds: number;
 }
 
-describe('hostile inputs', () => {
+/** Where parse runs: in the reader processes (the default), or on the worker's thread under its watchdog (a process with less than two cores of its own). */
+const PARSE_PLACEMENTS: Array<[string, NodeJS.ProcessEnv]> = [
+  ['in reader processes', {}],
+  ['on the worker’s thread', { GONGKAI_WORKER_PROCESSES: String(os.availableParallelism() * 2) }],
+];
+
+describe.each(PARSE_PLACEMENTS)('hostile inputs, parse %s', (_placement, parseSettings) => {
   let environment: TestEnvironment;
   let runtime: Runtime;
   let corpusDir: string;
@@ -68,7 +74,7 @@ describe('hostile inputs', () => {
     corpusDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gongkai-hostile-'));
     cases = await makeHostileCorpus(corpusDir, { maxFileMb: MAX_FILE_MB, maxPages: MAX_PAGES });
     const generated = Date.now();
-    environment = createTestEnvironment({ GONGKAI_MAX_FILE_MB: String(MAX_FILE_MB), GONGKAI_MAX_PAGES: String(MAX_PAGES), GONGKAI_BACKOFF_MS: '200' });
+    environment = createTestEnvironment({ GONGKAI_MAX_FILE_MB: String(MAX_FILE_MB), GONGKAI_MAX_PAGES: String(MAX_PAGES), GONGKAI_BACKOFF_MS: '200', ...parseSettings });
     runtime = await openRuntime(environment.config);
     runtime.startWorkers();
 
